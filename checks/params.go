@@ -1,0 +1,170 @@
+package checks
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Params are the parameters of one configured check as decoded from YAML:
+// strings, ints, floats, bools and lists of those.
+type Params map[string]any
+
+// ParamError is a bad parameter; the config loader turns Key into a
+// file:line:column position.
+type ParamError struct {
+	Key string // the parameter's key in the check's mapping
+	Err error
+}
+
+func (e *ParamError) Error() string { return fmt.Sprintf("parameter %q: %v", e.Key, e.Err) }
+func (e *ParamError) Unwrap() error { return e.Err }
+
+// paramErr builds a *ParamError.
+func paramErr(key string, format string, args ...any) error {
+	return &ParamError{Key: key, Err: fmt.Errorf(format, args...)}
+}
+
+// CheckKnown returns a *ParamError for the first key (sorted) not in allowed.
+func (p Params) CheckKnown(allowed ...string) error {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		ok := false
+		for _, a := range allowed {
+			if k == a {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return paramErr(k, "unknown parameter (known: %s)", strings.Join(allowed, ", "))
+		}
+	}
+	return nil
+}
+
+// String returns a string parameter or def when absent.
+func (p Params) String(key, def string) (string, error) {
+	v, ok := p[key]
+	if !ok || v == nil {
+		return def, nil
+	}
+	switch t := v.(type) {
+	case string:
+		return t, nil
+	case int, int64, float64, bool:
+		return fmt.Sprint(t), nil
+	}
+	return "", paramErr(key, "want a string, got %T", v)
+}
+
+// Float returns a number parameter (a trailing "%" is accepted) or def.
+func (p Params) Float(key string, def float64) (float64, error) {
+	v, ok := p[key]
+	if !ok || v == nil {
+		return def, nil
+	}
+	switch t := v.(type) {
+	case int:
+		return float64(t), nil
+	case int64:
+		return float64(t), nil
+	case float64:
+		return t, nil
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(t), "%"), 64)
+		if err != nil {
+			return 0, paramErr(key, "want a number, got %q", t)
+		}
+		return f, nil
+	}
+	return 0, paramErr(key, "want a number, got %T", v)
+}
+
+// Duration returns a duration parameter ("90s", "1h", "7d"; a bare number
+// is seconds) or def.
+func (p Params) Duration(key string, def time.Duration) (time.Duration, error) {
+	v, ok := p[key]
+	if !ok || v == nil {
+		return def, nil
+	}
+	switch t := v.(type) {
+	case int:
+		return time.Duration(t) * time.Second, nil
+	case float64:
+		return time.Duration(t * float64(time.Second)), nil
+	case string:
+		d, err := ParseDuration(t)
+		if err != nil {
+			return 0, &ParamError{Key: key, Err: err}
+		}
+		return d, nil
+	}
+	return 0, paramErr(key, "want a duration such as 90s or 1h, got %T", v)
+}
+
+// Strings returns a list-of-strings parameter (a single string is a list of
+// one) or def.
+func (p Params) Strings(key string, def []string) ([]string, error) {
+	v, ok := p[key]
+	if !ok || v == nil {
+		return def, nil
+	}
+	switch t := v.(type) {
+	case string:
+		return []string{t}, nil
+	case []string:
+		return t, nil
+	case []any:
+		out := make([]string, 0, len(t))
+		for i, e := range t {
+			s, ok := e.(string)
+			if !ok {
+				return nil, paramErr(key, "item %d: want a string, got %T", i+1, e)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	return nil, paramErr(key, "want a list of strings, got %T", v)
+}
+
+// ParseDuration parses Go durations plus days and weeks ("7d", "2w", "1d12h").
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, fmt.Errorf("empty duration")
+	}
+	var total time.Duration
+	rest := s
+	for _, u := range []struct {
+		suffix string
+		d      time.Duration
+	}{{"w", 7 * 24 * time.Hour}, {"d", 24 * time.Hour}} {
+		if i := strings.Index(rest, u.suffix); i > 0 {
+			n, err := strconv.ParseFloat(rest[:i], 64)
+			if err != nil {
+				return 0, fmt.Errorf("bad duration %q: want e.g. 90s, 15m, 1h, 7d", s)
+			}
+			total += time.Duration(n * float64(u.d))
+			rest = rest[i+1:]
+		}
+	}
+	if rest != "" {
+		d, err := time.ParseDuration(rest)
+		if err != nil {
+			return 0, fmt.Errorf("bad duration %q: want e.g. 90s, 15m, 1h, 7d", s)
+		}
+		total += d
+	}
+	if total < 0 {
+		return 0, fmt.Errorf("bad duration %q: negative", s)
+	}
+	return total, nil
+}

@@ -1,0 +1,69 @@
+// Package inventory holds hosts, the inventory sources they come from
+// (native YAML, Ansible, known_hosts, PuppetDB) and the aliases of named
+// queries. It knows nothing of SSH or checks.
+package inventory
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Host is one machine of the fleet as the inventory describes it. Zero
+// fields are unset: the runner fills them from the OpenSSH client config,
+// then from port 22 and the current user.
+type Host struct {
+	Name         string            // inventory name, unique
+	Address      string            // where to connect; "" means the OpenSSH HostName, else Name
+	Port         int               // 0 means unset
+	User         string            // "" means unset
+	IdentityFile string            // private key path; "" means unset
+	Labels       map[string]string // role, dc, cluster, group, any key
+	Source       string            // where the host came from: "file.yaml:12", "D{}", "K{file}"
+}
+
+// Label returns the value of a label and whether the host has it.
+func (h Host) Label(key string) (string, bool) {
+	v, ok := h.Labels[key]
+	return v, ok
+}
+
+// Inventory is a loaded set of hosts with its aliases.
+type Inventory struct {
+	Hosts   []Host            // in file order, names unique
+	Aliases map[string]string // alias name -> query text
+	byName  map[string]int
+}
+
+// New builds an inventory, rejecting duplicate names.
+func New(hosts []Host, aliases map[string]string) (*Inventory, error) {
+	inv := &Inventory{Hosts: hosts, Aliases: aliases, byName: make(map[string]int, len(hosts))}
+	if inv.Aliases == nil {
+		inv.Aliases = map[string]string{}
+	}
+	for i, h := range hosts {
+		if j, dup := inv.byName[h.Name]; dup {
+			return nil, fmt.Errorf("duplicate host %q (%s and %s)", h.Name, hosts[j].Source, h.Source)
+		}
+		inv.byName[h.Name] = i
+	}
+	return inv, nil
+}
+
+// Lookup returns the host named name.
+func (inv *Inventory) Lookup(name string) (Host, bool) {
+	i, ok := inv.byName[name]
+	if !ok {
+		return Host{}, false
+	}
+	return inv.Hosts[i], true
+}
+
+// Names returns every host name, sorted.
+func (inv *Inventory) Names() []string {
+	out := make([]string, len(inv.Hosts))
+	for i, h := range inv.Hosts {
+		out[i] = h.Name
+	}
+	sort.Strings(out)
+	return out
+}
