@@ -1,0 +1,194 @@
+// Package sweep wires the stages of one sweep: it turns selected hosts and
+// configured checks into a runner plan, evaluates each command's output
+// with its check, attributes every result to its owner and streams the
+// records to the caller as hosts finish.
+package sweep
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/inventory"
+	"github.com/fleetcheck/fleetcheck/ownership"
+	"github.com/fleetcheck/fleetcheck/report"
+	"github.com/fleetcheck/fleetcheck/runner"
+)
+
+// Check is one configured check with where it applies.
+type Check struct {
+	Check   checks.Check
+	Timeout time.Duration       // 0: bounded by the host timeout only
+	Hosts   map[string]struct{} // host names it applies to; nil means every host
+}
+
+// Owners attributes a result; *ownership.Matcher satisfies it.
+type Owners interface {
+	Owner(host, check string, status checks.Status) ownership.Owner
+}
+
+// Runner executes a plan; *runner.Runner satisfies it.
+type Runner interface {
+	Run(ctx context.Context, tasks []runner.Task, out chan<- runner.HostOutput) error
+}
+
+// Plan builds one runner task per host holding the commands of every check
+// that applies to it. Hosts to which no check applies get no task.
+func Plan(hosts []inventory.Host, cks []Check) []runner.Task {
+	tasks := make([]runner.Task, 0, len(hosts))
+	for _, h := range hosts {
+		var cmds []runner.Command
+		for _, c := range cks {
+			if c.Hosts != nil {
+				if _, ok := c.Hosts[h.Name]; !ok {
+					continue
+				}
+			}
+			cmds = append(cmds, runner.Command{ID: c.Check.Name(), Line: c.Check.Command(), Timeout: c.Timeout})
+		}
+		if len(cmds) > 0 {
+			tasks = append(tasks, runner.Task{Host: h, Commands: cmds})
+		}
+	}
+	return tasks
+}
+
+// Run executes the plan with r and sends every attributed record on out as
+// its host finishes; it closes out before returning. owners may be nil (no
+// owners file). The error is the runner's: the context ended early.
+func Run(ctx context.Context, r Runner, tasks []runner.Task, cks []Check, owners Owners, out chan<- report.Record) error {
+	defer close(out)
+	byName := make(map[string]checks.Check, len(cks))
+	for _, c := range cks {
+		byName[c.Check.Name()] = c.Check
+	}
+	plannedIDs := make(map[string][]string, len(tasks))
+	for _, t := range tasks {
+		ids := make([]string, len(t.Commands))
+		for i, c := range t.Commands {
+			ids[i] = c.ID
+		}
+		plannedIDs[t.Host.Name] = ids
+	}
+	outputs := make(chan runner.HostOutput, 64)
+	errc := make(chan error, 1)
+	go func() { errc <- r.Run(ctx, tasks, outputs) }()
+	for ho := range outputs {
+		for _, res := range Evaluate(ho, plannedIDs[ho.Host.Name], byName) {
+			rec := report.Record{Result: res}
+			if owners != nil && res.Status != checks.OK {
+				o := owners.Owner(res.Host, res.Check, res.Status)
+				rec.Owner = &o
+			}
+			out <- rec
+		}
+	}
+	return <-errc
+}
+
+// Evaluate turns one host's outputs into one result per planned command
+// (ids, in plan order): the check's verdict where the command ran,
+// otherwise a result that says why there is none.
+func Evaluate(ho runner.HostOutput, ids []string, byName map[string]checks.Check) []checks.Result {
+	done := make(map[string]runner.CommandOutput, len(ho.Commands))
+	for _, co := range ho.Commands {
+		done[co.ID] = co
+	}
+	results := make([]checks.Result, 0, len(ids))
+	for _, id := range ids {
+		co, ran := done[id]
+		var res checks.Result
+		switch {
+		case ran && co.Err == nil && co.Kind == runner.KindNone:
+			c := byName[id]
+			if c == nil {
+				res = checks.Result{Status: checks.Unknown, Summary: "no such check configured"}
+				break
+			}
+			res = evaluateSafely(c, checks.Output{
+				Stdout: co.Stdout, Stderr: co.Stderr, ExitCode: co.ExitCode,
+				Signal: co.Signal, Duration: co.Duration, Now: co.Finished,
+			})
+		case ran:
+			res = commandFailure(co)
+		default:
+			res = hostFailure(ho)
+		}
+		res.Host, res.Check = ho.Host.Name, id
+		if ran {
+			res.Duration = co.Duration
+		}
+		results = append(results, res)
+	}
+	return results
+}
+
+// evaluateSafely runs a check's evaluation, turning a panic into UNKNOWN:
+// one bad parser must not take down a sweep.
+func evaluateSafely(c checks.Check, out checks.Output) (res checks.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = checks.Result{Status: checks.Unknown, Summary: fmt.Sprintf("check %s crashed on this output: %v", c.Name(), p)}
+		}
+	}()
+	return c.Evaluate(out)
+}
+
+// commandFailure is the result of a command that ran on a reachable host
+// but gave no usable output.
+func commandFailure(co runner.CommandOutput) checks.Result {
+	kind := co.Kind
+	if kind == runner.KindNone {
+		kind = runner.KindError
+	}
+	status := checks.Unknown
+	if kind == runner.KindConnectionLost {
+		status = checks.Unreachable
+	}
+	summary := describe(kind, co.Err)
+	if kind == runner.KindOutputLimit {
+		summary = fmt.Sprintf("output exceeded the limit (%d bytes kept)", len(co.Stdout))
+	}
+	return checks.Result{Status: status, Summary: summary, ErrorKind: string(kind)}
+}
+
+// hostFailure is the result of a planned command on a host that could not
+// be reached or was lost before the command finished.
+func hostFailure(ho runner.HostOutput) checks.Result {
+	kind := ho.Kind
+	if kind == runner.KindNone {
+		kind = runner.KindError
+	}
+	status := checks.Unreachable
+	if kind == runner.KindCanceled {
+		status = checks.Unknown
+	}
+	return checks.Result{Status: status, Summary: describe(kind, ho.Err), ErrorKind: string(kind)}
+}
+
+// describe says in one line why there is no verdict.
+func describe(kind runner.ErrorKind, err error) string {
+	prefix := map[runner.ErrorKind]string{
+		runner.KindDNS:             "name does not resolve",
+		runner.KindRefused:         "connection refused",
+		runner.KindTimeout:         "timed out",
+		runner.KindHostKeyMismatch: "HOST KEY MISMATCH: nothing was sent to this host",
+		runner.KindHostKeyUnknown:  "host key unknown: nothing was sent to this host",
+		runner.KindAuth:            "authentication failed",
+		runner.KindConnectionLost:  "connection lost",
+		runner.KindCanceled:        "not checked: sweep interrupted",
+	}[kind]
+	if prefix == "" {
+		prefix = "error"
+	}
+	if err == nil {
+		return prefix
+	}
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	return prefix + ": " + msg
+}
