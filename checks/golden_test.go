@@ -1,0 +1,177 @@
+package checks
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// This file is the golden-file harness shared by every check's tests.
+//
+// A case is testdata/<check>/<case>.out: the command's stdout as a host
+// prints it. Optional siblings: <case>.err (stderr), <case>.exit (exit
+// status, a decimal number; default 0). The expected result is
+// <case>.golden, written by formatResult and regenerated with
+//
+//	go test ./checks/ -run TestXxx -update
+
+// updateGolden rewrites the .golden files instead of comparing them.
+var updateGolden = flag.Bool("update", false, "rewrite checks/testdata/**/*.golden from the current results")
+
+// goldenNow is Output.Now in every golden case: 2027-01-15T08:00:00Z,
+// Unix 1800000000. Cases that print the host's own clock use that value
+// too, unless they test a skew.
+var goldenNow = time.Unix(1800000000, 0).UTC()
+
+// goldenDuration is Output.Duration in every golden case.
+const goldenDuration = 120 * time.Millisecond
+
+// runGolden evaluates chk on every <case>.out in dir and compares the
+// result with <case>.golden (or rewrites it with -update). For every case
+// it also checks that evaluation is deterministic, that the summary is one
+// non-empty line, that the status is one a check may return, and that
+// truncating the output anywhere neither panics nor breaks those rules.
+// It fails the test when dir holds no case.
+func runGolden(t *testing.T, chk Check, dir string) {
+	t.Helper()
+	outs, err := filepath.Glob(filepath.Join(dir, "*.out"))
+	if err != nil {
+		t.Fatalf("glob %s: %v", dir, err)
+	}
+	if len(outs) == 0 {
+		t.Fatalf("no *.out cases in %s", dir)
+	}
+	for _, path := range outs {
+		name := strings.TrimSuffix(filepath.Base(path), ".out")
+		t.Run(name, func(t *testing.T) {
+			out := readGoldenOutput(t, strings.TrimSuffix(path, ".out"))
+			res := chk.Evaluate(out)
+			checkResultShape(t, res)
+			got := formatResult(res)
+			if again := formatResult(chk.Evaluate(out)); again != got {
+				t.Errorf("Evaluate is not deterministic:\nfirst:\n%s\nsecond:\n%s", got, again)
+			}
+			goldenPath := strings.TrimSuffix(path, ".out") + ".golden"
+			if *updateGolden {
+				if err := os.WriteFile(goldenPath, []byte(got), 0o644); err != nil {
+					t.Fatalf("write golden: %v", err)
+				}
+				return
+			}
+			want, err := os.ReadFile(goldenPath)
+			if err != nil {
+				t.Fatalf("read golden (run with -update to create it): %v", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s: result differs from golden\n--- got:\n%s--- want:\n%s", goldenPath, got, want)
+			}
+			checkTruncations(t, chk, out)
+		})
+	}
+}
+
+// readGoldenOutput loads <base>.out and its optional .err and .exit.
+func readGoldenOutput(t *testing.T, base string) Output {
+	t.Helper()
+	stdout, err := os.ReadFile(base + ".out")
+	if err != nil {
+		t.Fatalf("read case: %v", err)
+	}
+	out := Output{Stdout: stdout, Now: goldenNow, Duration: goldenDuration}
+	if b, err := os.ReadFile(base + ".err"); err == nil {
+		out.Stderr = b
+	}
+	if b, err := os.ReadFile(base + ".exit"); err == nil {
+		code, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil {
+			t.Fatalf("%s.exit: want a number: %v", base, err)
+		}
+		out.ExitCode = code
+	}
+	return out
+}
+
+// checkResultShape asserts what holds for every result of Evaluate.
+func checkResultShape(t *testing.T, res Result) {
+	t.Helper()
+	if res.Summary == "" {
+		t.Errorf("empty summary (status %s)", res.Status)
+	}
+	if strings.ContainsAny(res.Summary, "\r\n") {
+		t.Errorf("summary is not one line: %q", res.Summary)
+	}
+	if res.Status < OK || res.Status > Unknown {
+		t.Errorf("Evaluate returned status %s; only OK..UNKNOWN are a check's to give", res.Status)
+	}
+	for _, m := range res.Metrics {
+		if m.Name == "" {
+			t.Errorf("metric with no name: %+v", m)
+		}
+		if m.Value != m.Value { // NaN
+			t.Errorf("metric %s is NaN", m.Name)
+		}
+	}
+}
+
+// checkTruncations evaluates prefixes of out's stdout (cut at up to 64
+// places, mid-line included) and asserts no panic and a well-formed result.
+func checkTruncations(t *testing.T, chk Check, out Output) {
+	t.Helper()
+	n := len(out.Stdout)
+	step := n/64 + 1
+	for cut := 0; cut < n; cut += step {
+		o := out
+		o.Stdout = out.Stdout[:cut]
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("Evaluate panicked on stdout cut at byte %d: %v", cut, r)
+				}
+			}()
+			checkResultShape(t, chk.Evaluate(o))
+		}()
+	}
+}
+
+// formatResult renders a result as the text kept in .golden files: status,
+// summary, details (indented) and metrics as Nagios perfdata, one a line.
+func formatResult(r Result) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "status: %s\n", r.Status)
+	fmt.Fprintf(&b, "summary: %s\n", r.Summary)
+	if r.ErrorKind != "" {
+		fmt.Fprintf(&b, "error_kind: %s\n", r.ErrorKind)
+	}
+	if r.Details != "" {
+		b.WriteString("details:\n")
+		for _, l := range strings.Split(strings.TrimRight(r.Details, "\n"), "\n") {
+			b.WriteString("  " + l + "\n")
+		}
+	}
+	if len(r.Metrics) > 0 {
+		b.WriteString("metrics:\n")
+		for _, m := range r.Metrics {
+			b.WriteString("  " + formatMetric(m) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// formatMetric renders one metric as perfdata: 'label'=valueUOM;warn;crit;min;max.
+func formatMetric(m Metric) string {
+	num := func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*f, 'f', -1, 64)
+	}
+	s := fmt.Sprintf("'%s'=%s%s;%s;%s;%s;%s", m.Name, strconv.FormatFloat(m.Value, 'f', -1, 64), m.Unit,
+		m.Warn, m.Crit, num(m.Min), num(m.Max))
+	return strings.TrimRight(s, ";")
+}
