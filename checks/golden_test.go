@@ -2,6 +2,7 @@ package checks
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -174,4 +175,44 @@ func formatMetric(m Metric) string {
 	s := fmt.Sprintf("'%s'=%s%s;%s;%s;%s;%s", m.Name, strconv.FormatFloat(m.Value, 'f', -1, 64), m.Unit,
 		m.Warn, m.Crit, num(m.Min), num(m.Max))
 	return strings.TrimRight(s, ";")
+}
+
+// mustBuiltin builds a built-in check or fails the test.
+func mustBuiltin(t *testing.T, typ string, params Params) Check {
+	t.Helper()
+	c, err := Builtins().New(typ, typ, params)
+	if err != nil {
+		t.Fatalf("New(%s, %v): %v", typ, params, err)
+	}
+	return c
+}
+
+// assertParamErr checks that err is nil when wantKey is "", else a
+// *ParamError about wantKey.
+func assertParamErr(t *testing.T, err error, wantKey string) {
+	t.Helper()
+	if wantKey == "" {
+		if err != nil {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return
+	}
+	var pe *ParamError
+	if !errors.As(err, &pe) {
+		t.Fatalf("got %v (%T), want a *ParamError about %q", err, err, wantKey)
+	}
+	if pe.Key != wantKey {
+		t.Fatalf("ParamError key %q, want %q (%v)", pe.Key, wantKey, err)
+	}
+}
+
+// writeTestFile writes a test file, creating its directory.
+func writeTestFile(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

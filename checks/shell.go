@@ -229,6 +229,14 @@ func firstLine(b []byte, max int) string {
 	return ""
 }
 
+// clip cuts s to at most max runes, marking the cut with "…".
+func clip(s string, max int) string {
+	if r := []rune(s); len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return s
+}
+
 // unknownResult is the UNKNOWN result with the given summary.
 func unknownResult(summary string) Result {
 	return Result{Status: Unknown, Summary: summary}
@@ -244,4 +252,41 @@ func oneLine(s string) string {
 		return r
 	}, strings.ToValidUTF8(s, "\uFFFD"))
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// finding is one problem (or observation) a check reports, with the status
+// it implies on its own.
+type finding struct {
+	Status Status
+	Text   string
+}
+
+// findings collects what a check found, to be folded into one verdict.
+type findings []finding
+
+// Add records a finding.
+func (f *findings) Add(s Status, format string, args ...any) {
+	*f = append(*f, finding{Status: s, Text: fmt.Sprintf(format, args...)})
+}
+
+// Verdict returns the worst status and a summary listing the findings that
+// are not OK, worst first (order kept among equals); ok is the summary
+// when every finding is OK.
+func (f findings) Verdict(ok string) (Status, string) {
+	worst := OK
+	for _, x := range f {
+		worst = Worst(worst, x.Status)
+	}
+	if worst == OK {
+		return OK, ok
+	}
+	var parts []string
+	for _, level := range []Status{Critical, Unknown, Warning} {
+		for _, x := range f {
+			if x.Status == level {
+				parts = append(parts, x.Text)
+			}
+		}
+	}
+	return worst, strings.Join(parts, "; ")
 }
