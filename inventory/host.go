@@ -19,12 +19,47 @@ type Host struct {
 	IdentityFile string            // private key path; "" means unset
 	Labels       map[string]string // role, dc, cluster, group, any key
 	Source       string            // where the host came from: "file.yaml:12", "D{}", "K{file}"
+	Groups       []string          // Ansible groups holding the host, ancestors included, sorted
 }
 
 // Label returns the value of a label and whether the host has it.
 func (h Host) Label(key string) (string, bool) {
 	v, ok := h.Labels[key]
 	return v, ok
+}
+
+// HasLabel reports whether the host has label key with value. Key "group"
+// also matches each of Groups, so a host in several Ansible groups answers
+// true to group=NAME for every one of them.
+func (h Host) HasLabel(key, value string) bool {
+	if key == "group" {
+		for _, g := range h.Groups {
+			if g == value {
+				return true
+			}
+		}
+	}
+	v, ok := h.Labels[key]
+	return ok && v == value
+}
+
+// LabelValues returns every value the host has for key: for "group", each
+// of Groups and then Labels["group"] if set and different; else the label's
+// value if set. Regex and != matches in queries range over these.
+func (h Host) LabelValues(key string) []string {
+	var out []string
+	if key == "group" {
+		out = append(out, h.Groups...)
+	}
+	if v, ok := h.Labels[key]; ok {
+		for _, g := range out {
+			if g == v {
+				return out
+			}
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // Inventory is a loaded set of hosts with its aliases.
