@@ -7,10 +7,16 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/user"
+	"sync/atomic"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/inventory"
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/sync/errgroup"
 )
 
 // ErrorKind classifies why a host or command produced no verdict.
@@ -84,14 +90,76 @@ type Config struct {
 	Keepalive      time.Duration // keepalive@openssh.com interval; default 5s
 }
 
-// Runner runs tasks over SSH.
+// Defaults for zero Config fields.
+const (
+	defaultFanout         = 64
+	defaultHostTimeout    = 30 * time.Second
+	defaultConnectTimeout = 10 * time.Second
+	defaultOutputLimit    = 1 << 20
+	defaultKeepalive      = 5 * time.Second
+)
+
+// Runner runs tasks over SSH. It is safe for concurrent use; the OpenSSH
+// client config, known_hosts files and key files are parsed once and
+// shared by every host.
 type Runner struct {
-	cfg Config
+	cfg         Config
+	resolver    resolver
+	hostKeys    *hostKeys
+	keys        *keyFiles
+	defaultKeys []string
 }
 
-// New validates cfg and returns a runner.
+// New validates cfg, fills its defaults and parses the OpenSSH client
+// config. known_hosts and key files are parsed on first use.
 func New(cfg Config) (*Runner, error) {
-	return &Runner{cfg: cfg}, nil
+	if cfg.Fanout < 0 || cfg.HostTimeout < 0 || cfg.ConnectTimeout < 0 || cfg.OutputLimit < 0 || cfg.Keepalive < 0 {
+		return nil, errors.New("runner: negative fanout, timeout, output limit or keepalive")
+	}
+	if cfg.Fanout == 0 {
+		cfg.Fanout = defaultFanout
+	}
+	if cfg.HostTimeout == 0 {
+		cfg.HostTimeout = defaultHostTimeout
+	}
+	if cfg.OutputLimit == 0 {
+		cfg.OutputLimit = defaultOutputLimit
+	}
+	if cfg.Keepalive == 0 {
+		cfg.Keepalive = defaultKeepalive
+	}
+	home, _ := os.UserHomeDir()
+	local := ""
+	if u, err := user.Current(); err == nil {
+		local = u.Username
+	}
+	sc, err := loadSSHConfig(cfg.SSHConfigPath, home)
+	if err != nil {
+		return nil, fmt.Errorf("runner: %w", err)
+	}
+	hk, err := newHostKeys()
+	if err != nil {
+		return nil, fmt.Errorf("runner: %w", err)
+	}
+	defUser := cfg.DefaultUser
+	if defUser == "" {
+		defUser = local
+	}
+	r := &Runner{
+		cfg: cfg,
+		resolver: resolver{
+			ssh:            sc,
+			home:           home,
+			defaultUser:    defUser,
+			localUser:      local,
+			connectTimeout: cfg.ConnectTimeout,
+			knownHosts:     cfg.KnownHosts,
+		},
+		hostKeys:    hk,
+		keys:        newKeyFiles(),
+		defaultKeys: defaultIdentityFiles(home),
+	}
+	return r, nil
 }
 
 // Run executes every task, at most Fanout hosts at once, sending one
@@ -100,6 +168,49 @@ func New(cfg Config) (*Runner, error) {
 // error only when ctx ends before every task was started or finished, and
 // even then every task gets an output (Kind canceled for the unstarted).
 func (r *Runner) Run(ctx context.Context, tasks []Task, out chan<- HostOutput) error {
-	close(out)
-	return errors.New("runner: not implemented yet")
+	defer close(out)
+	d := &dialer{r: r}
+	if r.cfg.UseAgent {
+		signers, closeAgent, err := agentSigners()
+		if err != nil {
+			slog.Warn("ssh agent not used", "err", err)
+		}
+		defer closeAgent()
+		d.agentKeys = signers
+	}
+	var canceled atomic.Bool
+	var g errgroup.Group
+	g.SetLimit(r.cfg.Fanout)
+	for i := range tasks {
+		if ctx.Err() != nil {
+			for _, t := range tasks[i:] {
+				out <- canceledOutput(ctx, t)
+			}
+			canceled.Store(true)
+			break
+		}
+		g.Go(func() error {
+			ho := d.runHost(ctx, tasks[i])
+			if ho.Kind == KindCanceled {
+				canceled.Store(true)
+			}
+			out <- ho
+			return nil
+		})
+	}
+	g.Wait()
+	if canceled.Load() {
+		return fmt.Errorf("runner: sweep interrupted: %w", ctxErr(ctx))
+	}
+	return nil
+}
+
+// canceledOutput is the output of a task never started.
+func canceledOutput(ctx context.Context, t Task) HostOutput {
+	return HostOutput{
+		Host:    t.Host,
+		Err:     fmt.Errorf("host %s: not started: %w", t.Host.Name, ctxErr(ctx)),
+		Kind:    KindCanceled,
+		Started: time.Now(),
+	}
 }

@@ -1,0 +1,128 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// maxSessions bounds the concurrent sessions on one connection (OpenSSH's
+// MaxSessions defaults to 10).
+const maxSessions = 8
+
+// hostConn is one live connection shared by a host's commands.
+type hostConn struct {
+	client *ssh.Client
+	sem    chan struct{} // session slots
+	limit  int           // Config.OutputLimit
+
+	mu  sync.Mutex
+	why error // why the connection was closed by us, first reason wins
+}
+
+// closeFor records why the connection is being closed and closes it.
+func (hc *hostConn) closeFor(why error, conn *connection) {
+	hc.mu.Lock()
+	if hc.why == nil {
+		hc.why = why
+	}
+	hc.mu.Unlock()
+	conn.Close()
+}
+
+// closedWhy returns the reason recorded by closeFor, nil while open.
+func (hc *hostConn) closedWhy() error {
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	return hc.why
+}
+
+// errFinished is the reason a connection is closed once its host is done.
+var errFinished = errors.New("host finished")
+
+// runHost connects to the task's host and runs its commands, all under
+// the host timeout. It never panics outward: a panic is the host's
+// KindError output.
+func (d *dialer) runHost(ctx context.Context, t Task) (ho HostOutput) {
+	ho.Host = t.Host
+	ho.Started = time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			ho.Err = fmt.Errorf("host %s: panic: %v", t.Host.Name, p)
+			ho.Kind = KindError
+		}
+		ho.Duration = time.Since(ho.Started)
+	}()
+	r := d.r
+	ep, hops, err := r.resolver.resolveHost(t.Host)
+	ho.Address = ep.addr()
+	if err != nil {
+		ho.Err, ho.Kind = fmt.Errorf("host %s: %w", t.Host.Name, err), KindError
+		return ho
+	}
+	hostCtx, cancel := context.WithTimeoutCause(ctx, r.cfg.HostTimeout,
+		&timeoutError{what: fmt.Sprintf("host %s: not done within the host timeout %s", t.Host.Name, r.cfg.HostTimeout)})
+	defer cancel()
+
+	conn, err := d.connect(hostCtx, &ep, hops)
+	if err != nil {
+		ho.Err = fmt.Errorf("host %s: %w", t.Host.Name, err)
+		ho.Kind = Classify(ho.Err)
+		return ho
+	}
+	hc := &hostConn{client: conn.client, sem: make(chan struct{}, maxSessions), limit: r.cfg.OutputLimit}
+	defer hc.closeFor(errFinished, conn)
+	stop := context.AfterFunc(hostCtx, func() { hc.closeFor(ctxErr(hostCtx), conn) })
+	defer stop()
+	ended := make(chan struct{})
+	go func() {
+		conn.client.Wait()
+		close(ended)
+	}()
+	kaCtx, kaCancel := context.WithCancel(hostCtx)
+	defer kaCancel()
+	go keepalive(kaCtx, conn.client, r.cfg.Keepalive, func(why error) { hc.closeFor(why, conn) })
+
+	ho.Commands = make([]CommandOutput, len(t.Commands))
+	if len(t.Commands) == 1 {
+		ho.Commands[0] = hc.runCommand(hostCtx, t.Commands[0])
+	} else {
+		var wg sync.WaitGroup
+		for i := range t.Commands {
+			wg.Go(func() { ho.Commands[i] = hc.runCommand(hostCtx, t.Commands[i]) })
+		}
+		wg.Wait()
+	}
+
+	failed := false
+	for i := range ho.Commands {
+		if k := ho.Commands[i].Kind; k != KindNone && k != KindOutputLimit {
+			failed = true
+			break
+		}
+	}
+	if !failed {
+		return ho
+	}
+	switch why := hc.closedWhy(); {
+	case hostCtx.Err() != nil:
+		ho.Err = ctxErr(hostCtx)
+	case why != nil:
+		ho.Err = fmt.Errorf("host %s: %w", t.Host.Name, why)
+	default:
+		select {
+		case <-ended:
+			ho.Err = fmt.Errorf("host %s: connection lost", t.Host.Name)
+			ho.Kind = KindConnectionLost
+			return ho
+		default:
+		}
+		return ho // individual command failures only
+	}
+	ho.Kind = Classify(ho.Err)
+	return ho
+}

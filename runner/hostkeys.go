@@ -1,0 +1,136 @@
+package runner
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"sync"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
+)
+
+// hostKeys holds parsed known_hosts databases, one per distinct list of
+// files, parsed once and shared by every host that uses the same files.
+type hostKeys struct {
+	mu    sync.Mutex
+	dbs   map[string]*knownHostsDB
+	probe ssh.PublicKey // a throwaway key no host presents
+}
+
+type knownHostsDB struct {
+	once sync.Once
+	cb   ssh.HostKeyCallback
+	err  error
+}
+
+func newHostKeys() (*hostKeys, error) {
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("host keys: probe key: %w", err)
+	}
+	probe, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		return nil, fmt.Errorf("host keys: probe key: %w", err)
+	}
+	return &hostKeys{dbs: map[string]*knownHostsDB{}, probe: probe}, nil
+}
+
+// callback returns the known_hosts callback for files, parsing them on
+// first use. Missing files are skipped, as OpenSSH does.
+func (k *hostKeys) callback(files []string) (ssh.HostKeyCallback, error) {
+	key := strings.Join(files, "\x00")
+	k.mu.Lock()
+	db := k.dbs[key]
+	if db == nil {
+		db = &knownHostsDB{}
+		k.dbs[key] = db
+	}
+	k.mu.Unlock()
+	db.once.Do(func() {
+		var present []string
+		for _, f := range files {
+			if _, err := os.Stat(f); err == nil {
+				present = append(present, f)
+			} else if !errors.Is(err, os.ErrNotExist) {
+				db.err = fmt.Errorf("known_hosts %s: %w", f, err)
+				return
+			}
+		}
+		db.cb, db.err = knownhosts.New(present...)
+		if db.err != nil {
+			db.err = fmt.Errorf("known_hosts: %w", db.err)
+		}
+	})
+	return db.cb, db.err
+}
+
+// hostKeyPolicy is how one endpoint's host key is checked.
+type hostKeyPolicy struct {
+	callback   ssh.HostKeyCallback // strictness applied
+	algorithms []string            // ClientConfig.HostKeyAlgorithms; nil: library default
+}
+
+// policy builds the host key check for ep: known_hosts lookup under the
+// address dialed, algorithms restricted to the key types recorded for it,
+// and unknown keys accepted with a warning when ep is not strict.
+func (k *hostKeys) policy(ep *endpoint) (hostKeyPolicy, error) {
+	cb, err := k.callback(ep.knownHosts)
+	if err != nil {
+		return hostKeyPolicy{}, err
+	}
+	addr := ep.addr()
+	var algos []string
+	var keyErr *knownhosts.KeyError
+	probeAddr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: ep.port}
+	if err := cb(addr, probeAddr, k.probe); errors.As(err, &keyErr) {
+		for _, want := range keyErr.Want {
+			algos = appendAlgorithms(algos, want.Key.Type())
+		}
+	}
+	strict := ep.strict
+	check := func(hostname string, remote net.Addr, key ssh.PublicKey) error {
+		err := cb(hostname, remote, key)
+		if err == nil || strict {
+			return err
+		}
+		var unknown *knownhosts.KeyError
+		if errors.As(err, &unknown) && len(unknown.Want) == 0 {
+			slog.Warn("accepting unknown host key (StrictHostKeyChecking off), not recording it",
+				"host", knownhosts.Normalize(hostname), "type", key.Type(), "fingerprint", ssh.FingerprintSHA256(key))
+			return nil
+		}
+		return err
+	}
+	return hostKeyPolicy{callback: check, algorithms: algos}, nil
+}
+
+// appendAlgorithms adds the host key algorithms that verify keys of
+// keyType, without duplicates.
+func appendAlgorithms(algos []string, keyType string) []string {
+	var add []string
+	switch keyType {
+	case ssh.KeyAlgoRSA:
+		add = []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA}
+	default:
+		add = []string{keyType}
+	}
+	for _, a := range add {
+		dup := false
+		for _, have := range algos {
+			if have == a {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			algos = append(algos, a)
+		}
+	}
+	return algos
+}
