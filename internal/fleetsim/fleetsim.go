@@ -3,11 +3,23 @@
 // loopback address, has its own host key, answers commands from a
 // per-host responder and can be given a fault. Used by tests, the demo and
 // benchmarks; it knows nothing of the rest of fleetcheck.
+//
+// Latency model: with Options.Latency set, every connection delays the
+// first write the server makes after each read from the client (and its
+// banner, standing for the TCP handshake) by Latency. A reply therefore
+// costs one Latency per request/response round trip and pipelined writes
+// cost nothing extra: an x/crypto or OpenSSH client pays about 7 latencies
+// for banner, key exchange and public key authentication, one to open a
+// session and one for the exec reply.
 package fleetsim
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
+	"fmt"
+	"net"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -31,12 +43,16 @@ const (
 
 // Response is a command's canned answer.
 type Response struct {
-	Stdout   string
-	Stderr   string
-	ExitCode int
+	Stdout        string
+	Stderr        string
+	ExitCode      int
+	Delay         time.Duration // wait before answering; a signal or closing the session ends the wait
+	IgnoreSignals bool          // signals are acknowledged but do not end the command
 }
 
-// Responder answers a command line run on a host.
+// Responder answers a command line run on a host. It is called once per
+// exec, concurrently for concurrent sessions, and must return promptly:
+// use Response.Delay for a slow command.
 type Responder func(cmd string) Response
 
 // HostSpec describes one virtual host.
@@ -50,10 +66,19 @@ type HostSpec struct {
 // Options configure a fleet.
 type Options struct {
 	Hosts      []HostSpec
-	Latency    time.Duration // added before each reply the server sends (banner, auth, channel, output)
+	Latency    time.Duration // delays the server's first write after each read from the client (see the package doc)
 	FloodBytes int64         // output size for FaultFlood; default 100 MiB
 	User       string        // the only user accepted; default "fleetcheck"
+	Port       int           // fixed port to bind on every host's address; 0 picks an ephemeral port per host
 }
+
+// Defaults applied by Start.
+const (
+	DefaultUser       = "fleetcheck"
+	DefaultFloodBytes = 100 << 20
+	DefaultSlowDelay  = time.Second
+	maxExecs          = 64 // commands remembered per host for Execs
+)
 
 // Endpoint is where a virtual host listens.
 type Endpoint struct {
@@ -62,33 +87,236 @@ type Endpoint struct {
 	Port    int
 }
 
+// HostPort is the endpoint as "address:port", for net.Dial.
+func (e Endpoint) HostPort() string {
+	return net.JoinHostPort(e.Address, fmt.Sprint(e.Port))
+}
+
 // Fleet is a running simulated fleet.
-type Fleet struct{}
+type Fleet struct {
+	user       string
+	latency    time.Duration
+	floodBytes int64
+	floodChunk []byte
+
+	hosts  []*host
+	byName map[string]*host
+
+	clientKey    ed25519.PrivateKey
+	clientSigner ssh.Signer
+	clientPub    []byte // wire form of the client public key
+	clientPEM    []byte
+
+	ctx       context.Context // done once Close starts
+	cancel    context.CancelFunc
+	stopWatch func() bool // stops the AfterFunc on Start's ctx
+	closeOnce sync.Once
+
+	mu     sync.Mutex
+	closed bool
+	conns  map[net.Conn]struct{} // live connections, force-closed by Close
+	wg     sync.WaitGroup        // every goroutine the fleet started
+}
 
 // Start serves the fleet until Close or ctx ends.
 func Start(ctx context.Context, opts Options) (*Fleet, error) {
-	return nil, errors.New("fleetsim: not implemented yet")
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("fleetsim: start: %w", err)
+	}
+	f := &Fleet{
+		user:       opts.User,
+		latency:    opts.Latency,
+		floodBytes: opts.FloodBytes,
+		byName:     make(map[string]*host, len(opts.Hosts)),
+		conns:      make(map[net.Conn]struct{}),
+	}
+	if f.user == "" {
+		f.user = DefaultUser
+	}
+	if f.floodBytes <= 0 {
+		f.floodBytes = DefaultFloodBytes
+	}
+	if opts.Port < 0 || opts.Port > 65535 {
+		return nil, fmt.Errorf("fleetsim: port %d out of range", opts.Port)
+	}
+	f.floodChunk = floodChunk()
+	if err := f.makeClientKey(); err != nil {
+		return nil, err
+	}
+	f.ctx, f.cancel = context.WithCancel(context.Background())
+	hosts, err := newHosts(opts.Hosts)
+	if err != nil {
+		f.cancel()
+		return nil, err
+	}
+	f.hosts = hosts
+	for _, h := range hosts {
+		f.byName[h.name] = h
+	}
+	if err := f.listenAll(opts.Port); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	f.stopWatch = context.AfterFunc(ctx, func() { _ = f.Close() })
+	return f, nil
 }
 
-// Close stops every listener and force-closes every live connection.
-func (f *Fleet) Close() error { return nil }
+// Close stops every listener and force-closes every live connection, then
+// waits for every goroutine of the fleet to end. It is safe to call twice.
+func (f *Fleet) Close() error {
+	var errs []error
+	f.closeOnce.Do(func() {
+		if f.stopWatch != nil {
+			f.stopWatch()
+		}
+		f.mu.Lock()
+		f.closed = true
+		conns := f.conns
+		f.conns = nil
+		f.mu.Unlock()
+		f.cancel()
+		for _, h := range f.hosts {
+			if err := h.stopListening(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		for c := range conns {
+			_ = c.Close()
+		}
+		f.wg.Wait()
+	})
+	return errors.Join(errs...)
+}
 
 // Endpoints returns where each host listens, in Options.Hosts order.
-func (f *Fleet) Endpoints() []Endpoint { return nil }
+func (f *Fleet) Endpoints() []Endpoint {
+	eps := make([]Endpoint, len(f.hosts))
+	for i, h := range f.hosts {
+		eps[i] = h.endpoint()
+	}
+	return eps
+}
+
+// Endpoint returns where the named host listens.
+func (f *Fleet) Endpoint(name string) (Endpoint, bool) {
+	h, ok := f.byName[name]
+	if !ok {
+		return Endpoint{}, false
+	}
+	return h.endpoint(), true
+}
+
+// User is the only user the hosts accept.
+func (f *Fleet) User() string { return f.user }
 
 // ClientSigner is the key every host accepts for Options.User.
-func (f *Fleet) ClientSigner() ssh.Signer { return nil }
+func (f *Fleet) ClientSigner() ssh.Signer { return f.clientSigner }
 
 // ClientKeyPEM is ClientSigner's private key in OpenSSH PEM form, for
 // writing an IdentityFile.
-func (f *Fleet) ClientKeyPEM() []byte { return nil }
+func (f *Fleet) ClientKeyPEM() []byte { return f.clientPEM }
 
 // KnownHosts returns known_hosts lines for every host's true key
 // ("[127.1.0.1]:2222 ssh-ed25519 AAAA..."), under its address and port.
-func (f *Fleet) KnownHosts() []byte { return nil }
+func (f *Fleet) KnownHosts() []byte {
+	var b []byte
+	for _, h := range f.hosts {
+		b = append(b, h.knownHostsLine()...)
+		b = append(b, '\n')
+	}
+	return b
+}
 
 // Connections returns how many SSH connections the named host accepted.
-func (f *Fleet) Connections(name string) int { return 0 }
+func (f *Fleet) Connections(name string) int {
+	if h, ok := f.byName[name]; ok {
+		return int(h.conns.Load())
+	}
+	return 0
+}
 
 // Sessions returns how many session channels the named host opened.
-func (f *Fleet) Sessions(name string) int { return 0 }
+func (f *Fleet) Sessions(name string) int {
+	if h, ok := f.byName[name]; ok {
+		return int(h.sessions.Load())
+	}
+	return 0
+}
+
+// Execs returns the last commands (at most 64) the named host was asked
+// to run, oldest first.
+func (f *Fleet) Execs(name string) []string {
+	if h, ok := f.byName[name]; ok {
+		return h.execs()
+	}
+	return nil
+}
+
+// Fault returns the named host's current fault.
+func (f *Fleet) Fault(name string) Fault {
+	if h, ok := f.byName[name]; ok {
+		return h.currentFault()
+	}
+	return FaultNone
+}
+
+// SetFault changes the named host's fault from now on. Connection-level
+// faults (refuse, hang_before_banner, wrong_host_key, reject_auth) apply
+// to new connections; hang_after_auth to new channel opens; the others to
+// new execs. Switching to or from refuse stops or restarts the listener on
+// the same port.
+func (f *Fleet) SetFault(name string, fault Fault) error {
+	h, ok := f.byName[name]
+	if !ok {
+		return fmt.Errorf("fleetsim: set fault: no host %q", name)
+	}
+	if !knownFault(fault) {
+		return fmt.Errorf("fleetsim: set fault of %s: unknown fault %q", name, fault)
+	}
+	return f.setFault(h, fault)
+}
+
+func knownFault(fault Fault) bool {
+	switch fault {
+	case FaultNone, FaultRefuse, FaultHangBeforeBanner, FaultHangAfterAuth, FaultDropMidOutput,
+		FaultFlood, FaultWrongHostKey, FaultRejectAuth, FaultSlow:
+		return true
+	}
+	return false
+}
+
+// track records a live connection for Close; it reports false (and the
+// caller must close c) once the fleet is closing.
+func (f *Fleet) track(c net.Conn) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return false
+	}
+	f.conns[c] = struct{}{}
+	return true
+}
+
+// untrack forgets a connection that has been closed.
+func (f *Fleet) untrack(c net.Conn) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.conns, c)
+}
+
+// goTracked runs fn in a goroutine Close waits for, unless the fleet is
+// closing; it reports whether fn was started.
+func (f *Fleet) goTracked(fn func()) bool {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return false
+	}
+	f.wg.Add(1)
+	f.mu.Unlock()
+	go func() {
+		defer f.wg.Done()
+		fn()
+	}()
+	return true
+}
