@@ -3,6 +3,7 @@ package checks
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -67,6 +68,32 @@ const (
 func markerLine(name string, attrs ...string) string {
 	words := append([]string{markerPrefix + name}, attrs...)
 	return `echo "` + strings.Join(words, " ") + markerSuffix + `"`
+}
+
+// captureLines returns shell that runs command with its stdout in a
+// section called name and its stderr, if any, in a section called
+// name+"-status" whose marker carries the exit status as "rc=N"; it needs
+// file descriptor 3 open on stdout (captureSetup).
+func captureLines(name, command string) string {
+	return markerLine(name) + "; err=$( { " + command + "; } 2>&1 1>&3 ); rc=$?; " +
+		markerLine(name+"-status", "rc=$rc") + `; if [ -n "$err" ]; then printf '%s\n' "$err"; fi`
+}
+
+// captureSetup opens file descriptor 3 on stdout, for captureLines.
+const captureSetup = "exec 3>&1"
+
+// exitStatus reads the "rc=N" attribute of section name+"-status"; ok is
+// false when the section or a number is missing.
+func (ss sections) exitStatus(name string) (rc int, stderr string, ok bool) {
+	s, found := ss.Get(name + "-status")
+	if !found {
+		return 0, "", false
+	}
+	n, err := strconv.Atoi(s.Attr("rc"))
+	if err != nil {
+		return 0, "", false
+	}
+	return n, strings.TrimSpace(s.Body), true
 }
 
 // section is one marked part of a command's output.

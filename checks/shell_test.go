@@ -100,3 +100,28 @@ func TestMarkerLineRoundTrip(t *testing.T) {
 		t.Errorf("got %+v", ss)
 	}
 }
+
+func TestCaptureLines(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	cmd := captureSetup + "; " + captureLines("x", "echo out1; echo err1 >&2; echo out2; exit 3") + "; " +
+		captureLines("y", "echo fine") + "; " + markerLine(endSection)
+	out, err := exec.Command("sh", "-c", cmd).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := readSections(Output{Stdout: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := ss.Get("x")
+	rc, stderr, ok := ss.exitStatus("x")
+	if x.Body != "out1\nout2\n" || rc != 3 || stderr != "err1" || !ok {
+		t.Errorf("x: body %q rc %d stderr %q ok %v", x.Body, rc, stderr, ok)
+	}
+	rc, stderr, ok = ss.exitStatus("y")
+	if rc != 0 || stderr != "" || !ok {
+		t.Errorf("y: rc %d stderr %q ok %v", rc, stderr, ok)
+	}
+}
