@@ -2,16 +2,15 @@
 // teams, rules (last match wins, like CODEOWNERS), the fallback for what no
 // rule owns, explain and lint, and SLAs. Rules select hosts with the same
 // query language as sweeps.
+//
+// Load reads and validates an owners file (every problem is a
+// *posfile.Error naming file, line and column). Compile evaluates each
+// rule's host query once against a sweep's environment; the resulting
+// Matcher answers Owner, Explain and Test without evaluating any query
+// again, and is safe for concurrent use.
 package ownership
 
-import (
-	"context"
-	"errors"
-	"time"
-
-	"github.com/fleetcheck/fleetcheck/checks"
-	"github.com/fleetcheck/fleetcheck/inventory/query"
-)
+import "time"
 
 // Owner is who triages one failure, and why.
 type Owner struct {
@@ -21,26 +20,4 @@ type Owner struct {
 	ProductOwner string        // product owner team, may be ""
 	AlsoNotify   []string      // extra recipients, owner unchanged
 	SLA          time.Duration // triage deadline for the failure's severity; 0 when none
-}
-
-// File is a loaded owners file.
-type File struct{}
-
-// Load reads and validates an owners file; problems are *posfile.Error.
-func Load(path string) (*File, error) {
-	return nil, errors.New("ownership: not implemented yet")
-}
-
-// Matcher answers "who owns this failure" for one sweep; every rule's query
-// has been evaluated once against the sweep's environment.
-type Matcher struct{}
-
-// Compile evaluates every rule's host query once against env.
-func (f *File) Compile(ctx context.Context, env *query.Env) (*Matcher, error) {
-	return nil, errors.New("ownership: not implemented yet")
-}
-
-// Owner returns the owner of a result of check on host with status.
-func (m *Matcher) Owner(host, check string, status checks.Status) Owner {
-	return Owner{Unowned: true}
 }

@@ -1,0 +1,57 @@
+package ownership
+
+import "math/bits"
+
+// bitset is a set of small non-negative integers (host indices).
+type bitset []uint64
+
+// newBitset returns an empty set sized for n members.
+func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
+
+// set adds i, growing the set when needed.
+func (b *bitset) set(i int) {
+	w := i / 64
+	for w >= len(*b) {
+		*b = append(*b, 0)
+	}
+	(*b)[w] |= 1 << (uint(i) % 64)
+}
+
+// has reports whether i is in the set.
+func (b bitset) has(i int) bool {
+	w := i / 64
+	return w < len(b) && b[w]&(1<<(uint(i)%64)) != 0
+}
+
+// count returns the number of members.
+func (b bitset) count() int {
+	n := 0
+	for _, w := range b {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// or adds every member of o to b.
+func (b *bitset) or(o bitset) {
+	for len(*b) < len(o) {
+		*b = append(*b, 0)
+	}
+	for i, w := range o {
+		(*b)[i] |= w
+	}
+}
+
+// subsetOf reports whether every member of b is in o.
+func (b bitset) subsetOf(o bitset) bool {
+	for i, w := range b {
+		var ow uint64
+		if i < len(o) {
+			ow = o[i]
+		}
+		if w&^ow != 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,383 @@
+package ownership
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/fleetcheck/fleetcheck/internal/posfile"
+	"github.com/fleetcheck/fleetcheck/inventory/query"
+	"go.yaml.in/yaml/v3"
+)
+
+// Keys accepted at each level of an owners file.
+var (
+	topKeys  = []string{"fallback", "sla", "teams", "rules"}
+	teamKeys = []string{"contact", "email", "chat", "escalation", "sla"}
+	chatKeys = []string{"webhook_file", "webhook_env"}
+	slaKeys  = []string{"critical", "warning", "unknown", "unreachable"}
+	ruleKeys = []string{"id", "hosts", "checks", "owner", "product_owner", "also_notify"}
+)
+
+// Load reads and validates an owners file; problems are *posfile.Error.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("owners file: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse validates the owners file text data read from path (used in
+// positions and to resolve relative webhook files); problems are
+// *posfile.Error.
+func Parse(path string, data []byte) (*File, error) {
+	r := nodeReader{file: path}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, r.syntaxError(err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || isNull(resolve(doc.Content[0])) {
+		return nil, posfile.Errorf(path, 1, 1, "empty owners file: want a mapping with fallback, teams and rules")
+	}
+	root := resolve(doc.Content[0])
+	entries, err := r.mapping(root, "owners file", topKeys...)
+	if err != nil {
+		return nil, err
+	}
+	f := &File{Path: path, teamIndex: map[string]int{}, pos: r.pos(root), rulesPos: r.pos(root)}
+	byKey := map[string]entry{}
+	for _, e := range entries {
+		byKey[e.key] = e
+	}
+	if e, ok := byKey["sla"]; ok {
+		if f.SLA, err = r.sla(e.valNode, "sla"); err != nil {
+			return nil, err
+		}
+	}
+	if e, ok := byKey["teams"]; ok {
+		if err := r.teams(f, e.valNode); err != nil {
+			return nil, err
+		}
+	}
+	fb, ok := byKey["fallback"]
+	if !ok {
+		return nil, r.errAt(root, "missing fallback: the team that gets what no rule owns (e.g. fallback: infra-triage)")
+	}
+	if f.Fallback, err = r.str(fb.valNode, "fallback"); err != nil {
+		return nil, err
+	}
+	if err := r.teamRef(f, fb.valNode, "fallback"); err != nil {
+		return nil, err
+	}
+	if e, ok := byKey["rules"]; ok {
+		f.rulesPos = e.position
+		if err := r.rules(f, e.valNode); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// teamRef checks that the scalar n names a team of f.
+func (r nodeReader) teamRef(f *File, n *yaml.Node, what string) error {
+	if _, ok := f.teamIndex[n.Value]; ok {
+		return nil
+	}
+	names := make([]string, len(f.Teams))
+	for i, t := range f.Teams {
+		names[i] = t.Name
+	}
+	if len(names) == 0 {
+		return r.errAt(n, "%s: unknown team %q (no teams are defined under teams:)", what, n.Value)
+	}
+	return r.errAt(n, "%s: unknown team %q, want one of %s", what, n.Value, strings.Join(names, ", "))
+}
+
+// sla reads a mapping of severity -> duration.
+func (r nodeReader) sla(n *yaml.Node, what string) (SLA, error) {
+	entries, err := r.mapping(n, what, slaKeys...)
+	if err != nil {
+		return SLA{}, err
+	}
+	var s SLA
+	for _, e := range entries {
+		text, err := r.str(e.valNode, what+"."+e.key)
+		if err != nil {
+			return SLA{}, err
+		}
+		d, err := parseDuration(text)
+		if err != nil {
+			return SLA{}, r.errAt(e.valNode, "%s.%s: bad duration %v", what, e.key, err)
+		}
+		switch e.key {
+		case "critical":
+			s.Critical = d
+		case "warning":
+			s.Warning = d
+		case "unknown":
+			s.Unknown = d
+		case "unreachable":
+			s.Unreachable = d
+		}
+	}
+	return s, nil
+}
+
+// teams reads the teams: mapping into f.
+func (r nodeReader) teams(f *File, n *yaml.Node) error {
+	entries, err := r.mapping(n, "teams", nil...)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		t, err := r.team(f, e)
+		if err != nil {
+			return err
+		}
+		f.teamIndex[t.Name] = len(f.Teams)
+		f.Teams = append(f.Teams, t)
+	}
+	return nil
+}
+
+// team reads one team definition.
+func (r nodeReader) team(f *File, e entry) (Team, error) {
+	t := Team{Name: e.key, Pos: e.position}
+	if t.Name == "" {
+		return Team{}, r.errAt(e.keyNode, "teams: empty team name")
+	}
+	what := "team " + t.Name
+	entries, err := r.mapping(e.valNode, what, teamKeys...)
+	if err != nil {
+		return Team{}, err
+	}
+	for _, te := range entries {
+		field := what + ": " + te.key
+		switch te.key {
+		case "contact":
+			t.Contact, err = r.str(te.valNode, field)
+		case "email":
+			t.Email, err = r.str(te.valNode, field)
+		case "escalation":
+			t.Escalation, _, err = r.list(te.valNode, field)
+		case "sla":
+			t.SLA, err = r.sla(te.valNode, what+": sla")
+		case "chat":
+			t.Chat, err = r.chat(f, te.valNode, what+": chat")
+		}
+		if err != nil {
+			return Team{}, err
+		}
+	}
+	return t, nil
+}
+
+// chat reads a chat: mapping; exactly one of webhook_file and webhook_env.
+func (r nodeReader) chat(f *File, n *yaml.Node, what string) (Chat, error) {
+	entries, err := r.mapping(n, what, chatKeys...)
+	if err != nil {
+		return Chat{}, err
+	}
+	var c Chat
+	for _, e := range entries {
+		v, err := r.str(e.valNode, what+"."+e.key)
+		if err != nil {
+			return Chat{}, err
+		}
+		if v == "" {
+			return Chat{}, r.errAt(e.valNode, "%s.%s: empty", what, e.key)
+		}
+		switch e.key {
+		case "webhook_file":
+			if !filepath.IsAbs(v) {
+				v = filepath.Join(filepath.Dir(f.Path), v)
+			}
+			c.WebhookFile = v
+		case "webhook_env":
+			c.WebhookEnv = v
+		}
+	}
+	if len(entries) != 1 {
+		return Chat{}, r.errAt(resolve(n), "%s: want exactly one of webhook_file or webhook_env (the secret stays out of this file)", what)
+	}
+	return c, nil
+}
+
+// rules reads the rules: list into f.
+func (r nodeReader) rules(f *File, n *yaml.Node) error {
+	n = resolve(n)
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return r.errAt(n, "rules: want a list of rules, got %s", kindName(n))
+	}
+	ids := map[string]Pos{}
+	for i, item := range n.Content {
+		rule, idNode, err := r.rule(f, resolve(item), i+1)
+		if err != nil {
+			return err
+		}
+		if first, dup := ids[rule.ID]; dup {
+			return r.errAt(idNode, "duplicate rule id %q (first at %s)", rule.ID, first.Short())
+		}
+		ids[rule.ID] = rule.Pos
+		f.Rules = append(f.Rules, rule)
+	}
+	return nil
+}
+
+// rule reads the rule at index num (1-based) and returns its id node.
+func (r nodeReader) rule(f *File, n *yaml.Node, num int) (Rule, *yaml.Node, error) {
+	if n.Kind != yaml.MappingNode {
+		return Rule{}, nil, r.errAt(n, "rule #%d: want a mapping with id, hosts, checks and owner, got %s", num, kindName(n))
+	}
+	entries, err := r.mapping(n, ruleName(n, num), ruleKeys...)
+	if err != nil {
+		return Rule{}, nil, err
+	}
+	rule := Rule{Hosts: "all", Pos: r.pos(n), HostsPos: r.pos(n), checksPos: r.pos(n)}
+	byKey := map[string]entry{}
+	for _, e := range entries {
+		byKey[e.key] = e
+	}
+	idEntry, ok := byKey["id"]
+	if !ok {
+		return Rule{}, nil, r.errAt(n, "rule #%d: missing id (a unique name for the rule)", num)
+	}
+	if rule.ID, err = r.str(idEntry.valNode, fmt.Sprintf("rule #%d: id", num)); err != nil {
+		return Rule{}, nil, err
+	}
+	if strings.TrimSpace(rule.ID) == "" {
+		return Rule{}, nil, r.errAt(idEntry.valNode, "rule #%d: empty id", num)
+	}
+	what := fmt.Sprintf("rule %q", rule.ID)
+	if e, ok := byKey["hosts"]; ok {
+		if err := r.ruleHosts(&rule, e.valNode, what); err != nil {
+			return Rule{}, nil, err
+		}
+	}
+	if e, ok := byKey["checks"]; ok {
+		if err := r.ruleChecks(&rule, e.valNode, what); err != nil {
+			return Rule{}, nil, err
+		}
+	}
+	rule.checkSet = newCheckMatcher(rule.Checks)
+	oe, ok := byKey["owner"]
+	if !ok {
+		return Rule{}, nil, r.errAt(n, "%s: missing owner (a team, or null for explicitly unowned)", what)
+	}
+	rule.ownerPos = r.pos(oe.valNode)
+	if isNull(oe.valNode) {
+		rule.Unowned = true
+	} else {
+		if rule.Owner, err = r.str(oe.valNode, what+": owner"); err != nil {
+			return Rule{}, nil, err
+		}
+		if err := r.teamRef(f, oe.valNode, what+": owner"); err != nil {
+			return Rule{}, nil, err
+		}
+	}
+	if e, ok := byKey["product_owner"]; ok && !isNull(e.valNode) {
+		if rule.ProductOwner, err = r.str(e.valNode, what+": product_owner"); err != nil {
+			return Rule{}, nil, err
+		}
+		if err := r.teamRef(f, e.valNode, what+": product_owner"); err != nil {
+			return Rule{}, nil, err
+		}
+	}
+	if e, ok := byKey["also_notify"]; ok {
+		names, nodes, err := r.list(e.valNode, what+": also_notify")
+		if err != nil {
+			return Rule{}, nil, err
+		}
+		for i, name := range names {
+			if err := r.teamRef(f, nodes[i], what+": also_notify"); err != nil {
+				return Rule{}, nil, err
+			}
+			if !slices.Contains(rule.AlsoNotify, name) {
+				rule.AlsoNotify = append(rule.AlsoNotify, name)
+			}
+		}
+	}
+	return rule, idEntry.valNode, nil
+}
+
+// ruleHosts reads and parses a rule's hosts: query.
+func (r nodeReader) ruleHosts(rule *Rule, n *yaml.Node, what string) error {
+	rule.HostsPos = r.pos(n)
+	if isNull(n) {
+		return nil
+	}
+	text, err := r.str(n, what+": hosts")
+	if err != nil {
+		return err
+	}
+	trimmed := strings.TrimSpace(text)
+	if trimmed == "" || trimmed == "all" {
+		rule.Hosts = "all"
+		return nil
+	}
+	rule.Hosts = trimmed
+	rule.quoted = n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0
+	expr, err := query.Parse(trimmed)
+	if err != nil {
+		return r.queryError(rule, n, text, trimmed, err, what)
+	}
+	rule.expr = expr
+	return nil
+}
+
+// queryError re-positions a query syntax error (column within the query)
+// to the file: the line of the hosts: value, its column plus the query's.
+func (r nodeReader) queryError(rule *Rule, n *yaml.Node, text, trimmed string, err error, what string) error {
+	var pe *posfile.Error
+	if !errors.As(err, &pe) {
+		return &posfile.Error{File: r.file, Line: n.Line, Col: n.Column, Msg: what + ": bad hosts query", Err: err}
+	}
+	out := &posfile.Error{File: r.file, Line: n.Line, Col: n.Column, Msg: what + ": bad hosts query: " + pe.Msg, Err: pe.Err}
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 && pe.Col > 0 {
+		col := n.Column + pe.Col - 1 + strings.Index(text, trimmed)
+		if rule.quoted {
+			col++ // the opening quote
+		}
+		out.Col = col
+	}
+	return out
+}
+
+// ruleChecks reads a rule's checks: names and globs.
+func (r nodeReader) ruleChecks(rule *Rule, n *yaml.Node, what string) error {
+	rule.checksPos = r.pos(n)
+	names, nodes, err := r.list(n, what+": checks")
+	if err != nil {
+		return err
+	}
+	for i, name := range names {
+		if strings.TrimSpace(name) == "" {
+			return r.errAt(nodes[i], "%s: checks: empty check name", what)
+		}
+		if _, err := path.Match(name, ""); err != nil {
+			return r.errAt(nodes[i], "%s: checks: bad glob %q: %v", what, name, err)
+		}
+	}
+	rule.Checks = names
+	return nil
+}
+
+// ruleName names a rule in messages before it is validated: by its id
+// when it has a plain one, else by its number.
+func ruleName(n *yaml.Node, num int) string {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if k.Value == "id" && v.Kind == yaml.ScalarNode && !isNull(v) && strings.TrimSpace(v.Value) != "" {
+			return fmt.Sprintf("rule %q", v.Value)
+		}
+	}
+	return fmt.Sprintf("rule #%d", num)
+}
