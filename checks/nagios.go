@@ -1,9 +1,196 @@
 package checks
 
-import "errors"
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
 
-// nagiosBuiltin is a placeholder until the nagios check lands.
+// Limits on what a plugin's output may put into a result.
+const (
+	nagiosMaxSummary = 300      // runes of the summary line
+	nagiosMaxDetails = 16 << 10 // bytes of details
+)
+
+// nagiosBuiltin runs any Nagios-compatible plugin and maps its exit code,
+// output and perfdata to a result.
 func nagiosBuiltin() Builtin {
-	return Builtin{Name: "nagios", Help: "not implemented yet", Default: false,
-		New: func(string, Params) (Check, error) { return nil, errors.New("nagios: not implemented yet") }}
+	return Builtin{
+		Name:    "nagios",
+		Help:    "any Nagios-compatible plugin: status from its exit code, its output and perfdata parsed",
+		Default: false,
+		Params: []Param{
+			{Name: "command", Help: "the plugin command line, run by sh on the host as written (in YAML: `name: {nagios: CMD}`)"},
+		},
+		New: newnagiosCheck,
+	}
+}
+
+// nagiosCheck is a configured Nagios plugin.
+type nagiosCheck struct {
+	name    string
+	command string
+}
+
+func newnagiosCheck(name string, p Params) (Check, error) {
+	if err := p.CheckKnown("command"); err != nil {
+		return nil, err
+	}
+	cmd, err := p.String("command", "")
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(cmd) == "" {
+		return nil, paramErr("command", "required: the plugin command line")
+	}
+	if strings.IndexByte(cmd, 0) >= 0 {
+		return nil, paramErr("command", "contains a NUL byte")
+	}
+	return &nagiosCheck{name: name, command: cmd}, nil
+}
+
+// Name is the configured name.
+func (c *nagiosCheck) Name() string { return c.name }
+
+// Command is the plugin command line, as the operator wrote it.
+func (c *nagiosCheck) Command() string { return c.command }
+
+// Evaluate maps the plugin's exit code to a status (0 OK, 1 WARNING,
+// 2 CRITICAL, 3 UNKNOWN, anything else UNKNOWN) and parses its output:
+// the first line is the summary, later lines the long output, and text
+// after a '|' on the first line or on any later line is perfdata (the
+// Nagios 3 multi-line format).
+func (c *nagiosCheck) Evaluate(out Output) Result {
+	var res Result
+	po := parsePluginOutput(out.Stdout)
+	var notes []string
+	switch {
+	case out.Signal != "":
+		res.Status = Unknown
+		res.Summary = fmt.Sprintf("plugin killed by signal %s", oneLine(out.Signal))
+	case out.ExitCode == 127:
+		res.Status = Unknown
+		res.Summary = "plugin not found: " + clipText(oneLine(pluginProgram(c.command)), 200)
+	case out.ExitCode == 126:
+		res.Status = Unknown
+		res.Summary = "plugin not executable: " + clipText(oneLine(pluginProgram(c.command)), 200)
+	case out.ExitCode < 0:
+		res.Status = Unknown
+		res.Summary = "plugin ended without an exit status"
+	case out.ExitCode > 3:
+		res.Status = Unknown
+		res.Summary = fmt.Sprintf("plugin exited with status %d (want 0..3)", out.ExitCode)
+	default:
+		res.Status = Status(out.ExitCode)
+	}
+	switch {
+	case res.Summary == "":
+		res.Summary = po.summary
+		if res.Summary == "" {
+			res.Summary = "(no output from plugin)"
+		}
+	case po.summary != "":
+		notes = append(notes, "output: "+po.summary)
+	}
+	res.Metrics = po.perf.Metrics
+	var details []string
+	details = append(details, notes...)
+	if po.long != "" {
+		details = append(details, po.long)
+	}
+	for _, l := range po.perf.Unknown {
+		details = append(details, fmt.Sprintf("perfdata %q: value unknown (U)", l))
+	}
+	for _, err := range po.perf.Errors {
+		details = append(details, err.Error())
+	}
+	if s := strings.TrimSpace(pluginText(out.Stderr)); s != "" {
+		details = append(details, "stderr:\n"+s)
+	}
+	res.Details = clipText(pluginText([]byte(strings.Join(details, "\n"))), nagiosMaxDetails)
+	return res
+}
+
+// pluginOutput is a plugin's stdout split into its parts.
+type pluginOutput struct {
+	summary string   // first line before any '|', cleaned, one line
+	long    string   // long output lines, cleaned
+	perf    Perfdata // every perfdata part, parsed
+}
+
+// parsePluginOutput splits a plugin's stdout per the Nagios 3 format:
+//
+//	SUMMARY | PERFDATA
+//	LONG OUTPUT...
+//	LONG OUTPUT | PERFDATA
+//	PERFDATA...
+func parsePluginOutput(stdout []byte) pluginOutput {
+	var po pluginOutput
+	if bytes.IndexByte(stdout, 0) >= 0 {
+		po.summary = fmt.Sprintf("plugin output is binary (%d bytes)", len(stdout))
+		return po
+	}
+	text := strings.ReplaceAll(strings.ToValidUTF8(string(stdout), "\uFFFD"), "\r\n", "\n")
+	text = strings.TrimRight(text, "\n")
+	if strings.TrimSpace(text) == "" {
+		return po
+	}
+	lines := strings.Split(text, "\n")
+	first, firstPerf, _ := strings.Cut(lines[0], "|")
+	po.summary = clipText(oneLine(first), nagiosMaxSummary)
+	if po.summary == "" {
+		po.summary = "(empty summary line)"
+	}
+	perf := []string{firstPerf}
+	var long []string
+	inPerf := false
+	for _, l := range lines[1:] {
+		if inPerf {
+			perf = append(perf, l)
+			continue
+		}
+		text, p, ok := strings.Cut(l, "|")
+		long = append(long, text)
+		if ok {
+			perf = append(perf, p)
+			inPerf = true
+		}
+	}
+	po.long = strings.TrimRight(strings.Join(long, "\n"), " \t\n")
+	po.perf = ParsePerfdata(strings.Join(perf, " "))
+	return po
+}
+
+// pluginProgram is the first word of a plugin command line.
+func pluginProgram(cmd string) string {
+	f := strings.Fields(cmd)
+	if len(f) == 0 {
+		return cmd
+	}
+	return f[0]
+}
+
+// pluginText makes a plugin's free text safe for details: valid UTF-8,
+// newlines kept, tabs kept, other control characters removed, trailing
+// white space of every line dropped.
+func pluginText(b []byte) string {
+	if !utf8.Valid(b) {
+		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
+	}
+	s := strings.ReplaceAll(string(b), "\r\n", "\n")
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.Join(lines, "\n")
 }

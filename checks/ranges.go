@@ -1,0 +1,198 @@
+package checks
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Range is a Nagios threshold range as defined by the Nagios plugin
+// development guidelines: it alerts when a value lies outside [Start, End]
+// (both inclusive), or inside it when Inside is set ("@10:20").
+type Range struct {
+	Start  float64 // lower bound, math.Inf(-1) for "~"
+	End    float64 // upper bound, math.Inf(1) when omitted ("10:")
+	Inside bool    // alert inside the bounds instead of outside ("@")
+}
+
+// ParseRange parses a Nagios range: "10" (alert outside 0..10), "10:"
+// (alert below 10), "~:10" (alert above 10), "10:20" (alert outside
+// 10..20) and "@10:20" (alert inside 10..20).
+func ParseRange(s string) (Range, error) {
+	orig := s
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Range{}, fmt.Errorf("bad range %q: empty", orig)
+	}
+	r := Range{Start: 0, End: math.Inf(1)}
+	if strings.HasPrefix(s, "@") {
+		r.Inside = true
+		s = s[1:]
+	}
+	start, end, hasColon := strings.Cut(s, ":")
+	if !hasColon {
+		// "10": 0..10.
+		v, err := parseRangeNumber(start)
+		if err != nil {
+			return Range{}, fmt.Errorf("bad range %q: %w", orig, err)
+		}
+		r.End = v
+	} else {
+		switch start {
+		case "~":
+			r.Start = math.Inf(-1)
+		case "":
+			// ":10" is not in the guidelines' examples but means 0..10.
+		default:
+			v, err := parseRangeNumber(start)
+			if err != nil {
+				return Range{}, fmt.Errorf("bad range %q: start: %w", orig, err)
+			}
+			r.Start = v
+		}
+		if end != "" {
+			v, err := parseRangeNumber(end)
+			if err != nil {
+				return Range{}, fmt.Errorf("bad range %q: end: %w", orig, err)
+			}
+			r.End = v
+		}
+	}
+	if r.Start > r.End {
+		return Range{}, fmt.Errorf("bad range %q: start %s is greater than end %s", orig, formatNumber(r.Start), formatNumber(r.End))
+	}
+	return r, nil
+}
+
+// MustParseRange is ParseRange for constants known to be valid; it panics
+// on a bad range.
+func MustParseRange(s string) Range {
+	r, err := ParseRange(s)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// Alert reports whether v triggers the range: outside it, or inside it for
+// an "@" range. NaN always alerts.
+func (r Range) Alert(v float64) bool {
+	if math.IsNaN(v) {
+		return true
+	}
+	in := v >= r.Start && v <= r.End
+	if r.Inside {
+		return in
+	}
+	return !in
+}
+
+// String returns the range in canonical Nagios syntax; ParseRange of it
+// gives r back.
+func (r Range) String() string {
+	var b strings.Builder
+	if r.Inside {
+		b.WriteByte('@')
+	}
+	switch {
+	case math.IsInf(r.Start, -1):
+		b.WriteString("~:")
+	case r.Start != 0 || math.Signbit(r.Start) || math.IsInf(r.End, 1):
+		b.WriteString(formatNumber(r.Start))
+		b.WriteByte(':')
+	}
+	if !math.IsInf(r.End, 1) {
+		b.WriteString(formatNumber(r.End))
+	}
+	return b.String()
+}
+
+// Range returns a Nagios range parameter (a bare number n means 0..n, as in
+// the guidelines) or def when absent.
+func (p Params) Range(key string, def Range) (Range, error) {
+	v, ok := p[key]
+	if !ok || v == nil {
+		return def, nil
+	}
+	var s string
+	switch t := v.(type) {
+	case string:
+		s = t
+	case int:
+		s = strconv.Itoa(t)
+	case int64:
+		s = strconv.FormatInt(t, 10)
+	case float64:
+		s = formatNumber(t)
+	default:
+		return Range{}, paramErr(key, "want a Nagios range such as 10, 10:, ~:10, 10:20 or @10:20, got %T", v)
+	}
+	r, err := ParseRange(s)
+	if err != nil {
+		return Range{}, &ParamError{Key: key, Err: err}
+	}
+	return r, nil
+}
+
+// parseRangeNumber parses a plain decimal number ("-1.5", "2e3"), refusing
+// the infinities, NaN, hex and digit separators strconv would accept.
+func parseRangeNumber(s string) (float64, error) {
+	if !isPlainNumber(s) {
+		return 0, fmt.Errorf("want a number, got %q", s)
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("number %q out of range", s)
+	}
+	return v, nil
+}
+
+// isPlainNumber reports whether s is [+-]digits[.digits][e[+-]digits] with at
+// least one digit in the mantissa.
+func isPlainNumber(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		exp := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			exp++
+		}
+		if exp == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+// formatNumber writes v as the shortest decimal that parses back to v,
+// without an exponent for everyday magnitudes.
+func formatNumber(v float64) string {
+	a := math.Abs(v)
+	if a == 0 || (a >= 1e-4 && a < 1e21) {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
