@@ -4,8 +4,8 @@
 package report
 
 import (
-	"errors"
-	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/checks"
@@ -20,27 +20,34 @@ type Record struct {
 
 // Sweep is a whole run: what was asked and every record produced.
 type Sweep struct {
-	Query    string    // the query as given
-	Checks   []string  // configured check names, in order
-	Hosts    int       // hosts selected
+	Query    string   // the query as given
+	Checks   []string // configured check names, in order
+	Hosts    int      // hosts selected
 	Started  time.Time
 	Finished time.Time
 	Complete bool     // false when interrupted or cut by --global-timeout
 	Results  []Record // any order; formats sort as they need
 }
 
-// Table writes the grouped failure table and summary line for people.
-func Table(w io.Writer, s *Sweep, opts TableOptions) error {
-	return errors.New("report: not implemented yet")
+// Elapsed is the sweep's wall time, never negative.
+func (s *Sweep) Elapsed() time.Duration {
+	d := s.Finished.Sub(s.Started)
+	if d < 0 {
+		return 0
+	}
+	return d
 }
 
-// TableOptions tune the table for its terminal.
-type TableOptions struct {
-	Color bool // colour statuses (only on a terminal, never with NO_COLOR)
-	Width int  // terminal width in columns; 0 means 120
-}
-
-// JSON writes the fleetcheck.sweep/v1 document.
-func JSON(w io.Writer, s *Sweep) error {
-	return errors.New("report: not implemented yet")
+// sortedRecords returns the records ordered by host, then check, without
+// touching the sweep.
+func sortedRecords(recs []Record) []Record {
+	out := make([]Record, len(recs))
+	copy(out, recs)
+	slices.SortStableFunc(out, func(a, b Record) int {
+		if c := strings.Compare(a.Host, b.Host); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Check, b.Check)
+	})
+	return out
 }

@@ -1,0 +1,9 @@
+package report
+
+import _ "embed"
+
+// SchemaV1 is the JSON Schema (draft 2020-12) of the fleetcheck.sweep/v1
+// document.
+//
+//go:embed schema/sweep-v1.json
+var SchemaV1 []byte

@@ -1,0 +1,99 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/fleetcheck/fleetcheck/checks"
+)
+
+// summarySep separates the parts of the summary line.
+const summarySep = " · "
+
+// summaryLines renders the one-line summary under the table (broken at its
+// separators, then at commas, when wider than width) and, for an incomplete
+// sweep, the INCOMPLETE warning.
+func summaryLines(sum Summary, s *Sweep, width int, p painter) []string {
+	var counts []string
+	for _, st := range []checks.Status{checks.OK, checks.Warning, checks.Critical, checks.Unknown, checks.Unreachable} {
+		text := fmt.Sprintf("%d %s", sum.HostStatus.Get(st), statusName(st))
+		if st == checks.Unreachable && sum.HostStatus.Unreachable > 0 {
+			text += " (" + kindList(sum.UnreachableByKind) + ")"
+		}
+		counts = append(counts, text)
+	}
+	parts := []string{
+		fmt.Sprintf("%d %s: %s", sum.Hosts, plural(sum.Hosts, "host", "hosts"), strings.Join(counts, ", ")),
+		fmt.Sprintf("%d %s", sum.Results.Total(), plural(sum.Results.Total(), "result", "results")),
+		"swept in " + humanDuration(s.Elapsed()),
+	}
+	var lines []string
+	line := ""
+	for _, part := range parts {
+		switch {
+		case line == "":
+			line = part
+		case textWidth(line+summarySep+part) <= width:
+			line += summarySep + part
+		default:
+			lines = append(lines, wrap(line, width)...)
+			line = part
+		}
+	}
+	lines = append(lines, wrap(line, width)...)
+	for i := range lines {
+		lines[i] = paintCounts(lines[i], p)
+	}
+	if !s.Complete {
+		warning := fmt.Sprintf("INCOMPLETE: interrupted after %d/%d hosts (%d without a result)",
+			sum.Done, sum.Hosts, sum.Hosts-sum.Done)
+		for _, l := range wrap(warning, width) {
+			lines = append(lines, p.paint(ansiBoldRd, l))
+		}
+	}
+	return lines
+}
+
+// failureCount matches a non-zero failure count in the summary line.
+var failureCount = regexp.MustCompile(`\b[1-9][0-9]* (warning|critical|unknown|unreachable)\b`)
+
+// paintCounts colours the non-zero failure counts of a summary line.
+func paintCounts(line string, p painter) string {
+	if !p {
+		return line
+	}
+	return failureCount.ReplaceAllStringFunc(line, func(m string) string {
+		name := m[strings.IndexByte(m, ' ')+1:]
+		return p.paint(statusColor(strings.ToUpper(name)), m)
+	})
+}
+
+// kindList renders hosts per error kind, most common first: "2 timeout, 1 dns".
+func kindList(kinds map[string]int) string {
+	names := make([]string, 0, len(kinds))
+	for k := range kinds {
+		names = append(names, k)
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if c := cmp.Compare(kinds[b], kinds[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	out := make([]string, len(names))
+	for i, k := range names {
+		out[i] = fmt.Sprintf("%d %s", kinds[k], k)
+	}
+	return strings.Join(out, ", ")
+}
+
+// plural picks the singular or plural word for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

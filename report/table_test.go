@@ -1,0 +1,179 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/fleetcheck/fleetcheck/checks"
+)
+
+func TestTableGolden(t *testing.T) {
+	incomplete := fixtureSweep(nil)
+	for _, r := range fixtureRecords() {
+		if !strings.HasPrefix(r.Host, "cache") {
+			incomplete.Results = append(incomplete.Results, r)
+		}
+	}
+	incomplete.Complete = false
+	allOK := fixtureSweep(onlyOK(fixtureRecords()))
+	allOK.Hosts = 5
+
+	tests := []struct {
+		name  string
+		sweep *Sweep
+		opts  TableOptions
+	}{
+		{"table_owners_wide.txt", fixtureSweep(fixtureRecords()), TableOptions{Width: 160}},
+		{"table_owners_narrow.txt", fixtureSweep(fixtureRecords()), TableOptions{Width: 60}},
+		{"table_owners_default.txt", fixtureSweep(fixtureRecords()), TableOptions{}},
+		{"table_owners_color.txt", fixtureSweep(fixtureRecords()), TableOptions{Width: 160, Color: true}},
+		{"table_noowners_wide.txt", fixtureSweep(withoutOwners(fixtureRecords())), TableOptions{Width: 160}},
+		{"table_noowners_narrow.txt", fixtureSweep(withoutOwners(fixtureRecords())), TableOptions{Width: 60}},
+		{"table_noowners_color.txt", fixtureSweep(withoutOwners(fixtureRecords())), TableOptions{Width: 60, Color: true}},
+		{"table_nofailures.txt", allOK, TableOptions{Width: 160}},
+		{"table_nofailures_color.txt", allOK, TableOptions{Width: 160, Color: true}},
+		{"table_incomplete.txt", incomplete, TableOptions{Width: 160}},
+		{"table_incomplete_color.txt", incomplete, TableOptions{Width: 60, Color: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Table(&buf, tt.sweep, tt.opts); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.name, buf.Bytes())
+			hasANSI := strings.Contains(buf.String(), "\x1b[")
+			if hasANSI != tt.opts.Color {
+				t.Errorf("ANSI codes present = %v, want %v", hasANSI, tt.opts.Color)
+			}
+		})
+	}
+}
+
+// TestTableFitsWidth checks that no line is wider than asked and that
+// nothing was cut: every failing host and every summary word is shown.
+func TestTableFitsWidth(t *testing.T) {
+	for _, width := range []int{60, 80, 100, 160} {
+		for _, owners := range []bool{true, false} {
+			recs := fixtureRecords()
+			if !owners {
+				recs = withoutOwners(recs)
+			}
+			var buf bytes.Buffer
+			if err := Table(&buf, fixtureSweep(recs), TableOptions{Width: width}); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			for i, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+				if w := textWidth(line); w > width {
+					t.Errorf("width %d owners %v: line %d is %d wide: %q", width, owners, i+1, w, line)
+				}
+			}
+			if strings.Contains(out, "…") {
+				t.Errorf("width %d: output was truncated:\n%s", width, out)
+			}
+			cells := tableCellText(out)
+			for _, r := range recs {
+				if r.Status == checks.OK {
+					continue
+				}
+				if !strings.Contains(cells, r.Host) {
+					t.Errorf("width %d owners %v: host %s missing from\n%s", width, owners, r.Host, out)
+				}
+				if r.Check == "disk" && r.Status == checks.Warning {
+					continue // five summaries: two are "and 1 more"
+				}
+				for _, word := range strings.Fields(r.Summary) {
+					if !strings.Contains(cells, strings.TrimSuffix(word, ",")) {
+						t.Errorf("width %d: summary word %q missing", width, word)
+					}
+				}
+			}
+		}
+	}
+}
+
+// tableCellText joins what the table shows column by column, with the
+// borders and wrapping removed, so that a wrapped node set reads as one
+// string again.
+func tableCellText(out string) string {
+	var cols []strings.Builder
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(line, "│") || strings.Contains(line, "─") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "│"), "│")
+		if len(cols) < len(cells) {
+			cols = append(cols, make([]strings.Builder, len(cells)-len(cols))...)
+		}
+		for i, cell := range cells {
+			cols[i].WriteString(strings.TrimPrefix(strings.TrimSpace(cell), stackMark))
+		}
+	}
+	var b strings.Builder
+	for i := range cols {
+		b.WriteString(cols[i].String())
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func TestTableGroupsOrder(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Table(&buf, fixtureSweep(fixtureRecords()), TableOptions{Width: 200}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	// Unowned first, then teams alphabetically; within a check, worst first.
+	order := []string{"infra-triage (unowned)", "infra-foundations", "traffic", "web"}
+	last := -1
+	for _, s := range order {
+		i := strings.Index(out, "│ "+s+" ")
+		if i < 0 {
+			t.Fatalf("%q not found in\n%s", s, out)
+		}
+		if i < last {
+			t.Errorf("%q is out of order in\n%s", s, out)
+		}
+		last = i
+	}
+	crit, warn, unk := strings.Index(out, "CRITICAL"), strings.Index(out, "WARNING"), strings.Index(out, "UNKNOWN")
+	if !(crit < unk && unk < warn) {
+		t.Errorf("puppet statuses not worst first (CRITICAL %d, UNKNOWN %d, WARNING %d):\n%s", crit, unk, warn, out)
+	}
+	if strings.Contains(out, "no failed units") || strings.Contains(out, "below 85%") {
+		t.Errorf("OK results shown as rows:\n%s", out)
+	}
+	if !strings.Contains(out, "and 1 more") {
+		t.Errorf("five differing disk summaries not collapsed to three and 1 more:\n%s", out)
+	}
+}
+
+func TestTableWithoutOwnersHasNoTeamColumn(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Table(&buf, fixtureSweep(withoutOwners(fixtureRecords())), TableOptions{Width: 160}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "TEAM") {
+		t.Errorf("TEAM column shown without owners:\n%s", buf.String())
+	}
+	buf.Reset()
+	if err := Table(&buf, fixtureSweep(fixtureRecords()), TableOptions{Width: 160}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "TEAM") {
+		t.Errorf("TEAM column missing with owners:\n%s", buf.String())
+	}
+}
+
+func TestTableSummaryLine(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Table(&buf, fixtureSweep(fixtureRecords()), TableOptions{Width: 200}); err != nil {
+		t.Fatal(err)
+	}
+	want := "12 hosts: 2 ok, 3 warning, 4 critical, 1 unknown, 2 unreachable (1 refused, 1 timeout) · 23 results · swept in 2.1s\n"
+	if !strings.HasSuffix(buf.String(), want) {
+		t.Errorf("summary line: got\n%s\nwant suffix\n%s", buf.String(), want)
+	}
+}
