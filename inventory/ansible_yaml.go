@@ -1,8 +1,148 @@
 package inventory
 
-import "errors"
+import (
+	"go.yaml.in/yaml/v3"
 
-// LoadAnsibleYAML parses an Ansible YAML inventory.
+	"github.com/fleetcheck/fleetcheck/internal/posfile"
+)
+
+// LoadAnsibleYAML parses an Ansible YAML inventory: top-level groups
+// (usually just `all:`), each a mapping of `hosts:`, `vars:` and
+// `children:`. Host keys may use Ansible ranges ("web[01:10].example.org")
+// and a ":port" suffix. See the comment on ansibleModel for how groups and
+// variables become Host fields, labels and Groups.
 func LoadAnsibleYAML(path string, data []byte) (*Inventory, error) {
-	return nil, errors.New("inventory: Ansible YAML not implemented yet")
+	f := yamlFile{path: path}
+	root, err := f.parse(data)
+	if err != nil {
+		return nil, err
+	}
+	if root == nil {
+		return nil, &posfile.Error{File: path, Msg: "inventory is empty; expected an Ansible mapping such as 'all: {hosts: ...}'"}
+	}
+	top, err := f.mapping(root, "inventory")
+	if err != nil {
+		return nil, err
+	}
+	m := newAnsibleModel(path)
+	for _, kv := range top {
+		name := kv.key.Value
+		if name != "all" {
+			m.addChild("all", name)
+		}
+		if err := f.ansibleGroup(m, name, kv.key, kv.value); err != nil {
+			return nil, err
+		}
+	}
+	return m.build()
+}
+
+// ansibleGroup reads the body of group name (which may be null).
+func (f yamlFile) ansibleGroup(m *ansibleModel, name string, keyNode, body *yaml.Node) error {
+	if err := checkGroupName(name); err != nil {
+		return f.errf(keyNode, "group %q: %v", name, err)
+	}
+	g := m.group(name)
+	body = resolveAlias(body)
+	if body.Kind == yaml.ScalarNode && body.Tag == "!!null" {
+		return nil
+	}
+	kvs, err := f.mapping(body, "group "+name)
+	if err != nil {
+		return err
+	}
+	for _, kv := range kvs {
+		v := resolveAlias(kv.value)
+		if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+			continue
+		}
+		switch kv.key.Value {
+		case "hosts":
+			err = f.ansibleHosts(m, name, v)
+		case "vars":
+			g.vars, err = f.ansibleVars(v, "vars of group "+name, g.vars)
+		case "children":
+			err = f.ansibleChildren(m, name, v)
+		default:
+			err = f.unknownKey(kv.key, "group "+name, "hosts", "vars", "children")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ansibleHosts reads a group's `hosts:` mapping of pattern to variables.
+func (f yamlFile) ansibleHosts(m *ansibleModel, group string, n *yaml.Node) error {
+	kvs, err := f.mapping(n, "hosts of group "+group)
+	if err != nil {
+		return err
+	}
+	for _, kv := range kvs {
+		names, port, off, err := ansibleHostPattern(kv.key.Value)
+		if err != nil {
+			col := kv.key.Column + off
+			if kv.key.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+				col++
+			}
+			return posfile.Errorf(f.path, kv.key.Line, col, "host %q: %v", kv.key.Value, err)
+		}
+		var vars []ansVar
+		if v := resolveAlias(kv.value); !(v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
+			if vars, err = f.ansibleVars(v, "vars of host "+kv.key.Value, nil); err != nil {
+				return err
+			}
+		}
+		for _, name := range names {
+			h := m.addHost(name, group, kv.key.Line, kv.key.Column, port)
+			h.vars = append(h.vars, vars...)
+		}
+	}
+	return nil
+}
+
+// ansibleVars appends the variables of a `vars:` (or host) mapping to acc.
+func (f yamlFile) ansibleVars(n *yaml.Node, what string, acc []ansVar) ([]ansVar, error) {
+	kvs, err := f.mapping(n, what)
+	if err != nil {
+		return nil, err
+	}
+	for _, kv := range kvs {
+		v := resolveAlias(kv.value)
+		scalar := v.Kind == yaml.ScalarNode && v.Tag != "!!null"
+		acc = append(acc, ansVar{key: kv.key.Value, value: v.Value, scalar: scalar, line: v.Line, col: v.Column})
+	}
+	return acc, nil
+}
+
+// ansibleChildren reads a group's `children:` mapping of child groups.
+func (f yamlFile) ansibleChildren(m *ansibleModel, parent string, n *yaml.Node) error {
+	kvs, err := f.mapping(n, "children of group "+parent)
+	if err != nil {
+		return err
+	}
+	for _, kv := range kvs {
+		if kv.key.Value == "all" {
+			return f.errf(kv.key, "group %q cannot be a child of %q", "all", parent)
+		}
+		m.addChild(parent, kv.key.Value)
+		if err := f.ansibleGroup(m, kv.key.Value, kv.key, kv.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkGroupName rejects group names that a query could not name.
+func checkGroupName(name string) error {
+	if name == "" {
+		return errEmptyGroup
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c <= ' ' || c == 0x7f || c == '[' || c == ']' || c == ':' || c == '=' || c == ',' {
+			return errBadGroupChar(c)
+		}
+	}
+	return nil
 }
