@@ -1,10 +1,55 @@
 // Package query parses and evaluates cumin-compatible host selection
 // queries ("role=cache and dc=dc1", "A:canaries", "D{web[1-3].example.org}").
+//
+// # Global grammar
+//
+//	query    := group
+//	group    := ["not"] item (operator item)*
+//	item     := "(" group ")" | "A:" alias | backend "{" inside "}" | native
+//	operator := "and not" | "and" | "xor" | "or"
+//
+// Keywords are case-insensitive. A chain is evaluated left to right without
+// precedence, as cumin does: "a or b and c" is "(a or b) and c". "and not"
+// is set difference, "xor" symmetric difference. "not" at the start of a
+// group (or of the whole query) is fleetcheck's one extension to cumin's
+// grammar: it negates the item it precedes, relative to every inventory
+// host ("not a or b" is "(not a) or b"); elsewhere "not" is an error ("or
+// not" is rejected, as cumin rejects it).
+//
+// Alias names use cumin's characters (letters, digits, "-_.+"). A backend
+// block's inside ends at the first '}' outside a quoted string; a backend
+// opening ("P{") before it is an error, as in cumin. D{} and K{} use
+// cumin's direct and known_hosts grammars (host tokens, and/or/and
+// not/xor, parentheses, no "not"), P{} cumin's PuppetDB grammar (see
+// PuppetQuery and PQL). O{} (OpenStack) is rejected.
+//
+// # Bare tokens
+//
+// Outside blocks, cumin sends bare tokens to its default backend; fleetcheck
+// reads them natively, by this rule, applied at the token's first
+// character:
+//
+//  1. a word equal (case-insensitively) to and, or, xor or not is the
+//     keyword, never a host name;
+//  2. a run of label-key characters (letters, digits, "_-./") immediately
+//     followed by "=", "!=" or "~" is a label selector; its value is a
+//     quoted string ('\' escapes '\' and the quote; other backslashes
+//     stay), or runs to whitespace or to a ')' that closes no '(' of the
+//     value ("role~^(web|cache)$"). "!=" selects hosts without that value
+//     (including hosts without the key); "~" is an unanchored RE2 match;
+//  3. otherwise the token is the run of host characters (letters, digits,
+//     "-_.,!&^[]*?"), and it is a glob if it holds "*" or "?" (node-set
+//     brackets in it expand first: "web[01-03]*"), else a node set if it
+//     holds any of "[],!&^" (ClusterShell syntax, expanded by package
+//     nodeset), else a host name. Globs, node sets and names select only
+//     inventory hosts, by exact name.
+//
+// Any other character is a syntax error. Errors are *posfile.Error values
+// with File "query", Line 1 and the 1-based column of the problem.
 package query
 
 import (
 	"context"
-	"errors"
 
 	"github.com/fleetcheck/fleetcheck/inventory"
 )
@@ -29,13 +74,21 @@ type Env struct {
 // Parse parses query text. A syntax error is a *posfile.Error with File
 // "query", Line 1 and the column of the problem.
 func Parse(q string) (Expr, error) {
-	return nil, errors.New("query: not implemented yet")
+	return parseQuery(q, false)
 }
 
 // Eval returns the hosts e selects, in inventory order, followed by hosts
 // from D{}/K{}/P{} that the inventory does not hold (name only).
 func Eval(ctx context.Context, env *Env, e Expr) ([]inventory.Host, error) {
-	return nil, errors.New("query: not implemented yet")
+	ev, err := newEvaluator(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	set, err := ev.eval(e)
+	if err != nil {
+		return nil, err
+	}
+	return ev.result(set), nil
 }
 
 // Select parses q and evaluates it; "" and "all" select every inventory host.

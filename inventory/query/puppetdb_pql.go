@@ -1,0 +1,230 @@
+package query
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
+)
+
+// PQL translates the inside of a P{} block to a PuppetDB Query Language
+// query on the nodes entity that returns certnames. Facts (F:) and
+// inventory paths (I:) become subqueries on the inventory entity,
+// resources (R:, and the class shortcuts C:, O: role, P: profile) on the
+// resources entity. As in cumin, one group may not mix "and" and "or", a
+// resource key may not hold both '%' and '@', class titles and resource
+// types are capitalised per "::" segment, and a "~" value is a regular
+// expression.
+func PQL(q *PuppetQuery) (string, error) {
+	cond, err := pqlGroup(q)
+	if err != nil {
+		return "", err
+	}
+	return "nodes[certname] { " + cond + " }", nil
+}
+
+// pqlGroup translates items joined by one boolean operator.
+func pqlGroup(q *PuppetQuery) (string, error) {
+	if len(q.Items) == 0 {
+		return "", fmt.Errorf("empty group")
+	}
+	parts := make([]string, len(q.Items))
+	for i, it := range q.Items {
+		if i > 0 && q.Ops[i-1] != q.Ops[0] {
+			return "", fmt.Errorf("got '%s' after '%s' in the same group: add parentheses (cumin's PuppetDB grammar does not mix them)", q.Ops[i-1], q.Ops[0])
+		}
+		p, err := pqlItem(it)
+		if err != nil {
+			return "", err
+		}
+		parts[i] = p
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	return "(" + strings.Join(parts, " "+q.Ops[0]+" ") + ")", nil
+}
+
+// pqlItem translates one item.
+func pqlItem(it *PuppetItem) (string, error) {
+	var s string
+	var err error
+	switch {
+	case it.Group != nil:
+		s, err = pqlGroup(it.Group)
+	case it.Category == "":
+		s, err = pqlHosts(it.Hosts)
+	default:
+		s, err = pqlToken(it)
+	}
+	if err != nil {
+		return "", err
+	}
+	if it.Neg {
+		s = "!(" + s + ")"
+	}
+	return s, nil
+}
+
+// pqlHosts matches certnames against a node set whose names may hold "*".
+func pqlHosts(hosts string) (string, error) {
+	names := []string{hosts}
+	if strings.ContainsAny(hosts, "[],!&^") {
+		var err error
+		if names, err = nodeset.Expand(hosts); err != nil {
+			return "", fmt.Errorf("node set %q: %w", hosts, err)
+		}
+	}
+	parts := make([]string, len(names))
+	for i, n := range names {
+		if strings.Contains(n, "*") {
+			re := "^" + strings.ReplaceAll(regexp.QuoteMeta(n), `\*`, ".*") + "$"
+			parts[i] = "certname ~ " + pqlString(re)
+		} else {
+			parts[i] = "certname = " + pqlString(n)
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	return "(" + strings.Join(parts, " or ") + ")", nil
+}
+
+// pqlToken translates "X:key [op value]".
+func pqlToken(it *PuppetItem) (string, error) {
+	switch it.Category {
+	case "F":
+		return "certname in inventory[certname] { " + pqlCompare(pqlPath("facts."+it.Key), it) + " }", nil
+	case "I":
+		return "certname in inventory[certname] { " + pqlCompare(pqlPath(it.Key), it) + " }", nil
+	case "R":
+		return pqlResource(it.Key, it)
+	case "C", "O", "P":
+		return pqlClass(it)
+	}
+	return "", fmt.Errorf("unknown category %q", it.Category)
+}
+
+// pqlResource translates R:Type, R:Type = title, R:Type%param op value and
+// R:Type@field op value.
+func pqlResource(key string, it *PuppetItem) (string, error) {
+	if strings.Contains(key, "%") && strings.Contains(key, "@") {
+		return "", fmt.Errorf("resource key %q holds both '%%' (a parameter) and '@' (a field)", key)
+	}
+	var typ, cond string
+	switch {
+	case strings.Contains(key, "%"):
+		t, param, _ := strings.Cut(key, "%")
+		typ, cond = t, pqlCompare(pqlPath("parameters."+param), it)
+	case strings.Contains(key, "@"):
+		t, field, _ := strings.Cut(key, "@")
+		typ, cond = t, pqlCompare(pqlPath(field), it)
+	case it.Op == "":
+		typ = key
+	default:
+		typ = key
+		v := *it
+		if strings.EqualFold(key, "class") && it.Op != "~" {
+			v.Value = capwords(v.Value)
+		}
+		cond = pqlCompare("title", &v)
+	}
+	q := "type = " + pqlString(capwords(typ))
+	if cond != "" {
+		q += " and " + cond
+	}
+	return "certname in resources[certname] { " + q + " }", nil
+}
+
+// pqlClass translates the class shortcuts: C:Name is R:Class = Name, O:Name
+// is R:Class = Role::Name, P:Name is R:Class = Profile::Name; a "%param" or
+// "@field" suffix adds a condition on the same resource.
+func pqlClass(it *PuppetItem) (string, error) {
+	title, rest := it.Key, ""
+	if i := strings.IndexAny(title, "%@"); i >= 0 {
+		title, rest = title[:i], title[i:]
+	}
+	if rest == "" && it.Op != "" {
+		return "", fmt.Errorf("%s:%s takes no value without a %%param or @field", it.Category, it.Key)
+	}
+	switch it.Category {
+	case "O":
+		title = "Role::" + title
+	case "P":
+		title = "Profile::" + title
+	}
+	q := "type = \"Class\" and title = " + pqlString(capwords(title))
+	if rest != "" {
+		if strings.ContainsAny(rest[1:], "%@") {
+			return "", fmt.Errorf("class key %q holds both '%%' (a parameter) and '@' (a field)", it.Key)
+		}
+		path := rest[1:]
+		if rest[0] == '%' {
+			path = "parameters." + path
+		}
+		q += " and " + pqlCompare(pqlPath(path), it)
+	}
+	return "certname in resources[certname] { " + q + " }", nil
+}
+
+// pqlCompare returns "path op value", or "path is not null" without an
+// operator.
+func pqlCompare(path string, it *PuppetItem) string {
+	if it.Op == "" {
+		return path + " is not null"
+	}
+	return path + " " + it.Op + " " + pqlValue(it)
+}
+
+// pqlValue returns a value literal: a bare number or true/false stays
+// typed (facts are typed), anything quoted or else is a string.
+func pqlValue(it *PuppetItem) string {
+	v := it.Value
+	if it.ValueQuote == 0 && it.Op != "~" {
+		if v == "true" || v == "false" {
+			return v
+		}
+		if _, err := strconv.ParseFloat(v, 64); err == nil && strings.Trim(v, "0123456789.-") == "" {
+			return v
+		}
+	}
+	return pqlString(v)
+}
+
+// pqlPath quotes the segments of a dotted field path that are not plain
+// identifiers.
+func pqlPath(path string) string {
+	segs := strings.Split(path, ".")
+	for i, s := range segs {
+		plain := s != ""
+		for j := 0; j < len(s); j++ {
+			if !isAlnum(s[j]) && s[j] != '_' {
+				plain = false
+			}
+		}
+		if !plain {
+			segs[i] = pqlString(s)
+		}
+	}
+	return strings.Join(segs, ".")
+}
+
+// pqlString returns s as a PQL double-quoted string.
+func pqlString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// capwords capitalises each "::" segment as Python's string.capwords does
+// (first letter upper, the rest lower): "role::web" gives "Role::Web".
+func capwords(s string) string {
+	segs := strings.Split(s, "::")
+	for i, seg := range segs {
+		if seg == "" {
+			continue
+		}
+		segs[i] = strings.ToUpper(seg[:1]) + strings.ToLower(seg[1:])
+	}
+	return strings.Join(segs, "::")
+}
