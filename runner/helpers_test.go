@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -69,4 +71,49 @@ func writeFile(t testing.TB, dir, name, content string) string {
 // osMkdirSSH creates dir/.ssh.
 func osMkdirSSH(dir string) error {
 	return os.Mkdir(filepath.Join(dir, ".ssh"), 0o700)
+}
+
+// runTasks runs tasks and returns the outputs in task order, how long Run
+// took and its error. It fails the test when Run does not return within
+// limit or does not give every task exactly one output.
+func runTasks(t testing.TB, ctx context.Context, r *Runner, tasks []Task, limit time.Duration) ([]HostOutput, time.Duration, error) {
+	t.Helper()
+	out := make(chan HostOutput)
+	start := time.Now()
+	errc := make(chan error, 1)
+	go func() { errc <- r.Run(ctx, tasks, out) }()
+	byName := map[string]HostOutput{}
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	for done := false; !done; {
+		select {
+		case ho, ok := <-out:
+			if !ok {
+				done = true
+				break
+			}
+			if _, dup := byName[ho.Host.Name]; dup {
+				t.Errorf("host %s got two outputs", ho.Host.Name)
+			}
+			byName[ho.Host.Name] = ho
+		case <-timer.C:
+			t.Fatalf("Run still running after %s (%d of %d outputs)", limit, len(byName), len(tasks))
+		}
+	}
+	var err error
+	select {
+	case err = <-errc:
+	case <-timer.C:
+		t.Fatalf("Run did not return after closing out")
+	}
+	took := time.Since(start)
+	outs := make([]HostOutput, len(tasks))
+	for i, task := range tasks {
+		ho, ok := byName[task.Host.Name]
+		if !ok {
+			t.Fatalf("host %s got no output", task.Host.Name)
+		}
+		outs[i] = ho
+	}
+	return outs, took, err
 }

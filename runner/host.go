@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -98,11 +99,14 @@ func (d *dialer) runHost(ctx context.Context, t Task) (ho HostOutput) {
 		wg.Wait()
 	}
 
-	failed := false
+	failed, lostOne := false, false
 	for i := range ho.Commands {
-		if k := ho.Commands[i].Kind; k != KindNone && k != KindOutputLimit {
+		switch ho.Commands[i].Kind {
+		case KindNone, KindOutputLimit:
+		case KindConnectionLost:
+			failed, lostOne = true, true
+		default:
 			failed = true
-			break
 		}
 	}
 	if !failed {
@@ -113,16 +117,27 @@ func (d *dialer) runHost(ctx context.Context, t Task) (ho HostOutput) {
 		ho.Err = ctxErr(hostCtx)
 	case why != nil:
 		ho.Err = fmt.Errorf("host %s: %w", t.Host.Name, why)
+	case lostOne && connectionEnded(ended, lostGrace):
+		ho.Err = fmt.Errorf("host %s: connection lost: %w", t.Host.Name, io.ErrUnexpectedEOF)
 	default:
-		select {
-		case <-ended:
-			ho.Err = fmt.Errorf("host %s: connection lost", t.Host.Name)
-			ho.Kind = KindConnectionLost
-			return ho
-		default:
-		}
 		return ho // individual command failures only
 	}
 	ho.Kind = Classify(ho.Err)
 	return ho
+}
+
+// lostGrace is how long a host whose session broke waits to learn whether
+// the whole connection went down with it.
+const lostGrace = 200 * time.Millisecond
+
+// connectionEnded reports whether ended closes within d.
+func connectionEnded(ended <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ended:
+		return true
+	case <-t.C:
+		return false
+	}
 }
