@@ -153,7 +153,7 @@ func Start(ctx context.Context, opts Options) (*Fleet, error) {
 	for _, h := range hosts {
 		f.byName[h.name] = h
 	}
-	if err := f.listenAll(opts.Port); err != nil {
+	if err := f.openAll(opts.Port); err != nil {
 		_ = f.Close()
 		return nil, err
 	}

@@ -6,12 +6,14 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
+	"golang.org/x/sync/errgroup"
 )
 
 // host is one virtual host: its identity, its listener and its counters.
@@ -35,7 +37,8 @@ type host struct {
 	execNext int
 }
 
-// newHosts validates the specs and gives each host an address and a key.
+// newHosts validates the specs and gives each host an address; keys come
+// later, from openAll.
 func newHosts(specs []HostSpec) ([]*host, error) {
 	hosts := make([]*host, len(specs))
 	seen := make(map[string]bool, len(specs))
@@ -54,11 +57,7 @@ func newHosts(specs []HostSpec) ([]*host, error) {
 		if err != nil {
 			return nil, err
 		}
-		key, err := newHostKey()
-		if err != nil {
-			return nil, err
-		}
-		h := &host{name: s.Name, respond: s.Respond, slowDelay: s.SlowDelay, key: key, addr: addr, fault: s.Fault}
+		h := &host{name: s.Name, respond: s.Respond, slowDelay: s.SlowDelay, addr: addr, fault: s.Fault}
 		if h.slowDelay <= 0 {
 			h.slowDelay = DefaultSlowDelay
 		}
@@ -67,19 +66,37 @@ func newHosts(specs []HostSpec) ([]*host, error) {
 	return hosts, nil
 }
 
-// listenAll binds every host's address: a listener and its accept loop, or
-// for a refusing host a bound socket that does not listen.
-func (f *Fleet) listenAll(port int) error {
-	for _, h := range f.hosts {
-		h.mu.Lock()
-		h.port = port
-		err := f.openLocked(h)
-		h.mu.Unlock()
-		if err != nil {
-			return err
-		}
+// openAll gives every host its key and binds its address: a listener and
+// its accept loop, or for a refusing host a bound socket that does not
+// listen. The work is spread over GOMAXPROCS workers: key generation
+// dominates the start-up of large fleets.
+func (f *Fleet) openAll(port int) error {
+	var g errgroup.Group
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(f.hosts)/64))
+	for w := range workers {
+		g.Go(func() error {
+			for i := w; i < len(f.hosts); i += workers {
+				if err := f.open(f.hosts[i], port); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
-	return nil
+	return g.Wait()
+}
+
+// open generates h's key and binds its address.
+func (f *Fleet) open(h *host, port int) error {
+	key, err := newHostKey()
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.key = key
+	h.port = port
+	return f.openLocked(h)
 }
 
 // openLocked makes h's socket match its fault; h.mu must be held.
