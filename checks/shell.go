@@ -208,7 +208,7 @@ func readSections(out Output) (sections, error) {
 		}
 		cur.Body += line
 	}
-	if !sawMarker {
+	if !sawMarker && !bytes.Contains(stdout, []byte(markerPrefix)) {
 		return nil, fmt.Errorf("unexpected output, not from this check's command: %q%s", firstLine(stdout, 60), exitNote(out))
 	}
 	if !sawEnd {
