@@ -5,12 +5,15 @@
 // benchmarks; it knows nothing of the rest of fleetcheck.
 //
 // Latency model: with Options.Latency set, every connection delays the
-// first write the server makes after each read from the client (and its
-// banner, standing for the TCP handshake) by Latency. A reply therefore
-// costs one Latency per request/response round trip and pipelined writes
-// cost nothing extra: an x/crypto or OpenSSH client pays about 7 latencies
-// for banner, key exchange and public key authentication, one to open a
-// session and one for the exec reply.
+// first write the server makes after each read from the client by Latency,
+// and its banner by one Latency standing for the TCP handshake. Each
+// request/response round trip so costs one Latency; writes that follow
+// without an intervening read (pipelined packets, a stream of output)
+// cost nothing more. Measured with an x/crypto client: about 7 latencies
+// for banner, key exchange and public key authentication, 9 to also open
+// a session and run one command; an OpenSSH client pays about as much.
+// Flow control still applies: a large output waiting for window
+// adjustments pays a Latency per adjustment.
 package fleetsim
 
 import (
@@ -19,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,13 +37,19 @@ const (
 	FaultNone             Fault = ""
 	FaultRefuse           Fault = "refuse"             // nothing listens: connection refused
 	FaultHangBeforeBanner Fault = "hang_before_banner" // accepts TCP, never sends the SSH banner
-	FaultHangAfterAuth    Fault = "hang_after_auth"    // authenticates, then never answers a session
-	FaultDropMidOutput    Fault = "drop_mid_output"    // closes the connection after part of the output
-	FaultFlood            Fault = "flood"              // answers every command with FloodBytes of output
+	FaultHangAfterAuth    Fault = "hang_after_auth"    // authenticates, then never accepts nor rejects a channel (keepalives still answered)
+	FaultDropMidOutput    Fault = "drop_mid_output"    // writes half the stdout (at most 4 KiB), then closes TCP with no exit status
+	FaultFlood            Fault = "flood"              // answers every command with FloodBytes of stdout, ignoring Respond
 	FaultWrongHostKey     Fault = "wrong_host_key"     // presents a key other than the one in KnownHosts
 	FaultRejectAuth       Fault = "reject_auth"        // rejects every authentication
-	FaultSlow             Fault = "slow"               // answers after SlowDelay
+	FaultSlow             Fault = "slow"               // answers every command SlowDelay late (signals still end it)
 )
+
+// Faults lists every fault other than FaultNone, for validating names.
+func Faults() []Fault {
+	return []Fault{FaultRefuse, FaultHangBeforeBanner, FaultHangAfterAuth, FaultDropMidOutput,
+		FaultFlood, FaultWrongHostKey, FaultRejectAuth, FaultSlow}
+}
 
 // Response is a command's canned answer.
 type Response struct {
@@ -277,12 +287,7 @@ func (f *Fleet) SetFault(name string, fault Fault) error {
 }
 
 func knownFault(fault Fault) bool {
-	switch fault {
-	case FaultNone, FaultRefuse, FaultHangBeforeBanner, FaultHangAfterAuth, FaultDropMidOutput,
-		FaultFlood, FaultWrongHostKey, FaultRejectAuth, FaultSlow:
-		return true
-	}
-	return false
+	return fault == FaultNone || slices.Contains(Faults(), fault)
 }
 
 // track records a live connection for Close; it reports false (and the
