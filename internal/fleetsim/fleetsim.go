@@ -84,10 +84,10 @@ type Options struct {
 
 // Defaults applied by Start.
 const (
-	DefaultUser       = "fleetcheck"
-	DefaultFloodBytes = 100 << 20
-	DefaultSlowDelay  = time.Second
-	maxExecs          = 64 // commands remembered per host for Execs
+	DefaultUser       = "fleetcheck" // Options.User when empty
+	DefaultFloodBytes = 100 << 20    // Options.FloodBytes when not positive
+	DefaultSlowDelay  = time.Second  // HostSpec.SlowDelay when not positive
+	maxExecs          = 64           // commands remembered per host for Execs
 )
 
 // Endpoint is where a virtual host listens.

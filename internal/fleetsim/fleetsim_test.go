@@ -637,7 +637,17 @@ func TestNoGoroutineLeak(t *testing.T) {
 			_ = s.Start("echo x") // left running
 		}()
 	}
-	time.Sleep(200 * time.Millisecond) // let the connections get somewhere; not a synchronisation
+	// Wait until every host holds its connection, and those that open
+	// sessions have opened one, so Close meets every kind of goroutine.
+	for _, s := range specs {
+		switch s.Fault {
+		case FaultRefuse:
+		case FaultNone, FaultDropMidOutput, FaultFlood, FaultSlow:
+			waitFor(t, s.Name+" session", func() bool { return f.Sessions(s.Name) == 1 })
+		default:
+			waitFor(t, s.Name+" connection", func() bool { return f.Connections(s.Name) == 1 })
+		}
+	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}

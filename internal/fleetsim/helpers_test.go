@@ -132,6 +132,18 @@ func within(t testing.TB, d time.Duration, what string, fn func()) {
 	}
 }
 
+// waitFor polls cond until it holds, failing the test after testTimeout.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(testTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: gave up after %v", what, testTimeout)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // echoResponder answers "echo X" with X and "fail N" with stderr and exit N.
 func echoResponder(cmd string) Response {
 	switch {
