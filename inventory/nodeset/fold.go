@@ -9,59 +9,112 @@ import (
 // Fold returns the shortest node-set text for names (order and duplicates
 // do not matter), e.g. "web[0001-0003,0007].dc1.example.org".
 //
-// Names are grouped by everything but their last run of digits, which
-// becomes a range set; texts stay exact ("01" and "1" are different
-// names). Where an earlier number varies too, groups whose range sets are
-// equal fold along it as well ("rack[1-2]-node[01-04]"); otherwise they are
-// listed as separate elements. The result is sorted and deterministic. A
-// name holding a character the syntax reserves (",!&^[]", blanks, control
-// characters) is written as it is and cannot be expanded back.
+// Names are grouped by their text with every run of digits taken out;
+// numbers equal across a group stay as they are, and the group folds
+// along the numbers that vary, the last one first: names differing in one
+// number become one range set, and where several numbers vary, equal range
+// sets fold along the next number to the left ("rack[1-2]-node[01-04]"),
+// the rest being listed as separate elements. Number texts stay exact
+// ("01" and "1" are different names). The result is sorted and depends
+// only on the set of names. A name holding a character the syntax
+// reserves (",!&^[]", blanks, control characters) is written as it is and
+// cannot be expanded back.
 func Fold(names []string) string {
 	if len(names) == 0 {
 		return ""
 	}
-	var items []item
-	groups := map[groupKey]*foldGroup{}
+	var texts []string
+	groups := map[string]*foldGroup{}
 	var order []*foldGroup
 	var last *foldGroup
+	var key []byte
+	var nums []fnum
 	for _, n := range names {
-		k, num, ok := splitLastNumber(n)
-		if !ok {
-			items = append(items, item{tail: n})
+		if hasReserved(n) {
+			texts = append(texts, n)
 			continue
 		}
+		key, nums = splitNumbers(n, key[:0], nums[:0])
 		g := last
-		if g == nil || g.key != k {
-			g = groups[k]
+		if g == nil || g.key != string(key) {
+			g = groups[string(key)]
 			if g == nil {
-				g = &foldGroup{key: k}
-				groups[k] = g
+				g = newFoldGroup(string(key), len(nums))
+				if len(order) == 0 {
+					// Most name lists share one pattern: size for it.
+					g.vals = make([]fnum, 0, len(names)*len(nums))
+				}
+				groups[g.key] = g
 				order = append(order, g)
 			}
 			last = g
 		}
-		g.nums = append(g.nums, num)
+		g.vals = append(g.vals, nums...)
+		g.rows++
 	}
 	for _, g := range order {
-		items = append(items, g.fold())
-	}
-	items = mergeOuter(items)
-	texts := make([]string, 0, len(items))
-	for _, it := range items {
-		texts = append(texts, it.head+it.tail)
+		texts = g.fold(texts)
 	}
 	slices.Sort(texts)
 	texts = slices.Compact(texts)
 	return strings.Join(texts, ",")
 }
 
-// groupKey is a name without its last number.
-type groupKey struct{ prefix, suffix string }
+// fieldMark stands for a number in a group key; names cannot hold it.
+const fieldMark = 0
 
-// foldGroup collects the last numbers of names sharing a groupKey.
+// hasReserved reports whether n holds a character no node name may hold.
+func hasReserved(n string) bool {
+	for i := 0; i < len(n); i++ {
+		if reserved(n[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitNumbers appends to key the text of n with each run of digits
+// replaced by fieldMark, and to nums those runs. Runs too long to count
+// stay in the key as text.
+func splitNumbers(n string, key []byte, nums []fnum) ([]byte, []fnum) {
+	for i := 0; i < len(n); {
+		if !isDigit(n[i]) {
+			key = append(key, n[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(n) && isDigit(n[j]) {
+			j++
+		}
+		text := n[i:j]
+		if len(text) > maxDigits {
+			key = append(key, text...)
+		} else {
+			key = append(key, fieldMark)
+			nums = append(nums, fnum{v: parseDigits(text), width: len(text), padded: padOf(text) > 0})
+		}
+		i = j
+	}
+	return key, nums
+}
+
+// reserved reports whether c cannot appear in a node name.
+func reserved(c byte) bool {
+	return isOp(c) || c == '[' || c == ']' || c <= ' ' || c == 0x7f
+}
+
+// foldGroup holds the names sharing one key: lits around the numbers and
+// the numbers themselves, row after row.
 type foldGroup struct {
-	key  groupKey
-	nums []fnum
+	key  string
+	lits []string // len(lits) == fields+1
+	vals []fnum   // rows*fields numbers
+	rows int
+}
+
+func newFoldGroup(key string, fields int) *foldGroup {
+	return &foldGroup{key: key, lits: strings.Split(key, string(rune(fieldMark)))[:fields+1]}
 }
 
 // fnum is the text of a number in a name, read as value and width.
@@ -71,95 +124,128 @@ type fnum struct {
 	padded bool // a leading zero: the text is exactly width digits
 }
 
-// item is one element of a folded node set, head+tail. Numbers in head
-// may still fold with other items'; tail is settled.
-type item struct{ head, tail string }
-
-// splitLastNumber splits a name around its last run of digits. ok is false
-// for names without one, with a run too long to count, or with a reserved
-// character.
-func splitLastNumber(n string) (groupKey, fnum, bool) {
-	for i := 0; i < len(n); i++ {
-		if reserved(n[i]) {
-			return groupKey{}, fnum{}, false
+// fold appends the folded texts of the group to texts.
+func (g *foldGroup) fold(texts []string) []string {
+	k := len(g.lits) - 1
+	row := func(r int) []fnum { return g.vals[r*k : (r+1)*k] }
+	// Numbers equal in every row join the literal text around them.
+	lits := []string{g.lits[0]}
+	var varying []int
+	for f := 0; f < k; f++ {
+		constant := true
+		first := g.vals[f]
+		for r := 1; r < g.rows && constant; r++ {
+			constant = row(r)[f] == first
 		}
+		if constant {
+			lits[len(lits)-1] += numText(first) + g.lits[f+1]
+			continue
+		}
+		varying = append(varying, f)
+		lits = append(lits, g.lits[f+1])
 	}
-	return splitDigits(n)
-}
-
-// splitDigits splits s around its last run of digits, which must be
-// short enough to count.
-func splitDigits(s string) (groupKey, fnum, bool) {
-	end := len(s)
-	for end > 0 && !isDigit(s[end-1]) {
-		end--
+	if len(varying) == 0 {
+		return append(texts, lits[0])
 	}
-	start := end
-	for start > 0 && isDigit(s[start-1]) {
-		start--
+	// Fold along varying fields right to left. An item is a representative
+	// row and the text of the fields already folded.
+	type foldItem struct {
+		row  int
+		tail string
 	}
-	text := s[start:end]
-	if text == "" || len(text) > maxDigits {
-		return groupKey{}, fnum{}, false
+	items := make([]foldItem, g.rows)
+	for r := range items {
+		items[r] = foldItem{row: r}
 	}
-	f := fnum{v: parseDigits(text), width: len(text), padded: padOf(text) > 0}
-	return groupKey{prefix: s[:start], suffix: s[end:]}, f, true
-}
-
-// reserved reports whether c cannot appear in a node name.
-func reserved(c byte) bool {
-	return isOp(c) || c == '[' || c == ']' || c <= ' ' || c == 0x7f
-}
-
-// fold turns the group into one item: a plain name when it holds one
-// number, else prefix[ranges]suffix.
-func (g *foldGroup) fold() item {
-	return foldNums(g.key, g.nums)
-}
-
-// foldNums builds the item for key with numbers nums (sorted in place).
-func foldNums(key groupKey, nums []fnum) item {
-	slices.SortFunc(nums, cmpFnum)
-	nums = slices.Compact(nums)
-	if len(nums) == 1 {
-		return item{head: key.prefix, tail: numText(nums[0]) + key.suffix}
-	}
-	return item{head: key.prefix, tail: "[" + formatRanges(nums) + "]" + key.suffix}
-}
-
-// mergeOuter folds items along earlier numbers, right to left: items that
-// differ only in one number of their heads (and have equal tails) become
-// one item with a range set there.
-func mergeOuter(items []item) []item {
-	for {
-		progressed := false
-		out := make([]item, 0, len(items))
-		groups := map[groupKey]*foldGroup{}
-		var order []*foldGroup
-		for _, it := range items {
-			k, num, ok := splitDigits(it.head)
+	var key []byte
+	for i := len(varying) - 1; i >= 0; i-- {
+		index := map[string]int{}
+		var next []foldItem
+		var sizes []int
+		groupOf := make([]int, len(items))
+		for j, it := range items {
+			key = key[:0]
+			for _, f := range varying[:i] {
+				key = appendFnumKey(key, row(it.row)[f])
+			}
+			key = append(key, it.tail...)
+			gi, ok := index[string(key)]
 			if !ok {
-				out = append(out, item{tail: it.head + it.tail})
-				continue
+				gi = len(next)
+				index[string(key)] = gi
+				next = append(next, it)
+				sizes = append(sizes, 0)
 			}
-			progressed = true
-			k.suffix += it.tail
-			g := groups[k]
-			if g == nil {
-				g = &foldGroup{key: k}
-				groups[k] = g
-				order = append(order, g)
-			}
-			g.nums = append(g.nums, num)
+			groupOf[j] = gi
+			sizes[gi]++
 		}
-		if !progressed {
-			return items
+		members := make([][]fnum, len(next))
+		for gi, n := range sizes {
+			members[gi] = make([]fnum, 0, n)
 		}
-		for _, g := range order {
-			out = append(out, g.fold())
+		for j, it := range items {
+			members[groupOf[j]] = append(members[groupOf[j]], row(it.row)[varying[i]])
 		}
-		items = out
+		for gi := range next {
+			next[gi].tail = rangeText(members[gi]) + lits[i+1] + next[gi].tail
+		}
+		items = next
 	}
+	for _, it := range items {
+		texts = append(texts, lits[0]+it.tail)
+	}
+	return texts
+}
+
+// appendFnumKey appends a fixed-size encoding of f for map keys.
+func appendFnumKey(key []byte, f fnum) []byte {
+	for s := 0; s < 64; s += 8 {
+		key = append(key, byte(f.v>>s))
+	}
+	w := byte(f.width)
+	if f.padded {
+		w |= 0x80
+	}
+	return append(key, w)
+}
+
+// rangeText writes numbers (sorted in place) as one number or a bracketed
+// range set.
+func rangeText(nums []fnum) string {
+	nums = sortFnums(nums)
+	if len(nums) == 1 {
+		return numText(nums[0])
+	}
+	return "[" + formatRanges(nums) + "]"
+}
+
+// packShift places the class of a number above its value in a sort key.
+const packShift = 59
+
+// sortFnums sorts numbers by cmpFnum and drops repeats. Where every value
+// fits, it sorts packed uint64 keys, several times faster than a
+// comparison function.
+func sortFnums(nums []fnum) []fnum {
+	keys := make([]uint64, len(nums))
+	for i, f := range nums {
+		if f.v >= 1<<packShift {
+			slices.SortFunc(nums, cmpFnum)
+			return slices.Compact(nums)
+		}
+		keys[i] = uint64(f.class())<<packShift | f.v
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	nums = nums[:len(keys)]
+	for i, k := range keys {
+		v, class := k&(1<<packShift-1), int(k>>packShift)
+		if class == 0 {
+			nums[i] = fnum{v: v, width: numDigits(v)}
+		} else {
+			nums[i] = fnum{v: v, width: class, padded: true}
+		}
+	}
+	return nums
 }
 
 // cmpFnum orders unpadded numbers first, then padded ones by width, each
