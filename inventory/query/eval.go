@@ -12,34 +12,58 @@ import (
 	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 )
 
-// evaluator evaluates one query (with the aliases it reaches) against an
-// Env. Sets are bitsets over host indexes: inventory hosts 0..n-1, then
-// hosts from backend blocks that the inventory does not hold.
+// evaluator evaluates queries against an Env. Sets are bitsets over host
+// indexes: inventory hosts 0..n-1, then hosts from backend blocks that the
+// inventory does not hold. What does not change between queries (name
+// index, known_hosts names, alias and leaf results) is kept.
 type evaluator struct {
-	ctx   context.Context
+	ctx   context.Context // of the current call
 	env   *Env
 	hosts []inventory.Host // inventory hosts
 	n     int
 
-	byName   map[string]int   // host name -> index, built on first use
-	extras   []inventory.Host // hosts outside the inventory, index n+i
-	aliases  map[string]bitset
-	stack    []string // aliases being evaluated, for cycle detection
-	leaves   map[string]bitset
-	known    []knownHost
-	knownSet bool
+	invIndexed bool           // env.Inventory.Lookup works (built by inventory.New)
+	scans      int            // linear name searches done before building byName
+	byName     map[string]int // inventory host name -> index, built on demand
+	extraIdx   map[string]int // name -> index of hosts outside the inventory
+	extras     []inventory.Host
+	aliases    map[string]bitset
+	stack      []string // aliases being evaluated, for cycle detection
+	leaves     map[string]bitset
+	labels     map[string]labelIndex
+	known      []knownHost
+	knownSet   bool
 }
 
-// newEvaluator prepares the evaluation of a query against env.
-func newEvaluator(ctx context.Context, env *Env) (*evaluator, error) {
+// maxScans is how many names are looked up by a linear search before the
+// evaluator builds its name index.
+const maxScans = 16
+
+// newEvaluator prepares the evaluation of queries against env.
+func newEvaluator(env *Env) (*evaluator, error) {
 	if env == nil || env.Inventory == nil {
 		return nil, errors.New("query: no inventory to evaluate against")
 	}
 	hosts := env.Inventory.Hosts
-	return &evaluator{
-		ctx: ctx, env: env, hosts: hosts, n: len(hosts),
-		aliases: map[string]bitset{}, leaves: map[string]bitset{},
-	}, nil
+	ev := &evaluator{
+		env: env, hosts: hosts, n: len(hosts),
+		extraIdx: map[string]int{}, labels: map[string]labelIndex{}, aliases: map[string]bitset{}, leaves: map[string]bitset{},
+	}
+	if len(hosts) > 0 {
+		_, ev.invIndexed = env.Inventory.Lookup(hosts[0].Name)
+	}
+	return ev, nil
+}
+
+// run evaluates e under ctx.
+func (ev *evaluator) run(ctx context.Context, e Expr) ([]inventory.Host, error) {
+	ev.ctx = ctx
+	ev.stack = ev.stack[:0]
+	set, err := ev.eval(e)
+	if err != nil {
+		return nil, err
+	}
+	return ev.result(set), nil
 }
 
 // result lists the hosts of set: inventory order, then the others by name.
@@ -69,7 +93,40 @@ func (ev *evaluator) all() bitset {
 // index returns the index of the host named name, adding a host outside
 // the inventory (with source src) when add is true; -1 when absent.
 func (ev *evaluator) index(name, src string, add bool) int {
+	if i, ok := ev.extraIdx[name]; ok {
+		return i
+	}
+	if i := ev.inventoryIndex(name); i >= 0 {
+		return i
+	}
+	if !add {
+		return -1
+	}
+	i := ev.n + len(ev.extras)
+	ev.extras = append(ev.extras, inventory.Host{Name: name, Source: src})
+	ev.extraIdx[name] = i
+	return i
+}
+
+// inventoryIndex returns the index of an inventory host, or -1. The
+// inventory's own index answers absent names; the first few present ones
+// are found by a linear search, then a name index is built.
+func (ev *evaluator) inventoryIndex(name string) int {
 	if ev.byName == nil {
+		if ev.invIndexed {
+			if _, ok := ev.env.Inventory.Lookup(name); !ok {
+				return -1
+			}
+		}
+		if ev.scans < maxScans {
+			ev.scans++
+			for i := range ev.hosts {
+				if ev.hosts[i].Name == name {
+					return i
+				}
+			}
+			return -1
+		}
 		ev.byName = make(map[string]int, ev.n)
 		for i, h := range ev.hosts {
 			ev.byName[h.Name] = i
@@ -78,13 +135,7 @@ func (ev *evaluator) index(name, src string, add bool) int {
 	if i, ok := ev.byName[name]; ok {
 		return i
 	}
-	if !add {
-		return -1
-	}
-	i := ev.n + len(ev.extras)
-	ev.extras = append(ev.extras, inventory.Host{Name: name, Source: src})
-	ev.byName[name] = i
-	return i
+	return -1
 }
 
 // eval returns the set e selects.
@@ -178,32 +229,33 @@ func (ev *evaluator) alias(name string) (bitset, error) {
 	return b, nil
 }
 
-// label evaluates a label selector over the inventory.
+// label evaluates a label selector from the label's index: "=" is one
+// value's hosts, "!=" every other host, "~" the hosts of every value the
+// regular expression matches (each distinct value is matched once).
 func (ev *evaluator) label(l *Label) (bitset, error) {
-	if l.Op == "~" && l.re == nil {
-		re, err := regexp.Compile(l.Value)
-		if err != nil {
-			return nil, fmt.Errorf("label %s~: %w", l.Key, err)
-		}
-		l = &Label{Key: l.Key, Op: l.Op, Value: l.Value, re: re}
-	}
+	idx := ev.labelIndex(l.Key)
 	b := newBitset(ev.n)
-	for i := range ev.hosts {
-		h := &ev.hosts[i]
-		var ok bool
-		switch l.Op {
-		case "=":
-			ok = hasLabel(h, l.Key, l.Value)
-		case "!=":
-			ok = !hasLabel(h, l.Key, l.Value)
-		case "~":
-			ok = labelMatches(h, l)
-		default:
-			return nil, fmt.Errorf("label %s: unknown operator %q", l.Key, l.Op)
+	switch l.Op {
+	case "=":
+		addIndexes(b, idx[l.Value])
+	case "!=":
+		addIndexes(b, idx[l.Value])
+		return apply("and not", ev.all(), b), nil
+	case "~":
+		re := l.re
+		if re == nil {
+			var err error
+			if re, err = regexp.Compile(l.Value); err != nil {
+				return nil, fmt.Errorf("label %s~: %w", l.Key, err)
+			}
 		}
-		if ok {
-			b[i/64] |= 1 << (uint(i) % 64)
+		for v, list := range idx {
+			if re.MatchString(v) {
+				addIndexes(b, list)
+			}
 		}
+	default:
+		return nil, fmt.Errorf("label %s: unknown operator %q", l.Key, l.Op)
 	}
 	return b, nil
 }

@@ -33,6 +33,12 @@ func TestSelect(t *testing.T) {
 		{`role='cache' and dc="dc3"`, "cache1.dc3"},
 		{`role~"^(db|lb)$"`, "db1.dc2 lb1.dc3"},
 		{"nolabel=x", ""},
+		// Ansible groups: group=NAME matches every group of a host
+		{"group=edge", "lb1.dc3"},
+		{"group=loadbalancers", "lb1.dc3"},
+		{"group=databases", "db1.dc2"},
+		{"group~^(load|data)", "db1.dc2 lb1.dc3"},
+		{"dc=dc3 and group!=edge", "cache1.dc3"},
 		// booleans, left to right without precedence
 		{"role=web and dc=dc1", dc1Web},
 		{"role=web and not dc=dc1", "web01.dc2 web02.dc2"},

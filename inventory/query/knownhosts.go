@@ -1,10 +1,7 @@
 package query
 
 import (
-	"bufio"
-	"fmt"
-	"os"
-	"strings"
+	"github.com/fleetcheck/fleetcheck/inventory"
 )
 
 // knownHost is a host name read from a known_hosts file.
@@ -13,42 +10,22 @@ type knownHost struct {
 	file string
 }
 
-// readKnownHosts returns the plain host names of OpenSSH known_hosts files,
-// in file order without duplicates. Hashed entries ("|1|..."), marker lines
-// (@cert-authority, @revoked) and wildcard or negated patterns name no host
-// and are skipped; "[host]:port" gives host.
+// readKnownHosts returns the plain host names of OpenSSH known_hosts files
+// (as inventory.LoadKnownHosts reads them), in file order without
+// duplicates, each with the first file naming it.
 func readKnownHosts(files []string) ([]knownHost, error) {
 	seen := map[string]bool{}
 	var out []knownHost
 	for _, file := range files {
-		f, err := os.Open(file)
+		names, _, err := inventory.LoadKnownHosts(file)
 		if err != nil {
-			return nil, fmt.Errorf("known_hosts: %w", err)
+			return nil, err
 		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
-		for sc.Scan() {
-			fields := strings.Fields(sc.Text())
-			if len(fields) < 2 || strings.HasPrefix(fields[0], "#") || strings.HasPrefix(fields[0], "@") {
-				continue
+		for _, n := range names {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, knownHost{name: n, file: file})
 			}
-			for _, h := range strings.Split(fields[0], ",") {
-				if strings.HasPrefix(h, "[") {
-					if end := strings.Index(h, "]"); end > 0 {
-						h = h[1:end]
-					}
-				}
-				if h == "" || strings.HasPrefix(h, "|") || strings.ContainsAny(h, "*?!") || seen[h] {
-					continue
-				}
-				seen[h] = true
-				out = append(out, knownHost{name: h, file: file})
-			}
-		}
-		err = sc.Err()
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("known_hosts %s: %w", file, err)
 		}
 	}
 	return out, nil

@@ -50,6 +50,7 @@ package query
 
 import (
 	"context"
+	"sync"
 
 	"github.com/fleetcheck/fleetcheck/inventory"
 )
@@ -80,15 +81,11 @@ func Parse(q string) (Expr, error) {
 // Eval returns the hosts e selects, in inventory order, followed by hosts
 // from D{}/K{}/P{} that the inventory does not hold (name only).
 func Eval(ctx context.Context, env *Env, e Expr) ([]inventory.Host, error) {
-	ev, err := newEvaluator(ctx, env)
+	ev, err := NewEvaluator(env)
 	if err != nil {
 		return nil, err
 	}
-	set, err := ev.eval(e)
-	if err != nil {
-		return nil, err
-	}
-	return ev.result(set), nil
+	return ev.Eval(ctx, e)
 }
 
 // Select parses q and evaluates it; "" and "all" select every inventory host.
@@ -101,4 +98,43 @@ func Select(ctx context.Context, env *Env, q string) ([]inventory.Host, error) {
 		return nil, err
 	}
 	return Eval(ctx, env, e)
+}
+
+// Evaluator evaluates many queries against one Env, keeping what does not
+// change between them: the host name index, the known_hosts names, and the
+// hosts of aliases, labels, patterns and backend blocks already evaluated
+// (P{} answers included). The inventory, the known_hosts files and
+// PuppetDB are taken as a snapshot. Safe for concurrent use; calls are
+// serialised.
+type Evaluator struct {
+	mu sync.Mutex
+	ev *evaluator
+}
+
+// NewEvaluator returns an Evaluator over env; env.Inventory is required.
+func NewEvaluator(env *Env) (*Evaluator, error) {
+	ev, err := newEvaluator(env)
+	if err != nil {
+		return nil, err
+	}
+	return &Evaluator{ev: ev}, nil
+}
+
+// Eval returns the hosts e selects, as the package-level Eval does.
+func (x *Evaluator) Eval(ctx context.Context, e Expr) ([]inventory.Host, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.ev.run(ctx, e)
+}
+
+// Select parses q and evaluates it; "" and "all" select every inventory host.
+func (x *Evaluator) Select(ctx context.Context, q string) ([]inventory.Host, error) {
+	if q == "" || q == "all" {
+		return x.ev.hosts, nil
+	}
+	e, err := Parse(q)
+	if err != nil {
+		return nil, err
+	}
+	return x.Eval(ctx, e)
 }

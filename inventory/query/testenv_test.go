@@ -21,6 +21,10 @@ func testHosts() []inventory.Host {
 		}
 		return inventory.Host{Name: name, Labels: l, Source: "test.yaml"}
 	}
+	lb := h("lb1.dc3.example.org", "lb", "dc3", "")
+	lb.Groups = []string{"edge", "loadbalancers"}
+	db := h("db1.dc2.example.org", "db", "dc2", "")
+	db.Labels["group"] = "databases"
 	return []inventory.Host{
 		h("web01.dc1.example.org", "web", "dc1", "a"),
 		h("web02.dc1.example.org", "web", "dc1", "a"),
@@ -30,9 +34,9 @@ func testHosts() []inventory.Host {
 		h("cache2.dc1.example.org", "cache", "dc1", "c"),
 		h("web01.dc2.example.org", "web", "dc2", "a"),
 		h("web02.dc2.example.org", "web", "dc2", "a"),
-		h("db1.dc2.example.org", "db", "dc2", ""),
+		db,
 		h("cache1.dc3.example.org", "cache", "dc3", "c"),
-		h("lb1.dc3.example.org", "lb", "dc3", ""),
+		lb,
 	}
 }
 
