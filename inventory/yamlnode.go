@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
@@ -36,7 +37,7 @@ func (f yamlFile) parse(data []byte) (*yaml.Node, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
 			line, _ := strconv.Atoi(m[1])
-			return nil, posfile.Errorf(f.path, line, 0, "invalid YAML: %s", m[2])
+			return nil, posfile.Errorf(f.path, max(line, firstBadLine(data)), 0, "invalid YAML: %s", m[2])
 		}
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		return nil, &posfile.Error{File: f.path, Msg: "invalid YAML: " + msg}
@@ -49,6 +50,31 @@ func (f yamlFile) parse(data []byte) (*yaml.Node, error) {
 		return nil, nil
 	}
 	return root, nil
+}
+
+// firstBadLine returns the first line n such that the first n lines of
+// data do not parse, found by bisection; 0 if none. go.yaml.in/yaml
+// reports parser errors at the line where the enclosing block starts,
+// which can be far above the mistake.
+func firstBadLine(data []byte) int {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	fails := func(n int) bool {
+		var v yaml.Node
+		return yaml.Unmarshal(bytes.Join(lines[:n], nil), &v) != nil
+	}
+	if !fails(len(lines)) {
+		return 0
+	}
+	lo, hi := 0, len(lines) // fails(hi) is true; fails(lo) taken as false
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
 }
 
 // resolveAlias follows YAML aliases (*name) to the anchored node.
