@@ -117,3 +117,13 @@ func runTasks(t testing.TB, ctx context.Context, r *Runner, tasks []Task, limit 
 	}
 	return outs, took, err
 }
+
+// readFile returns the content of path.
+func readFile(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -25,7 +25,8 @@ type hostKeys struct {
 
 type knownHostsDB struct {
 	once sync.Once
-	cb   ssh.HostKeyCallback
+	idx  knownIndex          // set when every line is a plain entry
+	cb   ssh.HostKeyCallback // knownhosts' matcher otherwise
 	err  error
 }
 
@@ -41,9 +42,9 @@ func newHostKeys() (*hostKeys, error) {
 	return &hostKeys{dbs: map[string]*knownHostsDB{}, probe: probe}, nil
 }
 
-// callback returns the known_hosts callback for files, parsing them on
-// first use. Missing files are skipped, as OpenSSH does.
-func (k *hostKeys) callback(files []string) (ssh.HostKeyCallback, error) {
+// db returns the known_hosts database of files, parsing them on first
+// use. Missing files are skipped, as OpenSSH does.
+func (k *hostKeys) db(files []string) (*knownHostsDB, error) {
 	key := strings.Join(files, "\x00")
 	k.mu.Lock()
 	db := k.dbs[key]
@@ -62,12 +63,45 @@ func (k *hostKeys) callback(files []string) (ssh.HostKeyCallback, error) {
 				return
 			}
 		}
+		idx, ok, err := buildKnownIndex(present)
+		if err != nil {
+			db.err = err
+			return
+		}
+		if ok {
+			db.idx = idx
+			return
+		}
 		db.cb, db.err = knownhosts.New(present...)
 		if db.err != nil {
 			db.err = fmt.Errorf("known_hosts: %w", db.err)
 		}
 	})
-	return db.cb, db.err
+	return db, db.err
+}
+
+// callback returns the host key callback of db: the index's check, or
+// knownhosts' callback.
+func (db *knownHostsDB) callback() ssh.HostKeyCallback {
+	if db.idx != nil {
+		return func(hostname string, _ net.Addr, key ssh.PublicKey) error {
+			return db.idx.check(hostname, key)
+		}
+	}
+	return db.cb
+}
+
+// recorded returns the keys recorded for addr ("host:port").
+func (db *knownHostsDB) recorded(addr string, port int, probe ssh.PublicKey) []knownhosts.KnownKey {
+	if db.idx != nil {
+		return db.idx[knownhosts.Normalize(addr)]
+	}
+	var keyErr *knownhosts.KeyError
+	remote := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
+	if err := db.cb(addr, remote, probe); errors.As(err, &keyErr) {
+		return keyErr.Want
+	}
+	return nil
 }
 
 // hostKeyPolicy is how one endpoint's host key is checked.
@@ -80,18 +114,14 @@ type hostKeyPolicy struct {
 // address dialed, algorithms restricted to the key types recorded for it,
 // and unknown keys accepted with a warning when ep is not strict.
 func (k *hostKeys) policy(ep *endpoint) (hostKeyPolicy, error) {
-	cb, err := k.callback(ep.knownHosts)
+	db, err := k.db(ep.knownHosts)
 	if err != nil {
 		return hostKeyPolicy{}, err
 	}
-	addr := ep.addr()
+	cb := db.callback()
 	var algos []string
-	var keyErr *knownhosts.KeyError
-	probeAddr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: ep.port}
-	if err := cb(addr, probeAddr, k.probe); errors.As(err, &keyErr) {
-		for _, want := range keyErr.Want {
-			algos = appendAlgorithms(algos, want.Key.Type())
-		}
+	for _, want := range db.recorded(ep.addr(), ep.port, k.probe) {
+		algos = appendAlgorithms(algos, want.Key.Type())
 	}
 	strict := ep.strict
 	check := func(hostname string, remote net.Addr, key ssh.PublicKey) error {

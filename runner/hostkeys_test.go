@@ -2,6 +2,7 @@ package runner
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"path/filepath"
 	"reflect"
@@ -12,7 +13,19 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
+// forceMatcher is a known_hosts line with a wildcard: files holding it
+// are checked by knownhosts' matcher instead of the index.
+func forceMatcher(t *testing.T) string {
+	return knownhosts.Line([]string{"*.nowhere.invalid"}, testPublicKey(t))
+}
+
 func TestHostKeyPolicyAlgorithms(t *testing.T) {
+	for _, indexed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("indexed=%v", indexed), func(t *testing.T) { testHostKeyPolicyAlgorithms(t, indexed) })
+	}
+}
+
+func testHostKeyPolicyAlgorithms(t *testing.T, indexed bool) {
 	ed := testKeyOfType(t, ssh.KeyAlgoED25519)
 	rsaKey := testKeyOfType(t, ssh.KeyAlgoRSA)
 	ec := testKeyOfType(t, ssh.KeyAlgoECDSA256)
@@ -23,6 +36,9 @@ func TestHostKeyPolicyAlgorithms(t *testing.T) {
 		knownhosts.Line([]string{"multi.example.org"}, ec),
 		knownhosts.Line([]string{"multi.example.org"}, ed),
 	}, "\n")+"\n")
+	if !indexed {
+		kh = writeFile(t, dir, "known_hosts", forceMatcher(t)+"\n"+readFile(t, kh))
+	}
 	hk, err := newHostKeys()
 	if err != nil {
 		t.Fatal(err)
@@ -53,10 +69,19 @@ func TestHostKeyPolicyAlgorithms(t *testing.T) {
 }
 
 func TestHostKeyPolicyStrictness(t *testing.T) {
+	for _, indexed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("indexed=%v", indexed), func(t *testing.T) { testHostKeyPolicyStrictness(t, indexed) })
+	}
+}
+
+func testHostKeyPolicyStrictness(t *testing.T, indexed bool) {
 	known := testPublicKey(t)
 	other := testPublicKey(t)
 	dir := t.TempDir()
 	kh := writeFile(t, dir, "known_hosts", knownhosts.Line([]string{"[127.0.0.1]:2222"}, known)+"\n")
+	if !indexed {
+		kh = writeFile(t, dir, "known_hosts", forceMatcher(t)+"\n"+readFile(t, kh))
+	}
 	hk, err := newHostKeys()
 	if err != nil {
 		t.Fatal(err)
@@ -97,16 +122,69 @@ func TestHostKeysParsedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := hk.callback([]string{kh})
+	a, err := hk.db([]string{kh})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := hk.callback([]string{kh})
-	if reflect.ValueOf(a).Pointer() != reflect.ValueOf(b).Pointer() {
+	b, _ := hk.db([]string{kh})
+	if a != b {
 		t.Error("same files parsed twice")
 	}
-	bad := writeFile(t, dir, "bad", "not a known hosts line\n")
-	if _, err := hk.callback([]string{bad}); err == nil || errors.Is(err, nil) {
+	bad := writeFile(t, dir, "bad", "*.example.org not-a-key-type AAAA\n")
+	if _, err := hk.db([]string{bad}); err == nil {
 		t.Error("malformed known_hosts: want an error")
 	}
+}
+
+// TestKnownIndexAgreesWithKnownhosts checks the plain-entry index against
+// knownhosts itself on the same file.
+func TestKnownIndexAgreesWithKnownhosts(t *testing.T) {
+	k1, k2, other := testPublicKey(t), testPublicKey(t), testPublicKey(t)
+	content := strings.Join([]string{
+		"# comment",
+		"",
+		knownhosts.Line([]string{"a.example.org", "10.0.0.1"}, k1),
+		knownhosts.Line([]string{"[a.example.org]:2222"}, k2),
+		knownhosts.Line([]string{"b.example.org"}, k1),
+		knownhosts.Line([]string{"b.example.org"}, k2),
+		knownhosts.Line([]string{"[::1]:22"}, k1),
+		"[c.example.org]:22 " + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k2))),
+	}, "\n") + "\n"
+	kh := writeFile(t, t.TempDir(), "known_hosts", content)
+	idx, ok, err := buildKnownIndex([]string{kh})
+	if err != nil || !ok {
+		t.Fatalf("buildKnownIndex = %v, %v; want an index", ok, err)
+	}
+	ref, err := knownhosts.New(kh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	remote := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 22}
+	for _, addr := range []string{"a.example.org:22", "a.example.org:2222", "10.0.0.1:22", "b.example.org:22", "c.example.org:22", "[::1]:22", "d.example.org:22", "b.example.org:2200"} {
+		for _, key := range []ssh.PublicKey{k1, k2, other} {
+			want, got := ref(addr, remote, key), idx.check(addr, key)
+			if Classify(got) != Classify(want) || fmt.Sprint(keyWant(got)) != fmt.Sprint(keyWant(want)) {
+				t.Errorf("%s %s: index says %v, knownhosts %v", addr, ssh.FingerprintSHA256(key), got, want)
+			}
+		}
+	}
+	for _, line := range []string{"*.example.org ", "|1|abc|def ", "@revoked a.example.org ", "!x,a.example.org "} {
+		f := writeFile(t, t.TempDir(), "kh", line+strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k1)))+"\n")
+		if _, ok, _ := buildKnownIndex([]string{f}); ok {
+			t.Errorf("line %q indexed: it needs knownhosts' matcher", line)
+		}
+	}
+}
+
+// keyWant lists the lines of a KeyError's recorded keys.
+func keyWant(err error) []int {
+	var ke *knownhosts.KeyError
+	if !errors.As(err, &ke) {
+		return nil
+	}
+	var lines []int
+	for _, w := range ke.Want {
+		lines = append(lines, w.Line)
+	}
+	return lines
 }
