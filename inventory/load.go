@@ -41,9 +41,10 @@ func LoadFile(path string) (*Inventory, error) {
 // INI. Otherwise a YAML mapping whose `hosts:` is a list, or that has
 // `defaults:` or `aliases:`, is native; any other YAML mapping is Ansible
 // YAML. A file without a YAML extension whose first line that is not blank
-// or a comment starts with '[', or that is not a YAML mapping, is Ansible
-// INI. Anything else (including an empty file) is native, so its errors
-// speak of the native format.
+// or a comment starts with '[', or that is not a YAML mapping, or whose
+// top-level keys hold blanks or '=' (INI host lines), is Ansible INI.
+// Anything else (including an empty file) is native, so its errors speak
+// of the native format.
 func DetectFormat(path string, data []byte) Format {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext == ".ini" {
@@ -69,6 +70,9 @@ func DetectFormat(path string, data []byte) Format {
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i].Value, resolveAlias(root.Content[i+1])
+		if !yamlExt && strings.ContainsAny(k, " \t=") {
+			return FormatAnsibleINI // "host key=value: x" is an INI host line
+		}
 		if k == "hosts" && v.Kind == yaml.SequenceNode || k == "defaults" || k == "aliases" {
 			return FormatNative
 		}
