@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"syscall"
-	"runtime"
 	"testing"
 	"time"
 
