@@ -2,10 +2,13 @@ package report
 
 import (
 	"bytes"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 )
 
 func TestTableGolden(t *testing.T) {
@@ -52,7 +55,8 @@ func TestTableGolden(t *testing.T) {
 }
 
 // TestTableFitsWidth checks that no line is wider than asked and that
-// nothing was cut: every failing host and every summary word is shown.
+// nothing was cut: every failing host is in a HOSTS node set and every
+// summary word is shown.
 func TestTableFitsWidth(t *testing.T) {
 	for _, width := range []int{60, 80, 100, 160} {
 		for _, owners := range []bool{true, false} {
@@ -73,19 +77,39 @@ func TestTableFitsWidth(t *testing.T) {
 			if strings.Contains(out, "…") {
 				t.Errorf("width %d: output was truncated:\n%s", width, out)
 			}
-			cells := tableCellText(out)
+			shown := map[string]bool{}
+			var summaries strings.Builder
+			for _, row := range tableRows(out)[1:] { // skip the header
+				hosts, summary := splitHostsCell(t, row)
+				set := regexp.MustCompile(`^\((\d+)\) ?(.*)$`).FindStringSubmatch(hosts)
+				if set == nil {
+					t.Fatalf("width %d: HOSTS cell %q", width, hosts)
+				}
+				names, err := nodeset.Expand(set[2])
+				if err != nil {
+					t.Fatalf("width %d: HOSTS cell %q does not expand: %v", width, hosts, err)
+				}
+				if n, _ := strconv.Atoi(set[1]); n != len(names) {
+					t.Errorf("width %d: HOSTS cell %q counts %d but holds %d", width, hosts, n, len(names))
+				}
+				for _, n := range names {
+					shown[n] = true
+				}
+				summaries.WriteString(summary)
+			}
 			for _, r := range recs {
 				if r.Status == checks.OK {
 					continue
 				}
-				if !strings.Contains(cells, r.Host) {
+				if !shown[r.Host] {
 					t.Errorf("width %d owners %v: host %s missing from\n%s", width, owners, r.Host, out)
 				}
 				if r.Check == "disk" && r.Status == checks.Warning {
 					continue // five summaries: two are "and 1 more"
 				}
-				for _, word := range strings.Fields(r.Summary) {
-					if !strings.Contains(cells, strings.TrimSuffix(word, ",")) {
+				for _, word := range strings.Fields(r.Summary) { // summaries are squeezed
+
+					if !strings.Contains(summaries.String(), word) {
 						t.Errorf("width %d: summary word %q missing", width, word)
 					}
 				}
@@ -94,29 +118,56 @@ func TestTableFitsWidth(t *testing.T) {
 	}
 }
 
-// tableCellText joins what the table shows column by column, with the
-// borders and wrapping removed, so that a wrapped node set reads as one
-// string again.
-func tableCellText(out string) string {
-	var cols []strings.Builder
+// tableRows splits a rendered table into rows of cells of lines, borders
+// removed.
+func tableRows(out string) [][][]string {
+	var rows [][][]string
+	var row [][]string
 	for _, line := range strings.Split(out, "\n") {
-		if !strings.HasPrefix(line, "│") || strings.Contains(line, "─") {
+		if strings.Contains(line, "─") {
+			if row != nil {
+				rows = append(rows, row)
+				row = nil
+			}
+			continue
+		}
+		if !strings.HasPrefix(line, "│") {
 			continue
 		}
 		cells := strings.Split(strings.Trim(line, "│"), "│")
-		if len(cols) < len(cells) {
-			cols = append(cols, make([]strings.Builder, len(cells)-len(cols))...)
+		if row == nil {
+			row = make([][]string, len(cells))
 		}
-		for i, cell := range cells {
-			cols[i].WriteString(strings.TrimPrefix(strings.TrimSpace(cell), stackMark))
+		for i, c := range cells {
+			if c = strings.TrimSpace(c); c != "" {
+				row[i] = append(row[i], c)
+			}
 		}
 	}
-	var b strings.Builder
-	for i := range cols {
-		b.WriteString(cols[i].String())
-		b.WriteString("\n")
+	return rows
+}
+
+// splitHostsCell returns the unwrapped node set and the summary text of a
+// row, whether HOSTS and SUMMARY are two columns or stacked in one.
+func splitHostsCell(t *testing.T, row [][]string) (hosts, summary string) {
+	t.Helper()
+	last := row[len(row)-1]
+	if len(row) >= 2 && strings.Contains(strings.Join(row[len(row)-2], ""), "(") &&
+		!strings.HasPrefix(strings.Join(last, ""), "(") {
+		return strings.Join(row[len(row)-2], ""), squeeze(last)
 	}
-	return b.String()
+	i := 0
+	for i < len(last) && !strings.HasPrefix(last[i], stackMark) {
+		i++
+	}
+	return strings.Join(last[:i], ""), squeeze(last[i:])
+}
+
+// squeeze joins wrapped summary lines with spaces and stack marks removed,
+// so a word broken across lines reads whole again.
+func squeeze(lines []string) string {
+	s := strings.Join(lines, "")
+	return strings.NewReplacer(" ", "", strings.TrimSpace(stackMark), "").Replace(s)
 }
 
 func TestTableGroupsOrder(t *testing.T) {
