@@ -136,22 +136,23 @@ func evaluateSafely(c checks.Check, out checks.Output) (res checks.Result) {
 	return c.Evaluate(out)
 }
 
-// commandFailure is the result of a command that ran on a reachable host
-// but gave no usable output.
+// commandFailure is the result of a command that gave no usable output:
+// too much output or a local error is UNKNOWN (the host answered); a
+// timeout or a lost connection is UNREACHABLE (it did not answer in time).
 func commandFailure(co runner.CommandOutput) checks.Result {
 	kind := co.Kind
 	if kind == runner.KindNone {
 		kind = runner.KindError
 	}
-	status := checks.Unknown
-	if kind == runner.KindConnectionLost {
-		status = checks.Unreachable
+	status := checks.Unreachable
+	if kind == runner.KindOutputLimit || kind == runner.KindError {
+		status = checks.Unknown
 	}
-	summary := describe(kind, co.Err)
+	res := checks.Result{Status: status, Summary: describe(kind), Details: errText(co.Err), ErrorKind: string(kind)}
 	if kind == runner.KindOutputLimit {
-		summary = fmt.Sprintf("output exceeded the limit (%d bytes kept)", len(co.Stdout))
+		res.Summary = fmt.Sprintf("output exceeded the limit (%d bytes kept)", len(co.Stdout))
 	}
-	return checks.Result{Status: status, Summary: summary, ErrorKind: string(kind)}
+	return res
 }
 
 // hostFailure is the result of a planned command on a host that could not
@@ -165,30 +166,35 @@ func hostFailure(ho runner.HostOutput) checks.Result {
 	if kind == runner.KindCanceled {
 		status = checks.Unknown
 	}
-	return checks.Result{Status: status, Summary: describe(kind, ho.Err), ErrorKind: string(kind)}
+	return checks.Result{Status: status, Summary: describe(kind), Details: errText(ho.Err), ErrorKind: string(kind)}
 }
 
-// describe says in one line why there is no verdict.
-func describe(kind runner.ErrorKind, err error) string {
-	prefix := map[runner.ErrorKind]string{
-		runner.KindDNS:             "name does not resolve",
-		runner.KindRefused:         "connection refused",
-		runner.KindTimeout:         "timed out",
-		runner.KindHostKeyMismatch: "HOST KEY MISMATCH: nothing was sent to this host",
-		runner.KindHostKeyUnknown:  "host key unknown: nothing was sent to this host",
-		runner.KindAuth:            "authentication failed",
-		runner.KindConnectionLost:  "connection lost",
-		runner.KindCanceled:        "not checked: sweep interrupted",
-	}[kind]
-	if prefix == "" {
-		prefix = "error"
+// describe says in a few stable words why there is no verdict, so that
+// hosts failing for the same reason group together; the error itself goes
+// to the details.
+func describe(kind runner.ErrorKind) string {
+	if s, ok := kindSummaries[kind]; ok {
+		return s
 	}
+	return "error"
+}
+
+var kindSummaries = map[runner.ErrorKind]string{
+	runner.KindDNS:             "host name does not resolve",
+	runner.KindRefused:         "connection refused",
+	runner.KindTimeout:         "timed out",
+	runner.KindHostKeyMismatch: "HOST KEY MISMATCH: nothing was sent to this host",
+	runner.KindHostKeyUnknown:  "host key unknown: nothing was sent to this host",
+	runner.KindAuth:            "authentication failed",
+	runner.KindConnectionLost:  "connection lost",
+	runner.KindOutputLimit:     "output exceeded the limit",
+	runner.KindCanceled:        "not checked: sweep interrupted",
+}
+
+// errText is err's message on one line, or "".
+func errText(err error) string {
 	if err == nil {
-		return prefix
+		return ""
 	}
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
-	if len(msg) > 200 {
-		msg = msg[:200] + "…"
-	}
-	return prefix + ": " + msg
+	return strings.ReplaceAll(err.Error(), "\n", " ")
 }
