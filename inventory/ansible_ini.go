@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/internal/posfile"
+	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 )
 
 // LoadAnsibleINI parses an Ansible INI inventory: `[group]` sections of
@@ -15,8 +16,14 @@ import (
 // start of a word. See the comment on ansibleModel for how groups and
 // variables become Host fields, labels and Groups.
 func LoadAnsibleINI(path string, data []byte) (*Inventory, error) {
+	return loadAnsibleINI(path, data, nodeset.MaxNames)
+}
+
+// loadAnsibleINI is LoadAnsibleINI with a bound on the hosts one pattern
+// expands to.
+func loadAnsibleINI(path string, data []byte, limit int) (*Inventory, error) {
 	m := newAnsibleModel(path)
-	p := iniParser{path: path, m: m, group: "ungrouped", kind: "hosts"}
+	p := iniParser{path: path, m: m, group: "ungrouped", kind: "hosts", limit: limit}
 	for i, raw := range strings.Split(string(data), "\n") {
 		if err := p.line(i+1, strings.TrimRight(raw, "\r")); err != nil {
 			return nil, err
@@ -31,6 +38,7 @@ type iniParser struct {
 	m     *ansibleModel
 	group string // current section's group
 	kind  string // "hosts", "children" or "vars"
+	limit int    // most hosts one pattern may expand to
 }
 
 // line parses one line (1-based number n).
@@ -128,7 +136,7 @@ func (p *iniParser) hostLine(n int, text string) error {
 		return nil
 	}
 	pat := toks[0]
-	names, port, off, err := ansibleHostPattern(pat.text)
+	names, port, off, err := ansibleHostPattern(pat.text, p.limit)
 	if err != nil {
 		return posfile.Errorf(p.path, n, pat.col+off, "host %q: %v", pat.text, err)
 	}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 )
 
 // asciiLetters is Ansible's alphabet for alphabetic ranges [a:f].
@@ -18,7 +16,8 @@ const asciiLetters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 // needs an end of the same width; single letters give alphabetic ranges;
 // several ranges expand as a cartesian product. Errors return the 0-based
 // offset in pattern of the problem.
-func ansibleHostPattern(pattern string) (names []string, port int, off int, err error) {
+// At most limit names are accepted.
+func ansibleHostPattern(pattern string, limit int) (names []string, port int, off int, err error) {
 	host := pattern
 	if i := strings.LastIndexByte(pattern, ':'); i >= 0 && strings.LastIndexByte(pattern, ']') < i &&
 		strings.Count(outsideBrackets(pattern), ":") == 1 {
@@ -32,7 +31,7 @@ func ansibleHostPattern(pattern string) (names []string, port int, off int, err 
 	if host == "" {
 		return nil, 0, 0, fmt.Errorf("empty host name")
 	}
-	names, off, err = expandAnsibleRanges(host, 0)
+	names, off, err = expandAnsibleRanges(host, 0, limit)
 	if err != nil {
 		return nil, 0, off, err
 	}
@@ -58,7 +57,7 @@ func outsideBrackets(s string) string {
 
 // expandAnsibleRanges expands the first "[beg:end(:step)]" of s (at
 // offset base in the pattern) and, recursively, the rest.
-func expandAnsibleRanges(s string, base int) ([]string, int, error) {
+func expandAnsibleRanges(s string, base, limit int) ([]string, int, error) {
 	open := strings.IndexByte(s, '[')
 	if open < 0 {
 		if i := strings.IndexByte(s, ']'); i >= 0 {
@@ -71,16 +70,16 @@ func expandAnsibleRanges(s string, base int) ([]string, int, error) {
 		return nil, base + open, fmt.Errorf("'[' without a matching ']'")
 	}
 	end := open + closeRel
-	items, off, err := ansibleRange(s[open+1:end], base+open+1)
+	items, off, err := ansibleRange(s[open+1:end], base+open+1, limit)
 	if err != nil {
 		return nil, off, err
 	}
-	rest, off, err := expandAnsibleRanges(s[end+1:], base+end+1)
+	rest, off, err := expandAnsibleRanges(s[end+1:], base+end+1, limit)
 	if err != nil {
 		return nil, off, err
 	}
-	if len(items)*len(rest) > nodeset.MaxNames {
-		return nil, base + open, fmt.Errorf("host range expands to more than %d names", nodeset.MaxNames)
+	if len(items) > limit/len(rest) {
+		return nil, base + open, fmt.Errorf("host pattern expands to more than %d names", limit)
 	}
 	out := make([]string, 0, len(items)*len(rest))
 	prefix := s[:open]
@@ -93,7 +92,7 @@ func expandAnsibleRanges(s string, base int) ([]string, int, error) {
 }
 
 // ansibleRange expands the inside of one bracket, "01:10" or "a:f:2".
-func ansibleRange(inner string, at int) ([]string, int, error) {
+func ansibleRange(inner string, at, limit int) ([]string, int, error) {
 	parts := strings.Split(inner, ":")
 	if len(parts) < 2 || len(parts) > 3 {
 		return nil, at, fmt.Errorf("host range [%s]: expected [begin:end] or [begin:end:step]", inner)
@@ -139,8 +138,8 @@ func ansibleRange(inner string, at int) ([]string, int, error) {
 	if b > e {
 		return nil, at, fmt.Errorf("host range [%s]: begin is greater than end", inner)
 	}
-	if (e-b)/uint64(step) >= nodeset.MaxNames {
-		return nil, at, fmt.Errorf("host range [%s] expands to more than %d names", inner, nodeset.MaxNames)
+	if (e-b)/uint64(step) >= uint64(limit) {
+		return nil, at, fmt.Errorf("host range [%s] expands to more than %d names", inner, limit)
 	}
 	out := make([]string, 0, (e-b)/uint64(step)+1)
 	for v := b; v <= e; v += uint64(step) {

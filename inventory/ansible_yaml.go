@@ -4,6 +4,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/fleetcheck/fleetcheck/internal/posfile"
+	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 )
 
 // LoadAnsibleYAML parses an Ansible YAML inventory: top-level groups
@@ -12,7 +13,13 @@ import (
 // and a ":port" suffix. See the comment on ansibleModel for how groups and
 // variables become Host fields, labels and Groups.
 func LoadAnsibleYAML(path string, data []byte) (*Inventory, error) {
-	f := yamlFile{path: path}
+	return loadAnsibleYAML(path, data, nodeset.MaxNames)
+}
+
+// loadAnsibleYAML is LoadAnsibleYAML with a bound on the hosts one
+// pattern expands to.
+func loadAnsibleYAML(path string, data []byte, limit int) (*Inventory, error) {
+	f := yamlFile{path: path, limit: limit}
 	root, err := f.parse(data)
 	if err != nil {
 		return nil, err
@@ -80,7 +87,7 @@ func (f yamlFile) ansibleHosts(m *ansibleModel, group string, n *yaml.Node) erro
 		return err
 	}
 	for _, kv := range kvs {
-		names, port, off, err := ansibleHostPattern(kv.key.Value)
+		names, port, off, err := ansibleHostPattern(kv.key.Value, f.limit)
 		if err != nil {
 			col := kv.key.Column + off
 			if kv.key.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {

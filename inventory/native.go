@@ -25,7 +25,12 @@ type hostPos struct{ line, col int }
 // `aliases`). path names the file in errors and in Host.Source; every
 // problem is a *posfile.Error with line and column.
 func LoadNative(path string, data []byte) (*Inventory, error) {
-	f := yamlFile{path: path}
+	return loadNative(path, data, nodeset.MaxNames)
+}
+
+// loadNative is LoadNative with a bound on the hosts one name expands to.
+func loadNative(path string, data []byte, limit int) (*Inventory, error) {
+	f := yamlFile{path: path, limit: limit}
 	root, err := f.parse(data)
 	if err != nil {
 		return nil, err
@@ -192,7 +197,7 @@ func (f yamlFile) hostEntry(entry *yaml.Node, defs connDefaults) ([]Host, *yaml.
 	if name == "" {
 		return nil, nil, f.errf(nameNode, "name: empty; expected a host name or node set")
 	}
-	names, err := nodeset.Expand(name)
+	names, err := nodeset.ExpandLimit(name, f.limit)
 	if err != nil {
 		return nil, nil, f.nodesetErr(nameNode, err)
 	}

@@ -15,7 +15,10 @@ import (
 
 // yamlFile reads yaml.Node trees of one file, turning every problem into
 // a *posfile.Error at the node's line and column.
-type yamlFile struct{ path string }
+type yamlFile struct {
+	path  string
+	limit int // most hosts one node set or host pattern may expand to
+}
 
 // keyValue is one entry of a YAML mapping.
 type keyValue struct {

@@ -37,6 +37,12 @@ func Expand(pattern string) ([]string, error) {
 	return expand(pattern, MaxNames)
 }
 
+// ExpandLimit is Expand refusing patterns that denote more than limit
+// names (Expand uses MaxNames).
+func ExpandLimit(pattern string, limit int) ([]string, error) {
+	return expand(pattern, min(limit, MaxNames))
+}
+
 // expand is Expand with a configurable bound on the number of names.
 func expand(pattern string, limit int) ([]string, error) {
 	p := &parser{src: pattern, limit: limit}
