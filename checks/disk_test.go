@@ -74,3 +74,7 @@ func TestDiskCommandOnThisHost(t *testing.T) {
 	}
 	t.Logf("this host: %s %s (%d bytes of output)", r.Status, r.Summary, len(stdout))
 }
+
+func TestDiskContract(t *testing.T) {
+	checkBuiltinContract(t, "disk", Params{"exclude": "/boot/efi"})
+}

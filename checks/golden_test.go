@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -214,5 +215,54 @@ func writeTestFile(t *testing.T, path, body string) {
 	}
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkBuiltinContract asserts what every built-in of type typ promises:
+// a name and help, documented parameters whose documented defaults are
+// accepted by New, a configured name kept, a command that sh parses, and
+// UNKNOWN (not a panic) for empty output. params must build an instance.
+func checkBuiltinContract(t *testing.T, typ string, params Params) {
+	t.Helper()
+	b, ok := Builtins()[typ]
+	if !ok {
+		t.Fatalf("no built-in %q", typ)
+	}
+	if b.Name != typ || b.Help == "" || strings.Contains(b.Help, "not implemented") {
+		t.Errorf("built-in %q: name %q, help %q", typ, b.Name, b.Help)
+	}
+	defaults := Params{}
+	for _, p := range b.Params {
+		if p.Name == "" || p.Help == "" {
+			t.Errorf("built-in %q: undocumented parameter %+v", typ, p)
+		}
+		if p.Default != "" {
+			defaults[p.Name] = p.Default
+		}
+	}
+	for k, v := range params {
+		defaults[k] = v
+	}
+	if _, err := b.New("with-defaults", defaults); err != nil {
+		t.Errorf("built-in %q rejects its documented defaults %v: %v", typ, defaults, err)
+	}
+	chk, err := b.New("my-"+typ, params)
+	if err != nil {
+		t.Fatalf("New(%v): %v", params, err)
+	}
+	if chk.Name() != "my-"+typ {
+		t.Errorf("Name() = %q, want the configured name %q", chk.Name(), "my-"+typ)
+	}
+	cmd := chk.Command()
+	if cmd == "" {
+		t.Fatal("empty command")
+	}
+	if _, err := exec.LookPath("sh"); err == nil {
+		if out, err := exec.Command("sh", "-n", "-c", cmd).CombinedOutput(); err != nil {
+			t.Errorf("sh -n rejects the command: %v: %s\n%s", err, out, cmd)
+		}
+	}
+	if r := chk.Evaluate(Output{Now: goldenNow}); r.Status != Unknown || r.Summary == "" {
+		t.Errorf("empty output: got %s %q, want UNKNOWN with a summary", r.Status, r.Summary)
 	}
 }

@@ -53,3 +53,7 @@ func TestLoadCommandOnThisHost(t *testing.T) {
 	}
 	t.Logf("this host: %s %s (%d bytes of output)", r.Status, r.Summary, len(stdout))
 }
+
+func TestLoadContract(t *testing.T) {
+	checkBuiltinContract(t, "load", nil)
+}

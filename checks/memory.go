@@ -55,11 +55,16 @@ func newMemoryCheck(name string, p Params) (Check, error) {
 // Name returns the configured name.
 func (c *memoryCheck) Name() string { return c.name }
 
-// Command prints /proc/meminfo.
+// meminfoKeys are the /proc/meminfo lines the check reads; the command
+// prints only these, with shell builtins, to keep the output small.
+var meminfoKeys = []string{"MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "SwapTotal", "SwapFree"}
+
+// Command prints the meminfoKeys lines of /proc/meminfo.
 func (c *memoryCheck) Command() string {
 	return strings.Join([]string{
 		"LC_ALL=C; export LC_ALL",
-		markerLine("meminfo") + "; cat /proc/meminfo",
+		markerLine("meminfo") + "; while IFS=: read -r k v; do case $k in " + strings.Join(meminfoKeys, "|") +
+			`) echo "$k:$v";; esac; done < /proc/meminfo`,
 		markerLine(endSection),
 	}, "\n")
 }

@@ -47,3 +47,7 @@ func TestMemoryCommandOnThisHost(t *testing.T) {
 	}
 	t.Logf("this host: %s %s (%d bytes of output)", r.Status, r.Summary, len(stdout))
 }
+
+func TestMemoryContract(t *testing.T) {
+	checkBuiltinContract(t, "memory", nil)
+}

@@ -71,3 +71,7 @@ func TestNTPCommandOnThisHost(t *testing.T) {
 	r := chk.Evaluate(Output{Stdout: stdout, Now: time.Now()})
 	t.Logf("this host: %s %s (%d bytes of output)", r.Status, r.Summary, len(stdout))
 }
+
+func TestNTPContract(t *testing.T) {
+	checkBuiltinContract(t, "ntp", nil)
+}

@@ -101,3 +101,7 @@ func TestPuppetCommandOnThisHost(t *testing.T) {
 func unixNow(sec int64) string {
 	return strconv.FormatInt(time.Now().Unix()+sec, 10)
 }
+
+func TestPuppetContract(t *testing.T) {
+	checkBuiltinContract(t, "puppet", nil)
+}

@@ -50,3 +50,7 @@ func TestRebootCommandOnThisHost(t *testing.T) {
 	}
 	t.Logf("this host: %s %s (%d bytes of output)", r.Status, r.Summary, len(stdout))
 }
+
+func TestRebootContract(t *testing.T) {
+	checkBuiltinContract(t, "reboot", Params{"crit_after": "30d"})
+}

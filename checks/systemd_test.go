@@ -76,3 +76,7 @@ func TestSystemdCommandOnThisHost(t *testing.T) {
 	}
 	t.Logf("this host: %s %s", r.Status, r.Summary)
 }
+
+func TestSystemdContract(t *testing.T) {
+	checkBuiltinContract(t, "systemd", Params{"ignore": "x*.service"})
+}
