@@ -230,10 +230,15 @@ func (c *certsCheck) verdict(states []certState, clockNote string, out Output) R
 		parts = append(parts, s)
 	}
 	if len(problems) > 0 {
-		p := problems[0] + " (UNKNOWN)"
-		if len(problems) > 1 {
-			p += fmt.Sprintf(" and %d more", len(problems)-1)
+		shown := problems
+		if len(shown) > 2 {
+			shown = shown[:2]
 		}
+		p := strings.Join(shown, ", ")
+		if more := len(problems) - len(shown); more > 0 {
+			p += fmt.Sprintf(" and %d more", more)
+		}
+		p += " (UNKNOWN)"
 		if soonest != nil && soonest.status == OK {
 			parts = append([]string{p}, parts...)
 		} else {

@@ -137,9 +137,9 @@ func loadOneCheck(file string, k, v *yaml.Node, reg Registry) (Configured, error
 				c.Hosts = s
 				continue
 			case configKeyTimeout:
-				val, err := yamlParamValue(pv)
-				if err != nil {
-					return c, at(pv, "timeout: %v", err)
+				val, verr := yamlParamValue(pv)
+				if verr != nil {
+					return c, at(verr.node, "timeout: %s", verr.msg)
 				}
 				d, err := Params{key: val}.Duration(key, 0)
 				if err != nil {
@@ -157,9 +157,9 @@ func loadOneCheck(file string, k, v *yaml.Node, reg Registry) (Configured, error
 				params[key] = val
 				continue
 			}
-			val, err := yamlParamValue(pv)
-			if err != nil {
-				return c, at(pv, "parameter %q: %v", key, err)
+			val, verr := yamlParamValue(pv)
+			if verr != nil {
+				return c, at(verr.node, "parameter %q: %s", key, verr.msg)
 			}
 			params[key] = val
 			nodes[key] = paramNodes{pk, pv}
@@ -279,28 +279,32 @@ func yamlMappingPairs(m *yaml.Node) ([][2]*yaml.Node, *yamlNodeError) {
 }
 
 // yamlParamValue decodes a parameter value: a string, int, float64, bool,
-// nil, or a list of those.
-func yamlParamValue(n *yaml.Node) (any, error) {
+// nil, or a list of those. The error names the offending node.
+func yamlParamValue(n *yaml.Node) (any, *yamlNodeError) {
 	n = resolveYAMLNode(n)
 	switch n.Kind {
 	case yaml.ScalarNode:
-		return yamlScalar(n)
+		v, err := yamlScalar(n)
+		if err != nil {
+			return nil, &yamlNodeError{n, err.Error()}
+		}
+		return v, nil
 	case yaml.SequenceNode:
 		list := make([]any, 0, len(n.Content))
 		for i, e := range n.Content {
 			e = resolveYAMLNode(e)
 			if e.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("item %d: want a string, number or bool, got %s", i+1, yamlKindName(e))
+				return nil, &yamlNodeError{e, fmt.Sprintf("item %d: want a string, number or bool, got %s", i+1, yamlKindName(e))}
 			}
 			v, err := yamlScalar(e)
 			if err != nil {
-				return nil, fmt.Errorf("item %d: %w", i+1, err)
+				return nil, &yamlNodeError{e, fmt.Sprintf("item %d: %v", i+1, err)}
 			}
 			list = append(list, v)
 		}
 		return list, nil
 	}
-	return nil, fmt.Errorf("want a string, number, bool or list, got %s", yamlKindName(n))
+	return nil, &yamlNodeError{n, "want a string, number, bool or list, got " + yamlKindName(n)}
 }
 
 // yamlScalar decodes one scalar by its resolved tag.

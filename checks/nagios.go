@@ -3,9 +3,13 @@ package checks
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
+
+// ansiEscape matches terminal colour and cursor sequences some plugins print.
+var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[ -/]*[@-~]`)
 
 // Limits on what a plugin's output may put into a result.
 const (
@@ -132,6 +136,7 @@ func parsePluginOutput(stdout []byte) pluginOutput {
 		return po
 	}
 	text := strings.ReplaceAll(strings.ToValidUTF8(string(stdout), "\uFFFD"), "\r\n", "\n")
+	text = ansiEscape.ReplaceAllString(text, "")
 	text = strings.TrimRight(text, "\n")
 	if strings.TrimSpace(text) == "" {
 		return po
@@ -179,6 +184,7 @@ func pluginText(b []byte) string {
 		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
 	}
 	s := strings.ReplaceAll(string(b), "\r\n", "\n")
+	s = ansiEscape.ReplaceAllString(s, "")
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\t' {
 			return r

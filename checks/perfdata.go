@@ -100,9 +100,13 @@ func (pd *Perfdata) addItem(n int, item string) {
 		pd.Unknown = append(pd.Unknown, label)
 		return
 	}
+	if fields[0] == "" {
+		fail("missing value")
+		return
+	}
 	num, unit := splitPerfdataUnit(fields[0])
 	if num == "" {
-		fail("missing value")
+		fail("value: want a number, got %q", fields[0])
 		return
 	}
 	v, err := parseRangeNumber(num)
@@ -132,7 +136,9 @@ func (pd *Perfdata) addItem(n int, item string) {
 			continue
 		}
 		// Some plugins repeat the unit on min and max.
-		f, _ = splitPerfdataUnit(f)
+		if n, u := splitPerfdataUnit(f); u != "" && isPerfdataUnit(u) {
+			f = n
+		}
 		mv, err := parseRangeNumber(f)
 		if err != nil {
 			fail("%s dropped: %v", [...]string{"min", "max"}[i], err)

@@ -137,7 +137,7 @@ func (c *serviceCheck) Evaluate(out Output) Result {
 	case len(c.units) == 1:
 		res.Summary = c.units[0] + " active"
 	default:
-		res.Summary = fmt.Sprintf("all %d units active", len(c.units))
+		res.Summary = fmt.Sprintf("%d units active", len(c.units))
 	}
 	return res
 }

@@ -1,0 +1,200 @@
+package checks
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/fleetcheck/fleetcheck/internal/posfile"
+	"go.yaml.in/yaml/v3"
+)
+
+// fakeCheck records the params it was built with.
+type fakeCheck struct {
+	name   string
+	params Params
+}
+
+func (f *fakeCheck) Name() string           { return f.name }
+func (f *fakeCheck) Command() string        { return "true" }
+func (f *fakeCheck) Evaluate(Output) Result { return Result{Summary: "fake"} }
+
+// configTestRegistry is the built-ins plus "fake", a type whose parameters
+// are a size and a percentage, as the disk and memory checks have.
+func configTestRegistry() Registry {
+	reg := Builtins()
+	reg["fake"] = Builtin{
+		Name: "fake",
+		Help: "test double",
+		Params: []Param{
+			{Name: "size"}, {Name: "percent"}, {Name: "ratio"}, {Name: "on"}, {Name: "list"},
+		},
+		New: func(name string, p Params) (Check, error) {
+			if err := p.CheckKnown("size", "percent", "ratio", "on", "list"); err != nil {
+				return nil, err
+			}
+			if s, ok := p["size"].(string); ok {
+				if _, err := ParseSize(s); err != nil {
+					return nil, &ParamError{Key: "size", Err: err}
+				}
+			}
+			pct, err := p.Float("percent", 0)
+			if err != nil {
+				return nil, err
+			}
+			if pct < 0 || pct > 100 {
+				return nil, paramErr("percent", "want a percentage 0..100, got %v", p["percent"])
+			}
+			return &fakeCheck{name: name, params: p}, nil
+		},
+	}
+	return reg
+}
+
+// loadTestConfig parses a YAML file and loads the mapping under checks:.
+func loadTestConfig(t *testing.T, path string) ([]Configured, error) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	root := doc.Content[0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "checks" {
+			return LoadConfig(path, root.Content[i+1], configTestRegistry())
+		}
+	}
+	t.Fatalf("%s: no checks: key", path)
+	return nil, nil
+}
+
+func TestLoadConfigValid(t *testing.T) {
+	got, err := loadTestConfig(t, "testdata/config/valid.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Name, Type, Hosts, Command string
+		Timeout                    time.Duration
+		Line                       int
+	}
+	var rows []row
+	for _, c := range got {
+		rows = append(rows, row{c.Check.Name(), c.Type, c.Hosts, c.Check.Command(), c.Timeout, c.Line})
+	}
+	want := []row{
+		{"nginx-procs", "nagios", "role=web", "/usr/lib/nagios/plugins/check_procs -c 1: -C nginx", 10 * time.Second, 4},
+		{"certs", "certs", "", rows[1].Command, 0, 8},
+		{"web-units", "service", "role=web and dc=dc1", rows[2].Command, 0, 9},
+		{"health", "http", "", rows[3].Command, 5 * time.Second, 13},
+		{"health-slow", "http", "", rows[4].Command, 5 * time.Second, 18},
+		{"ping", "nagios", "", "/usr/lib/nagios/plugins/check_ping -H 127.0.0.1 -w 100,20% -c 500,60%", 0, 22},
+		{"quota", "fake", "", "true", 0, 25},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("got\n%+v\nwant\n%+v", rows, want)
+	}
+	// The http checks got the merged parameters; the timeout went to curl.
+	h := got[4].Check.(*httpCheck)
+	if h.url != "https://127.0.0.1/slow" || h.expect != 200 || h.warn != 2*time.Second || h.timeout != 5*time.Second {
+		t.Errorf("health-slow = %+v", h)
+	}
+	if c := got[1].Check.(*certsCheck); c.warn != 30*24*time.Hour || len(c.files) != 2 {
+		t.Errorf("certs = %+v", c)
+	}
+	wantParams := Params{"size": "10GiB", "percent": "85%", "ratio": 0.5, "on": true, "list": []any{1, "two", 3.5}}
+	if p := got[6].Check.(*fakeCheck).params; !reflect.DeepEqual(p, wantParams) {
+		t.Errorf("fake params = %#v, want %#v", p, wantParams)
+	}
+}
+
+func TestLoadConfigEmpty(t *testing.T) {
+	got, err := loadTestConfig(t, "testdata/config/empty.yaml")
+	if err != nil || len(got) != 0 {
+		t.Errorf("empty checks: = %v, %v", got, err)
+	}
+	if got, err := LoadConfig("x.yaml", nil, Builtins()); err != nil || got != nil {
+		t.Errorf("nil node = %v, %v", got, err)
+	}
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	const known = "certs, disk, fake, http, load, memory, nagios, ntp, puppet, reboot, service, systemd"
+	tests := []struct{ file, want string }{
+		{"unknown_type", `:2:3: check "nginx": unknown check type "nginx": name a built-in, or give type: or nagios: (known: ` + known + `)`},
+		{"unknown_param", `:4:5: check "certs": parameter "days": unknown parameter (known: files, warn, crit)`},
+		{"bad_duration", `:4:11: check "certs": parameter "warn": bad duration "soon": want e.g. 90s, 15m, 1h, 7d`},
+		{"bad_timeout", `:4:14: check "certs": timeout: bad duration "forever": want e.g. 90s, 15m, 1h, 7d`},
+		{"zero_timeout", `:2:35: check "certs": timeout: want a positive duration such as 10s`},
+		{"wrong_type", `:4:12: check "web-units": parameter "units": want a string, number, bool or list, got a mapping`},
+		{"wrong_item_type", `:6:9: check "web-units": parameter "units": item 2: want a string, number or bool, got a list`},
+		{"duplicate_name", `:4:3: duplicate check name "web-units" (first defined at line 2)`},
+		{"duplicate_key", `:5:5: check "web-units": duplicate key "units"`},
+		{"explicit_type_unknown", `:3:11: check "web-units": unknown check type "servce" (known: ` + known + `)`},
+		{"nagios_not_string", `:3:13: check "procs": nagios: want the plugin command line as a string, got a list`},
+		{"nagios_with_other_type", `:4:5: check "procs": nagios: given for a check of type "service"`},
+		{"nagios_and_command", `:4:5: check "procs": both nagios: and command: given`},
+		{"nagios_empty", `:3:13: check "procs": parameter "command": required: the plugin command line`},
+		{"not_mapping", `:2:3: checks: want a mapping of check names to parameters, got a list`},
+		{"check_not_mapping", `:2:10: check "certs": want a mapping of parameters, got a list`},
+		{"bad_hosts", `:4:12: check "certs": hosts: want a host query such as 'role=web', got a list`},
+		{"bad_size", `:2:29: check "quota": parameter "size": bad size "10 gigs": unknown unit " gigs" (want B, KB, KiB, MB, MiB, GB, GiB, TB or TiB)`},
+		{"bad_percent", `:2:32: check "quota": parameter "percent": want a percentage 0..100, got 120%`},
+		{"required_missing", `:2:3: check "tls": parameter "files": required: a list of certificate files`},
+		{"bad_name", `:2:3: checks: check name "web units": want no white space, control characters or commas`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			path := filepath.Join("testdata", "config", tt.file+".yaml")
+			_, err := loadTestConfig(t, path)
+			if err == nil {
+				t.Fatalf("no error, want %q", tt.want)
+			}
+			var pe *posfile.Error
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %T %v is not a *posfile.Error", err, err)
+			}
+			if got := err.Error(); got != path+tt.want {
+				t.Errorf("error\n got %q\nwant %q", got, path+tt.want)
+			}
+		})
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	good := map[string]int64{
+		"0": 0, "512": 512, "1B": 1, "1KB": 1000, "1KiB": 1024, "10MB": 10e6, "10MiB": 10 << 20,
+		"10GB": 10e9, "10GiB": 10 << 30, "2TB": 2e12, "2TiB": 2 << 40, "1.5KiB": 1536, "0.5GB": 5e8,
+	}
+	for in, want := range good {
+		got, err := ParseSize(in)
+		if err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	bad := map[string]string{
+		"":           `bad size "": want a number and a unit such as 512MiB or 10GB`,
+		"GiB":        `bad size "GiB": want a number and a unit such as 512MiB or 10GB`,
+		"-1GB":       `bad size "-1GB": want a number and a unit such as 512MiB or 10GB`,
+		"10gb":       `bad size "10gb": unknown unit "gb" (want B, KB, KiB, MB, MiB, GB, GiB, TB or TiB)`,
+		"10 GB":      `bad size "10 GB": unknown unit " GB" (want B, KB, KiB, MB, MiB, GB, GiB, TB or TiB)`,
+		"10PB":       `bad size "10PB": unknown unit "PB" (want B, KB, KiB, MB, MiB, GB, GiB, TB or TiB)`,
+		"1.5":        `bad size "1.5": a bare number is bytes and must be whole`,
+		"0.3B":       `bad size "0.3B": not a whole number of bytes`,
+		"1.2.3GB":    `bad size "1.2.3GB": want a number and a unit such as 512MiB or 10GB`,
+		"9999999TiB": `bad size "9999999TiB": too large`,
+	}
+	for in, want := range bad {
+		_, err := ParseSize(in)
+		if err == nil || err.Error() != want {
+			t.Errorf("ParseSize(%q) error = %v, want %q", in, err, want)
+		}
+	}
+}

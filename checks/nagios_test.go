@@ -1,0 +1,132 @@
+package checks
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func mustNew(t *testing.T, typ, name string, p Params) Check {
+	t.Helper()
+	c, err := Builtins().New(typ, name, p)
+	if err != nil {
+		t.Fatalf("New(%s, %v): %v", typ, p, err)
+	}
+	return c
+}
+
+func TestNagiosGolden(t *testing.T) {
+	chk := mustNew(t, "nagios", "nginx-procs", Params{"command": "/usr/lib/nagios/plugins/check_procs -c 1: -C nginx"})
+	runGolden(t, chk, "testdata/nagios")
+}
+
+func TestNagiosSignalsAndNoStatus(t *testing.T) {
+	chk := mustNew(t, "nagios", "p", Params{"command": "check_x"})
+	tests := []struct {
+		out     Output
+		summary string
+	}{
+		{Output{Stdout: []byte("OK partial\n"), ExitCode: -1, Signal: "KILL"}, "plugin killed by signal KILL"},
+		{Output{ExitCode: -1}, "plugin ended without an exit status"},
+		{Output{Stdout: []byte("FOO\n"), ExitCode: 255}, "plugin exited with status 255 (want 0..3)"},
+	}
+	for _, tt := range tests {
+		res := chk.Evaluate(tt.out)
+		if res.Status != Unknown || res.Summary != tt.summary {
+			t.Errorf("Evaluate(%+v) = %s %q, want UNKNOWN %q", tt.out, res.Status, res.Summary, tt.summary)
+		}
+	}
+	if res := chk.Evaluate(Output{Stdout: []byte("OK partial\n"), ExitCode: -1, Signal: "KILL"}); !strings.Contains(res.Details, "output: OK partial") {
+		t.Errorf("details lost the plugin output: %q", res.Details)
+	}
+}
+
+func TestNagiosNew(t *testing.T) {
+	tests := []struct {
+		p       Params
+		wantErr string
+	}{
+		{Params{"command": "/bin/true"}, ""},
+		{Params{}, `parameter "command": required: the plugin command line`},
+		{Params{"command": "  "}, `parameter "command": required: the plugin command line`},
+		{Params{"command": []any{"a"}}, `parameter "command": want a string, got []interface {}`},
+		{Params{"command": "x\x00y"}, `parameter "command": contains a NUL byte`},
+		{Params{"command": "x", "warn": 1}, `parameter "warn": unknown parameter (known: command)`},
+	}
+	for _, tt := range tests {
+		c, err := Builtins().New("nagios", "n", tt.p)
+		if tt.wantErr == "" {
+			if err != nil {
+				t.Errorf("New(%v): %v", tt.p, err)
+			} else if c.Command() != tt.p["command"] || c.Name() != "n" {
+				t.Errorf("New(%v): command %q name %q", tt.p, c.Command(), c.Name())
+			}
+			continue
+		}
+		var pe *ParamError
+		if err == nil || err.Error() != tt.wantErr || !errors.As(err, &pe) {
+			t.Errorf("New(%v) error = %v, want ParamError %q", tt.p, err, tt.wantErr)
+		}
+	}
+}
+
+// runCommandHere runs a check's command with sh on this machine, as the
+// runner would on a host.
+func runCommandHere(t *testing.T, cmd string) Output {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	c := exec.CommandContext(ctx, "sh", "-c", cmd)
+	c.Stdout, c.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := c.Run()
+	out := Output{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Duration: time.Since(start), Now: time.Now()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		out.ExitCode = ee.ExitCode()
+	default:
+		t.Fatalf("run %q: %v", cmd, err)
+	}
+	return out
+}
+
+func TestNagiosRunsPluginHere(t *testing.T) {
+	dir := t.TempDir()
+	plugin := filepath.Join(dir, "check_fake")
+	script := "#!/bin/sh\necho 'FAKE WARNING - 2 of 3 | a=2;1;5 b=1s'\necho 'long line'\necho 'oops' >&2\nexit 1\n"
+	if err := os.WriteFile(plugin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	chk := mustNew(t, "nagios", "fake", Params{"command": plugin + " -w 1"})
+	res := chk.Evaluate(runCommandHere(t, chk.Command()))
+	if res.Status != Warning || res.Summary != "FAKE WARNING - 2 of 3" || len(res.Metrics) != 2 || res.Details != "long line\nstderr:\noops" {
+		t.Errorf("got %s %q %q %+v", res.Status, res.Summary, res.Details, res.Metrics)
+	}
+	missing := mustNew(t, "nagios", "missing", Params{"command": filepath.Join(dir, "check_nope") + " -x"})
+	res = missing.Evaluate(runCommandHere(t, missing.Command()))
+	if want := "plugin not found: " + filepath.Join(dir, "check_nope"); res.Status != Unknown || res.Summary != want {
+		t.Errorf("missing plugin: %s %q, want UNKNOWN %q", res.Status, res.Summary, want)
+	}
+}
+
+func TestParsePluginOutputLimits(t *testing.T) {
+	long := strings.Repeat("é", 1000)
+	po := parsePluginOutput([]byte(long + "\n"))
+	if n := len([]rune(po.summary)); n > nagiosMaxSummary+1 {
+		t.Errorf("summary has %d runes, want at most %d", n, nagiosMaxSummary+1)
+	}
+	chk := mustNew(t, "nagios", "n", Params{"command": "x"})
+	res := chk.Evaluate(Output{Stdout: []byte("OK\n" + strings.Repeat("line\n", 10000))})
+	if len(res.Details) > nagiosMaxDetails+len("…") {
+		t.Errorf("details are %d bytes, want at most %d", len(res.Details), nagiosMaxDetails)
+	}
+}
