@@ -140,6 +140,11 @@ func (p *iniParser) hostLine(n int, text string) error {
 	if err != nil {
 		return posfile.Errorf(p.path, n, pat.col+off, "host %q: %v", pat.text, err)
 	}
+	for _, name := range names {
+		if err := checkHostName(name); err != nil {
+			return posfile.Errorf(p.path, n, pat.col, "host %q: %v", pat.text, err)
+		}
+	}
 	var vars []ansVar
 	for _, t := range toks[1:] {
 		eq := strings.IndexByte(t.text, '=')

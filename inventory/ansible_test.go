@@ -109,6 +109,8 @@ func TestLoadAnsibleErrors(t *testing.T) {
 		{"group_space.ini", `group_space.ini:1:2: section [my group]: unexpected character ' ' in a group name`},
 		{"label_key.ini", `label_key.ini:2:11: variable "1abc" cannot be a label: unexpected character '1'; expected letters, digits, '_', '-', '.' or '/', starting with a letter`},
 		{"range_open.ini", `range_open.ini:2:4: host "web[1:3": '[' without a matching ']'`},
+		{"name_char.ini", `name_char.ini:2:1: host "web+1": character '+' is not allowed in a host name (letters, digits, '.', '-', '_', ':')`},
+		{"name_space.yaml", `name_space.yaml:3:5: host "web 1": character ' ' is not allowed in a host name (letters, digits, '.', '-', '_', ':')`},
 		{"group_typo.yaml", `group_typo.yaml:2:3: unknown key "host" in group all (did you mean "hosts"?)`},
 		{"hosts_list.yaml", `hosts_list.yaml:3:5: hosts of group all: expected a mapping, found a list`},
 		{"range.yaml", `range.yaml:3:9: host "web[3:1]": host range [3:1]: begin is greater than end`},

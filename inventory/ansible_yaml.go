@@ -95,6 +95,11 @@ func (f yamlFile) ansibleHosts(m *ansibleModel, group string, n *yaml.Node) erro
 			}
 			return posfile.Errorf(f.path, kv.key.Line, col, "host %q: %v", kv.key.Value, err)
 		}
+		for _, name := range names {
+			if err := checkHostName(name); err != nil {
+				return f.errf(kv.key, "host %q: %v", kv.key.Value, err)
+			}
+		}
 		var vars []ansVar
 		if v := resolveAlias(kv.value); !(v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
 			if vars, err = f.ansibleVars(v, "vars of host "+kv.key.Value, nil); err != nil {

@@ -204,6 +204,11 @@ func (f yamlFile) hostEntry(entry *yaml.Node, defs connDefaults) ([]Host, *yaml.
 	if len(names) == 0 {
 		return nil, nil, f.errf(nameNode, "name: %q denotes no host", name)
 	}
+	for _, hn := range names {
+		if err := checkHostName(hn); err != nil {
+			return nil, nil, f.errf(nameNode, "name %q: %v", name, err)
+		}
+	}
 	if addrNode != nil && len(names) > 1 {
 		return nil, nil, f.errf(addrNode, "address given for %q, which expands to %d hosts; an address fits one host only", name, len(names))
 	}
@@ -239,4 +244,17 @@ func (f yamlFile) nodesetErr(n *yaml.Node, err error) error {
 		col++
 	}
 	return posfile.Errorf(f.path, n.Line, col, "name %q: bad node set: %s", n.Value, pe.Msg)
+}
+
+// checkHostName accepts what a host name or address may hold: letters,
+// digits, '.', '-', '_' and ':' (IPv6 addresses).
+func checkHostName(name string) error {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' || c == ':' {
+			continue
+		}
+		return fmt.Errorf("character %q is not allowed in a host name (letters, digits, '.', '-', '_', ':')", c)
+	}
+	return nil
 }

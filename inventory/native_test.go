@@ -76,6 +76,7 @@ func TestLoadNativeErrors(t *testing.T) {
 		{"alias_list.yaml", `alias_list.yaml:4:13: alias canaries: expected a string, found a list`},
 		{"alias_name.yaml", `alias_name.yaml:4:3: alias "bad alias": unexpected character ' '; expected letters, digits, '_', '-' or '.'`},
 		{"empty_address.yaml", `empty_address.yaml:3:14: address: empty; expected a host name or IP address`},
+		{"glob_name.yaml", `glob_name.yaml:2:11: name "web*": character '*' is not allowed in a host name (letters, digits, '.', '-', '_', ':')`},
 		{"top_list.yaml", `top_list.yaml:1:1: inventory: expected a mapping, found a list`},
 	}
 	for _, tt := range tests {
