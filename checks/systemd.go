@@ -10,9 +10,10 @@ import (
 func systemdBuiltin() Builtin {
 	return Builtin{
 		Name: "systemd",
-		Help: "failed systemd units, by name (systemctl list-units --failed); CRITICAL if any is not ignored",
+		Help: "failed systemd units, by name (systemctl list-units --failed); CRITICAL if any is neither ignored nor warn_only",
 		Params: []Param{
 			{Name: "ignore", Default: "", Help: "unit name globs to ignore, e.g. [\"apt-daily*.service\", \"*.mount\"]"},
+			{Name: "warn_only", Default: "", Help: "unit name globs whose failure is only a WARNING, e.g. [\"certbot.service\"]"},
 		},
 		Default: true,
 		New:     newSystemdCheck,
@@ -21,25 +22,33 @@ func systemdBuiltin() Builtin {
 
 // systemdCheck is a configured systemd check.
 type systemdCheck struct {
-	name   string
-	ignore []string
+	name     string
+	ignore   []string
+	warnOnly []string
 }
 
 // newSystemdCheck validates params and builds a systemd check.
 func newSystemdCheck(name string, p Params) (Check, error) {
-	if err := p.CheckKnown("ignore"); err != nil {
+	if err := p.CheckKnown("ignore", "warn_only"); err != nil {
 		return nil, err
 	}
-	ignore, err := p.Strings("ignore", nil)
-	if err != nil {
-		return nil, err
-	}
-	for _, g := range ignore {
-		if _, err := path.Match(g, ""); err != nil || g == "" {
-			return nil, paramErr("ignore", "bad unit glob %q", g)
+	c := &systemdCheck{name: name}
+	for _, l := range []struct {
+		key string
+		dst *[]string
+	}{{"ignore", &c.ignore}, {"warn_only", &c.warnOnly}} {
+		globs, err := p.Strings(l.key, nil)
+		if err != nil {
+			return nil, err
 		}
+		for _, g := range globs {
+			if _, err := path.Match(g, ""); err != nil || g == "" {
+				return nil, paramErr(l.key, "bad unit glob %q", g)
+			}
+		}
+		*l.dst = globs
 	}
-	return &systemdCheck{name: name, ignore: ignore}, nil
+	return c, nil
 }
 
 // Name returns the configured name.
@@ -96,9 +105,9 @@ func parseSystemdUnit(line string) (systemdUnit, bool) {
 	return systemdUnit{Name: f[0], Load: f[1], Active: f[2], Sub: f[3], Description: strings.Join(f[4:], " ")}, true
 }
 
-// ignored reports whether unit matches one of the ignore globs.
-func (c *systemdCheck) ignored(unit string) bool {
-	for _, g := range c.ignore {
+// matchAny reports whether unit matches one of globs.
+func matchAny(globs []string, unit string) bool {
+	for _, g := range globs {
 		if ok, _ := path.Match(g, unit); ok {
 			return true
 		}
@@ -127,15 +136,18 @@ func (c *systemdCheck) Evaluate(out Output) Result {
 		}
 		return unknownResult(fmt.Sprintf("systemd: systemctl list-units failed (exit %d: %s)", rc, msg))
 	}
-	var failed, ignored []systemdUnit
+	var failed, warned, ignored []systemdUnit
 	for _, line := range sec.Lines() {
 		u, ok := parseSystemdUnit(line)
 		if !ok {
 			return unknownResult(fmt.Sprintf("systemd: unrecognised systemctl output: %q", clip(oneLine(line), 80)))
 		}
-		if c.ignored(u.Name) {
+		switch {
+		case matchAny(c.ignore, u.Name):
 			ignored = append(ignored, u)
-		} else {
+		case matchAny(c.warnOnly, u.Name):
+			warned = append(warned, u)
+		default:
 			failed = append(failed, u)
 		}
 	}
@@ -146,6 +158,9 @@ func (c *systemdCheck) Evaluate(out Output) Result {
 	for _, u := range failed {
 		details = append(details, systemdUnitLine("failed", u))
 	}
+	for _, u := range warned {
+		details = append(details, systemdUnitLine("failed (warn_only)", u))
+	}
 	for _, u := range ignored {
 		details = append(details, systemdUnitLine("ignored", u))
 	}
@@ -153,21 +168,27 @@ func (c *systemdCheck) Evaluate(out Output) Result {
 		details = append(details, "systemctl: "+clip(oneLine(stderr), 200))
 	}
 	res := Result{Status: OK, Details: strings.Join(details, "\n"), Metrics: []Metric{
-		{Name: "failed_units", Value: float64(len(failed)), Crit: "0", Min: floatPtr(0)},
+		{Name: "failed_units", Value: float64(len(failed) + len(warned)), Crit: "0", Min: floatPtr(0)},
 	}}
-	if len(failed) == 0 {
+	if len(failed)+len(warned) == 0 {
 		res.Summary = "no failed units"
 		if len(ignored) > 0 {
 			res.Summary += fmt.Sprintf(" (%d ignored)", len(ignored))
 		}
 		return res
 	}
-	names := make([]string, len(failed))
-	for i, u := range failed {
-		names[i] = u.Name
+	var names []string
+	for _, u := range failed {
+		names = append(names, u.Name)
+	}
+	for _, u := range warned {
+		names = append(names, u.Name+" (warn_only)")
 	}
 	res.Status = Critical
-	res.Summary = fmt.Sprintf("%s: %s", plural(float64(len(failed)), "failed unit"), joinCapped(names, 5))
+	if len(failed) == 0 {
+		res.Status = Warning
+	}
+	res.Summary = fmt.Sprintf("%s: %s", plural(float64(len(names)), "failed unit"), joinCapped(names, 5))
 	return res
 }
 

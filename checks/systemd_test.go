@@ -16,6 +16,11 @@ func TestSystemdGoldenIgnore(t *testing.T) {
 	runGolden(t, chk, "testdata/systemd/ignore")
 }
 
+func TestSystemdGoldenWarnOnly(t *testing.T) {
+	chk := mustBuiltin(t, "systemd", Params{"warn_only": []any{"certbot.service", "*.timer"}, "ignore": "apt-daily*"})
+	runGolden(t, chk, "testdata/systemd/warn_only")
+}
+
 func TestSystemdParams(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -28,6 +33,8 @@ func TestSystemdParams(t *testing.T) {
 		{"bad glob", Params{"ignore": []any{"[unclosed"}}, "ignore"},
 		{"empty glob", Params{"ignore": []any{""}}, "ignore"},
 		{"not strings", Params{"ignore": []any{1}}, "ignore"},
+		{"warn_only", Params{"warn_only": []any{"certbot.service"}}, ""},
+		{"bad warn_only glob", Params{"warn_only": "a[", "ignore": "b"}, "warn_only"},
 		{"unknown", Params{"units": "x"}, "units"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
