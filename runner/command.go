@@ -14,7 +14,7 @@ import (
 // closed, and after the close before the result is taken as it stands.
 const (
 	termGrace  = 300 * time.Millisecond
-	closeGrace = 500 * time.Millisecond
+	closeGrace = 200 * time.Millisecond
 )
 
 // runCommand runs one command in its own session, under the command

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -30,6 +31,9 @@ func (c *connection) Close() error {
 type dialer struct {
 	r         *Runner
 	agentKeys []ssh.Signer
+
+	defaultOnce sync.Once
+	defaultAuth []ssh.AuthMethod // shared by endpoints naming no IdentityFile
 }
 
 // connect dials target through hops (in order), each hop and the target
@@ -118,6 +122,12 @@ func (d *dialer) dialOne(ctx context.Context, ep *endpoint, via *ssh.Client) (*s
 	return ssh.NewClient(sc, chans, reqs), nil
 }
 
+// authFor returns ep's auth methods; endpoints without identity files of
+// their own share one list.
 func (d *dialer) authFor(ep *endpoint) []ssh.AuthMethod {
-	return d.r.authMethods(ep, d.agentKeys)
+	if len(ep.identityFiles) > 0 {
+		return d.r.authMethods(ep, d.agentKeys)
+	}
+	d.defaultOnce.Do(func() { d.defaultAuth = d.r.authMethods(ep, d.agentKeys) })
+	return d.defaultAuth
 }

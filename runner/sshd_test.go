@@ -77,7 +77,7 @@ func TestSSHDExec(t *testing.T) {
 func TestSSHDCommandTimeout(t *testing.T) {
 	s := sshdtest.Start(t)
 	r := sshdRunner(t, s, s.HostKeyLine(), Config{})
-	const timeout = 500 * time.Millisecond
+	const timeout = 1500 * time.Millisecond // sshd forks per session: slow on a loaded machine
 	tasks := []Task{{Host: sshdHost(s), Commands: []Command{
 		{ID: "sleep", Line: "echo started; sleep 30", Timeout: timeout},
 		{ID: "quick", Line: "echo quick"},

@@ -1,13 +1,19 @@
 // Package sshdtest starts a real OpenSSH sshd for tests, as
 // net/http/httptest starts an HTTP server: on 127.0.0.1 and a free port,
-// in a temporary directory, with a fresh ed25519 host key and a client key
+// in a temporary directory, with fresh host keys and a client key
 // authorized for the current user. Tests are skipped when sshd is absent.
+//
+// The server holds an ECDSA host key besides the ed25519 one that
+// HostKeyLine records: a client that does not restrict its host key
+// algorithms to the recorded types picks ECDSA and sees a mismatch.
 package sshdtest
 
 import (
 	"bufio"
 	"bytes"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/pem"
 	"errors"
@@ -39,7 +45,8 @@ type Server struct {
 	User          string        // the user the client key logs in as
 	ClientSigner  ssh.Signer    // the key authorized for User
 	ClientKeyPath string        // ClientSigner's private key file (OpenSSH PEM, mode 0600)
-	HostKey       ssh.PublicKey // sshd's host key
+	HostKey       ssh.PublicKey // sshd's ed25519 host key (the one HostKeyLine records)
+	ECDSAHostKey  ssh.PublicKey // sshd's second host key, ECDSA P-256
 	Dir           string        // the temporary directory holding config and keys
 
 	cmd    *exec.Cmd
@@ -82,6 +89,10 @@ func Start(t testing.TB) *Server {
 		t.Fatalf("sshdtest: host key: %v", err)
 	}
 	s.HostKey = hostPub
+	ecdsaKeyPath := filepath.Join(dir, "ssh_host_ecdsa_key")
+	if s.ECDSAHostKey, err = writeECDSAKey(ecdsaKeyPath); err != nil {
+		t.Fatalf("sshdtest: host key: %v", err)
+	}
 	s.ClientKeyPath = filepath.Join(dir, "client_ed25519")
 	clientPub, err := writeKey(s.ClientKeyPath)
 	if err != nil {
@@ -108,7 +119,7 @@ func Start(t testing.TB) *Server {
 			t.Fatalf("sshdtest: free port: %v", err)
 		}
 		cfgPath := filepath.Join(dir, "sshd_config")
-		if err := os.WriteFile(cfgPath, []byte(config(port, hostKeyPath, authKeys, u.Username)), 0o600); err != nil {
+		if err := os.WriteFile(cfgPath, []byte(config(port, []string{hostKeyPath, ecdsaKeyPath}, authKeys, u.Username)), 0o600); err != nil {
 			t.Fatalf("sshdtest: %v", err)
 		}
 		if lastErr = s.run(bin, cfgPath, port); lastErr == nil {
@@ -121,7 +132,7 @@ func Start(t testing.TB) *Server {
 }
 
 // config is the sshd_config of a test server.
-func config(port int, hostKey, authKeys, userName string) string {
+func config(port int, hostKeys []string, authKeys, userName string) string {
 	return fmt.Sprintf(`ListenAddress 127.0.0.1:%d
 HostKey %s
 AuthorizedKeysFile %s
@@ -139,7 +150,7 @@ X11Forwarding no
 PermitTTY no
 PrintMotd no
 LogLevel VERBOSE
-`, port, hostKey, authKeys, userName)
+`, port, strings.Join(hostKeys, "\nHostKey "), authKeys, userName)
 }
 
 // run starts sshd on port and waits until it accepts connections.
@@ -225,6 +236,23 @@ func writeKey(path string) (ssh.PublicKey, error) {
 		return nil, err
 	}
 	return ssh.NewPublicKey(pub)
+}
+
+// writeECDSAKey generates an ECDSA P-256 key, writes it to path in
+// OpenSSH form (mode 0600) and returns its public half.
+func writeECDSAKey(path string) (ssh.PublicKey, error) {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "sshdtest")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		return nil, err
+	}
+	return ssh.NewPublicKey(&priv.PublicKey)
 }
 
 // lockedBuffer is a bytes.Buffer safe for sshd's writes and a test's reads.

@@ -20,11 +20,19 @@ func TestStartRunsCommand(t *testing.T) {
 	if want := knownhosts.Normalize(s.Addr); hosts[0] != want {
 		t.Errorf("HostKeyLine host = %q, want %q", hosts[0], want)
 	}
-	c, err := ssh.Dial("tcp", s.Addr, &ssh.ClientConfig{
+	cfg := &ssh.ClientConfig{
 		User:            s.User,
 		Auth:            []ssh.AuthMethod{ssh.PublicKeys(s.ClientSigner)},
 		HostKeyCallback: ssh.FixedHostKey(key),
-	})
+	}
+	// Unrestricted, the client prefers the ECDSA key HostKeyLine does not
+	// record: the pitfall the server is built to expose.
+	if c, err := ssh.Dial("tcp", s.Addr, cfg); err == nil {
+		c.Close()
+		t.Error("an unrestricted client verified the ed25519 key: the ECDSA host key is not served")
+	}
+	cfg.HostKeyAlgorithms = []string{ssh.KeyAlgoED25519}
+	c, err := ssh.Dial("tcp", s.Addr, cfg)
 	if err != nil {
 		t.Fatalf("dial: %v\n%s", err, s.Logs())
 	}
