@@ -143,3 +143,27 @@ func TestLoadAnsibleErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestAnsibleYAMLAliases checks that group bodies shared through YAML
+// aliases give every group its hosts (and are read once per name).
+func TestAnsibleYAMLAliases(t *testing.T) {
+	data := `all:
+  children:
+    a0: &a0 {hosts: {h1: {x: 1}}}
+    a1: &a1 {children: {b0: *a0, c0: *a0}}
+    a2: &a2 {children: {b1: *a1, c1: *a1}}
+    a3: {children: {b2: *a2, c2: *a2}}
+`
+	inv, err := LoadAnsibleYAML("aliases.yaml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Hosts) != 1 {
+		t.Fatalf("hosts = %+v, want h1 only", inv.Hosts)
+	}
+	h := inv.Hosts[0]
+	want := []string{"a0", "a1", "a2", "a3", "all", "b0", "b1", "b2", "c0", "c1", "c2"}
+	if !reflect.DeepEqual(h.Groups, want) || h.Labels["x"] != "1" || h.Source != "aliases.yaml:3" {
+		t.Errorf("h1 = %+v, want groups %v, x=1, source aliases.yaml:3", h, want)
+	}
+}

@@ -19,7 +19,7 @@ func LoadAnsibleYAML(path string, data []byte) (*Inventory, error) {
 // loadAnsibleYAML is LoadAnsibleYAML with a bound on the hosts one
 // pattern expands to.
 func loadAnsibleYAML(path string, data []byte, limit int) (*Inventory, error) {
-	f := yamlFile{path: path, limit: limit}
+	f := yamlFile{path: path, limit: limit, seenBodies: map[bodyUse]bool{}}
 	root, err := f.parse(data)
 	if err != nil {
 		return nil, err
@@ -51,6 +51,13 @@ func (f yamlFile) ansibleGroup(m *ansibleModel, name string, keyNode, body *yaml
 	}
 	g := m.group(name)
 	body = resolveAlias(body)
+	// A body reached again through a YAML alias adds nothing new; skipping
+	// it keeps alias chains from costing exponential time.
+	seen := bodyUse{body, name}
+	if f.seenBodies[seen] {
+		return nil
+	}
+	f.seenBodies[seen] = true
 	if body.Kind == yaml.ScalarNode && body.Tag == "!!null" {
 		return nil
 	}
@@ -144,6 +151,12 @@ func (f yamlFile) ansibleChildren(m *ansibleModel, parent string, n *yaml.Node) 
 		}
 	}
 	return nil
+}
+
+// bodyUse is one group body read as one group name.
+type bodyUse struct {
+	body *yaml.Node
+	name string
 }
 
 // checkGroupName rejects group names that a query could not name.

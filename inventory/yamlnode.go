@@ -16,8 +16,9 @@ import (
 // yamlFile reads yaml.Node trees of one file, turning every problem into
 // a *posfile.Error at the node's line and column.
 type yamlFile struct {
-	path  string
-	limit int // most hosts one node set or host pattern may expand to
+	path       string
+	limit      int              // most hosts one node set or host pattern may expand to
+	seenBodies map[bodyUse]bool // Ansible group bodies already read
 }
 
 // keyValue is one entry of a YAML mapping.
