@@ -130,44 +130,23 @@ func (c *puppetCheck) Evaluate(out Output) Result {
 	if err != nil {
 		return unknownResult("puppet: " + err.Error())
 	}
-	now, hostClock := hostNow(ss, out)
-	var f findings
-	var details []string
-	if !hostClock {
-		details = append(details, "the host did not print its clock: ages are measured against fleetcheck's")
-	}
-
 	if u, ok := ss.Get("unreadable"); ok {
-		return unknownResult(fmt.Sprintf("puppet: cannot read %s (permission denied: run the check as root or the puppet user)", strings.TrimSuffix(c.stateFile(u, ""), "/")))
+		return unknownResult(fmt.Sprintf("puppet: cannot read %s (permission denied: run the check as root or the puppet user)",
+			strings.TrimSuffix(c.stateFile(u, ""), "/")))
 	}
-
-	disabled := false
+	now, hostClock := hostNow(ss, out)
+	j := &puppetJudgement{}
+	if !hostClock {
+		j.details = append(j.details, "the host did not print its clock: ages are measured against fleetcheck's")
+	}
 	if lock, ok := ss.Get("lock"); ok {
-		disabled = true
-		msg := puppetLockMessage(lock.Body)
-		since, known := unixAttr(lock, "mtime")
-		text := "agent disabled"
-		detail := "agent disabled (" + c.stateFile(lock, "agent_disabled.lock") + ")"
-		status := Warning
-		if known {
-			d := nonNegative(now.Sub(since))
-			text += " for " + humanDuration(d)
-			detail += " since " + since.UTC().Format(time.RFC3339) + ", " + humanDuration(d) + " ago"
-			if d >= c.disabledCrit {
-				status = Critical
-			}
-		}
-		text += ": " + strconv.Quote(msg)
-		f.Add(status, "%s", text)
-		details = append(details, detail+": "+strconv.Quote(msg))
+		c.judgeLock(j, lock, now)
 	}
-
 	sum, ok := ss.Get("summary")
 	if !ok {
-		text := "no last_run_summary.yaml in " + strings.Join(c.stateDirs, " or ") + " (puppet never ran or is not installed)"
-		f.Add(Unknown, "%s", text)
-		st, s := f.Verdict("")
-		return Result{Status: st, Summary: s, Details: strings.Join(details, "\n")}
+		j.f.Add(Unknown, "no last_run_summary.yaml in %s (puppet never ran or is not installed)", strings.Join(c.stateDirs, " or "))
+		st, s := j.f.Verdict("")
+		return Result{Status: st, Summary: s, Details: strings.Join(j.details, "\n")}
 	}
 	path := c.stateFile(sum, "last_run_summary.yaml")
 	var ps puppetSummary
@@ -177,84 +156,117 @@ func (c *puppetCheck) Evaluate(out Output) Result {
 	if ps.Version == nil && ps.Time == nil {
 		return unknownResult(fmt.Sprintf("puppet: %s is not a run summary (no version or time section)", path))
 	}
-	details = append([]string{"summary: " + path + puppetVersionNote(ps)}, details...)
+	j.details = append([]string{"summary: " + path + puppetVersionNote(ps)}, j.details...)
+	ageText := c.judgeAge(j, ps, sum, path, now)
+	okText := judgeResources(j, ps)
+	status, summary := j.f.Verdict(ageText + ": " + okText)
+	if status != OK && ageText != "" && !strings.Contains(summary, ageText) {
+		summary += "; " + ageText
+	}
+	return Result{Status: status, Summary: summary, Details: strings.Join(j.details, "\n"), Metrics: j.metrics}
+}
 
-	var metrics []Metric
-	lastRun, haveRun := floatTime(ps.Time, "last_run")
-	if !haveRun {
-		lastRun, haveRun = unixAttr(sum, "mtime")
-		if haveRun {
-			details = append(details, "time.last_run missing: age taken from the file's modification time")
+// puppetJudgement accumulates what Evaluate found.
+type puppetJudgement struct {
+	f        findings
+	details  []string
+	metrics  []Metric
+	disabled bool // the agent is disabled: its run age is not judged
+}
+
+// judgeLock reports the agent as disabled, with the lock's message and age.
+func (c *puppetCheck) judgeLock(j *puppetJudgement, lock section, now time.Time) {
+	j.disabled = true
+	msg := strconv.Quote(puppetLockMessage(lock.Body))
+	text := "agent disabled"
+	detail := "agent disabled (" + c.stateFile(lock, "agent_disabled.lock") + ")"
+	status := Warning
+	if since, known := unixAttr(lock, "mtime"); known {
+		d := nonNegative(now.Sub(since))
+		text += " for " + humanDuration(d)
+		detail += " since " + since.UTC().Format(time.RFC3339) + ", " + humanDuration(d) + " ago"
+		if d >= c.disabledCrit {
+			status = Critical
 		}
 	}
-	ageText := ""
-	if haveRun {
-		age := now.Sub(lastRun)
-		if age < 0 {
-			details = append(details, fmt.Sprintf("last run is %s in the future of the host's clock", humanDuration(-age)))
-			age = 0
-		}
-		ageText = "last run " + humanDuration(age) + " ago"
-		details = append(details, "last run: "+lastRun.UTC().Format(time.RFC3339)+" ("+humanDuration(age)+" ago)")
-		switch {
-		case disabled:
-			// A disabled agent does not run: disabled_crit judges it.
-		case age >= c.crit:
-			f.Add(Critical, "%s (≥ %s)", ageText, humanDuration(c.crit))
-		case age >= c.warn:
-			f.Add(Warning, "%s (≥ %s)", ageText, humanDuration(c.warn))
-		}
-		metrics = append(metrics, Metric{Name: "age", Value: math.Round(age.Seconds()), Unit: "s",
-			Warn: secondsText(c.warn), Crit: secondsText(c.crit), Min: floatPtr(0)})
-	} else {
-		f.Add(Unknown, "last run time unknown (no time.last_run in %s)", path)
-	}
+	j.f.Add(status, "%s: %s", text, msg)
+	j.details = append(j.details, detail+": "+msg)
+}
 
+// judgeAge judges the age of the last run (time.last_run, else the
+// summary's mtime) and returns "last run 12m ago", or "" when unknown.
+func (c *puppetCheck) judgeAge(j *puppetJudgement, ps puppetSummary, sum section, path string, now time.Time) string {
+	lastRun, ok := floatTime(ps.Time, "last_run")
+	if !ok {
+		if lastRun, ok = unixAttr(sum, "mtime"); ok {
+			j.details = append(j.details, "time.last_run missing: age taken from the file's modification time")
+		}
+	}
+	if !ok {
+		j.f.Add(Unknown, "last run time unknown (no time.last_run in %s)", path)
+		return ""
+	}
+	age := now.Sub(lastRun)
+	if age < 0 {
+		j.details = append(j.details, fmt.Sprintf("last run is %s in the future of the host's clock", humanDuration(-age)))
+		age = 0
+	}
+	ageText := "last run " + humanDuration(age) + " ago"
+	j.details = append(j.details, "last run: "+lastRun.UTC().Format(time.RFC3339)+" ("+humanDuration(age)+" ago)")
+	switch {
+	case j.disabled:
+		// A disabled agent does not run: disabled_crit judges it.
+	case age >= c.crit:
+		j.f.Add(Critical, "%s (≥ %s)", ageText, humanDuration(c.crit))
+	case age >= c.warn:
+		j.f.Add(Warning, "%s (≥ %s)", ageText, humanDuration(c.warn))
+	}
+	j.metrics = append(j.metrics, Metric{Name: "age", Value: math.Round(age.Seconds()), Unit: "s",
+		Warn: secondsText(c.warn), Crit: secondsText(c.crit), Min: floatPtr(0)})
+	return ageText
+}
+
+// judgeResources reports a catalog failure (no resources or events
+// section, or zero resources) and failed resources or events, and returns
+// the healthy summary's tail: "1023 resources, 0 failed, run took 23.4s".
+func judgeResources(j *puppetJudgement, ps puppetSummary) string {
 	failed := ps.Resources["failed"]
 	total := ps.Resources["total"]
-	eventFailures := ps.Events["failure"]
 	switch {
 	case ps.Resources == nil || ps.Events == nil:
-		missing := []string{}
+		var missing []string
 		if ps.Resources == nil {
 			missing = append(missing, "resources")
 		}
 		if ps.Events == nil {
 			missing = append(missing, "events")
 		}
-		f.Add(Critical, "Failed to apply catalog (no %s in the last run summary)", strings.Join(missing, " or "))
+		j.f.Add(Critical, "Failed to apply catalog (no %s in the last run summary)", strings.Join(missing, " or "))
 	case total == 0:
-		f.Add(Critical, "Failed to apply catalog (0 resources in the last run)")
+		j.f.Add(Critical, "Failed to apply catalog (0 resources in the last run)")
 	}
 	if failed > 0 {
-		f.Add(Warning, "%s failed", plural(failed, "resource"))
-	} else if eventFailures > 0 {
-		f.Add(Warning, "%s", plural(eventFailures, "failed event"))
+		j.f.Add(Warning, "%s failed", plural(failed, "resource"))
+	} else if ev := ps.Events["failure"]; ev > 0 {
+		j.f.Add(Warning, "%s", plural(ev, "failed event"))
 	}
 	if ps.Resources != nil {
-		details = append(details, "resources: "+puppetCounts(ps.Resources, "total", "failed", "failed_to_restart", "changed", "out_of_sync", "skipped"))
+		j.details = append(j.details, "resources: "+puppetCounts(ps.Resources, "total", "failed", "failed_to_restart", "changed", "out_of_sync", "skipped"))
 	}
 	if ps.Events != nil {
-		details = append(details, "events: "+puppetCounts(ps.Events, "total", "success", "failure"))
+		j.details = append(j.details, "events: "+puppetCounts(ps.Events, "total", "success", "failure"))
 	}
-	metrics = append(metrics,
+	j.metrics = append(j.metrics,
 		Metric{Name: "failed_resources", Value: failed, Warn: "0", Min: floatPtr(0)},
 		Metric{Name: "total_resources", Value: total, Min: floatPtr(0)})
-	runTime, haveRunTime := ps.Time["total"]
-	if haveRunTime {
-		metrics = append(metrics, Metric{Name: "run_time", Value: runTime, Unit: "s", Min: floatPtr(0)})
-		details = append(details, fmt.Sprintf("run time: %ss", strconv.FormatFloat(runTime, 'f', 1, 64)))
+	okText := fmt.Sprintf("%s, 0 failed", plural(total, "resource"))
+	if runTime, ok := ps.Time["total"]; ok {
+		rt := strconv.FormatFloat(runTime, 'f', 1, 64)
+		j.metrics = append(j.metrics, Metric{Name: "run_time", Value: runTime, Unit: "s", Min: floatPtr(0)})
+		j.details = append(j.details, "run time: "+rt+"s")
+		okText += ", run took " + rt + "s"
 	}
-
-	okText := fmt.Sprintf("%s: %s, 0 failed", ageText, plural(total, "resource"))
-	if haveRunTime {
-		okText += fmt.Sprintf(", run took %ss", strconv.FormatFloat(runTime, 'f', 1, 64))
-	}
-	status, summary := f.Verdict(okText)
-	if status != OK && ageText != "" && !strings.Contains(summary, ageText) {
-		summary += "; " + ageText
-	}
-	return Result{Status: status, Summary: summary, Details: strings.Join(details, "\n"), Metrics: metrics}
+	return okText
 }
 
 // puppetLockMessage extracts disabled_message from the lock's JSON; an
@@ -340,10 +352,13 @@ func unixAttr(s section, key string) (time.Time, bool) {
 	return time.Unix(n, 0), true
 }
 
+// maxUnixSeconds bounds plausible Unix times (about the year 2514).
+const maxUnixSeconds = 1 << 34
+
 // floatTime reads a map entry holding Unix seconds.
 func floatTime(m map[string]float64, key string) (time.Time, bool) {
 	v, ok := m[key]
-	if !ok || v <= 0 || v > math.MaxInt32*4 {
+	if !ok || v <= 0 || v > maxUnixSeconds {
 		return time.Time{}, false
 	}
 	return time.Unix(int64(v), 0), true
