@@ -124,3 +124,7 @@ func TestCertsRunsOpenSSLHere(t *testing.T) {
 		t.Errorf("got %s %q, want UNKNOWN starting %q", res.Status, res.Summary, want)
 	}
 }
+
+func TestCertsContract(t *testing.T) {
+	checkBuiltinContract(t, "certs", Params{"files": []any{"/etc/ssl/certs/www.pem"}})
+}

@@ -230,6 +230,25 @@ type yamlNodeError struct {
 // merge keys ("<<: *base"): explicit keys first, then merged keys that are
 // not given explicitly.
 func yamlMappingPairs(m *yaml.Node) ([][2]*yaml.Node, *yamlNodeError) {
+	budget := yamlMergeBudget
+	return yamlMergedPairs(m, 0, &budget)
+}
+
+// Bounds on merge-key expansion, so that nested merges cannot blow up.
+const (
+	yamlMergeBudget   = 10000 // pairs visited in all
+	yamlMergeMaxDepth = 10    // merges within merges
+)
+
+// yamlMergedPairs is yamlMappingPairs at a merge depth, spending budget.
+func yamlMergedPairs(m *yaml.Node, depth int, budget *int) ([][2]*yaml.Node, *yamlNodeError) {
+	if depth > yamlMergeMaxDepth {
+		return nil, &yamlNodeError{m, fmt.Sprintf("<<: merges nested more than %d deep", yamlMergeMaxDepth)}
+	}
+	*budget -= len(m.Content) / 2
+	if *budget < 0 {
+		return nil, &yamlNodeError{m, "<<: merges expand to too many keys"}
+	}
 	var explicit, merged [][2]*yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
@@ -254,7 +273,7 @@ func yamlMappingPairs(m *yaml.Node) ([][2]*yaml.Node, *yamlNodeError) {
 			if src.Kind != yaml.MappingNode {
 				return nil, &yamlNodeError{src, "<<: want a mapping to merge, got " + yamlKindName(src)}
 			}
-			pairs, err := yamlMappingPairs(src)
+			pairs, err := yamlMergedPairs(src, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}

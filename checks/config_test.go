@@ -97,6 +97,7 @@ func TestLoadConfigValid(t *testing.T) {
 		{"health-slow", "http", "", rows[4].Command, 5 * time.Second, 18},
 		{"ping", "nagios", "", "/usr/lib/nagios/plugins/check_ping -H 127.0.0.1 -w 100,20% -c 500,60%", 0, 22},
 		{"quota", "fake", "", "true", 0, 25},
+		{"fake", "fake", "", "true", 0, 26},
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", rows, want)
@@ -148,6 +149,8 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"bad_size", `:2:29: check "quota": parameter "size": bad size "10 gigs": unknown unit " gigs" (want B, KB, KiB, MB, MiB, GB, GiB, TB or TiB)`},
 		{"bad_percent", `:2:32: check "quota": parameter "percent": want a percentage 0..100, got 120%`},
 		{"required_missing", `:2:3: check "tls": parameter "files": required: a list of certificate files`},
+		{"merge_not_mapping", `:3:10: check "a": <<: want a mapping to merge, got 1`},
+		{"merge_too_deep", `:3:8: check "deep": <<: merges nested more than 10 deep`},
 		{"bad_name", `:2:3: checks: check name "web units": want no white space, control characters or commas`},
 	}
 	for _, tt := range tests {

@@ -130,3 +130,7 @@ func TestHTTPRunsCurlHere(t *testing.T) {
 		t.Errorf("closed port: got %s %q", res.Status, res.Summary)
 	}
 }
+
+func TestHTTPContract(t *testing.T) {
+	checkBuiltinContract(t, "http", Params{"url": "https://example.org/health"})
+}

@@ -70,3 +70,7 @@ func TestServiceRunsHere(t *testing.T) {
 	}
 	t.Logf("here: %s %s", res.Status, res.Summary)
 }
+
+func TestServiceContract(t *testing.T) {
+	checkBuiltinContract(t, "service", Params{"units": []any{"nginx.service"}})
+}
