@@ -90,6 +90,12 @@ func bareLabelValue(v string) bool {
 	return depth == 0
 }
 
+// All selects every inventory host: the bare word "all".
+type All struct{}
+
+// String prints "all".
+func (All) String() string { return "all" }
+
 // HostName selects the inventory host of that exact name.
 type HostName struct {
 	Name string

@@ -93,14 +93,11 @@ func (ev *evaluator) all() bitset {
 // index returns the index of the host named name, adding a host outside
 // the inventory (with source src) when add is true; -1 when absent.
 func (ev *evaluator) index(name, src string, add bool) int {
+	if i := ev.inventoryIndex(name); i >= 0 || !add {
+		return i
+	}
 	if i, ok := ev.extraIdx[name]; ok {
 		return i
-	}
-	if i := ev.inventoryIndex(name); i >= 0 {
-		return i
-	}
-	if !add {
-		return -1
 	}
 	i := ev.n + len(ev.extras)
 	ev.extras = append(ev.extras, inventory.Host{Name: name, Source: src})
@@ -166,6 +163,8 @@ func (ev *evaluator) eval(e Expr) (bitset, error) {
 		return ev.memo("B"+e.String(), func() (bitset, error) { return ev.block(e) })
 	case *Label:
 		return ev.memo("L"+e.String(), func() (bitset, error) { return ev.label(e) })
+	case All:
+		return ev.all(), nil
 	case *HostName:
 		b := newBitset(ev.n)
 		if i := ev.index(e.Name, "", false); i >= 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/fleetcheck/fleetcheck/internal/posfile"
@@ -61,6 +62,9 @@ func TestSelect(t *testing.T) {
 		{"not-a-host", ""},
 		// names, globs, node sets
 		{"*", everyone},
+		{"all", everyone},
+		{"all and not role=web and not role=cache", "db1.dc2 lb1.dc3"},
+		{"ALL", ""},
 		{"web*", allWeb},
 		{"web0?.dc1*", dc1Web},
 		{"*.dc3.example.org", "cache1.dc3 lb1.dc3"},
@@ -282,5 +286,59 @@ func TestErrorColumns(t *testing.T) {
 		if pe.File != "query" || pe.Line != 1 || (tt.col != 0 && pe.Col != tt.col) || !strings.Contains(pe.Msg, tt.msg) {
 			t.Errorf("%q: got %s:%d:%d %q, want query:1:%d containing %q", tt.q, pe.File, pe.Line, pe.Col, pe.Msg, tt.col, tt.msg)
 		}
+	}
+}
+
+func TestEvaluatorReuse(t *testing.T) {
+	env, pdb := testEnv(t)
+	ev, err := NewEvaluator(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := map[string]string{
+		"role=web and dc=dc1":                        dc1Web,
+		"A:canaries":                                 "web01.dc1 cache1.dc3",
+		"P{R:Class = Role::Web} or role=db":          "web01.dc1 web02.dc2 db1.dc2 pdbonly",
+		"P{R:Class = Role::Web} and dc=dc2":          "web02.dc2",
+		"D{new.example.org} or A:canaries":           "web01.dc1 cache1.dc3 new",
+		"not role=web and not role=cache":            "db1.dc2 lb1.dc3",
+		"all":                                        everyone,
+		"K{ext1.example.org} or D{ext1.example.org}": "ext1",
+		"new.example.org or ext1.example.org":        "",
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4*len(queries))
+	for range 4 {
+		for q, want := range queries {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				hosts, err := ev.Select(context.Background(), q)
+				if err != nil {
+					errs <- q + ": " + err.Error()
+					return
+				}
+				if got := short(hostNames(hosts)); got != want {
+					errs <- q + ": got " + got + ", want " + want
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if n := len(pdb.seen); n != 1 {
+		t.Errorf("PuppetDB asked %d times for one block text, want 1 (answers are kept)", n)
+	}
+}
+
+func TestNoInventory(t *testing.T) {
+	if _, err := Select(context.Background(), &Env{}, "role=web"); err == nil {
+		t.Error("Select without an inventory succeeded")
+	}
+	if _, err := NewEvaluator(nil); err == nil {
+		t.Error("NewEvaluator(nil) succeeded")
 	}
 }

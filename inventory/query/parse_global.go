@@ -253,6 +253,8 @@ func (p *parser) native() (Expr, error) {
 		return nil, s.errAt(start, "expected a host selection, found %s", s.describe(start))
 	}
 	switch {
+	case w == "all":
+		return All{}, nil
 	case strings.ContainsAny(w, "*?"):
 		if err := checkNodeSet(s, start, w); err != nil {
 			return nil, err

@@ -3,7 +3,6 @@ package query
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
@@ -186,11 +185,30 @@ func pqlValue(it *PuppetItem) string {
 		if v == "true" || v == "false" {
 			return v
 		}
-		if _, err := strconv.ParseFloat(v, 64); err == nil && strings.Trim(v, "0123456789.-") == "" {
+		if isPQLNumber(v) {
 			return v
 		}
 	}
 	return pqlString(v)
+}
+
+// isPQLNumber reports whether v is a PQL integer or real: "-"? digits,
+// optionally "." digits.
+func isPQLNumber(v string) bool {
+	v = strings.TrimPrefix(v, "-")
+	whole, frac, dot := strings.Cut(v, ".")
+	digits := func(s string) bool {
+		if s == "" {
+			return false
+		}
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	return digits(whole) && (!dot || digits(frac))
 }
 
 // pqlPath quotes the segments of a dotted field path that are not plain

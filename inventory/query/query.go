@@ -30,7 +30,8 @@
 // character:
 //
 //  1. a word equal (case-insensitively) to and, or, xor or not is the
-//     keyword, never a host name;
+//     keyword, never a host name; the word "all" (lower case) selects every
+//     inventory host ("all and not A:retired");
 //  2. a run of label-key characters (letters, digits, "_-./") immediately
 //     followed by "=", "!=" or "~" is a label selector; its value is a
 //     quoted string ('\' escapes '\' and the quote; other backslashes
@@ -50,6 +51,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/fleetcheck/fleetcheck/inventory"
@@ -90,6 +92,9 @@ func Eval(ctx context.Context, env *Env, e Expr) ([]inventory.Host, error) {
 
 // Select parses q and evaluates it; "" and "all" select every inventory host.
 func Select(ctx context.Context, env *Env, q string) ([]inventory.Host, error) {
+	if env == nil || env.Inventory == nil {
+		return nil, errors.New("query: no inventory to select from")
+	}
 	if q == "" || q == "all" {
 		return env.Inventory.Hosts, nil
 	}
