@@ -18,7 +18,6 @@ package fleetsim
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"net"
@@ -38,7 +37,7 @@ const (
 	FaultRefuse           Fault = "refuse"             // nothing listens: connection refused
 	FaultHangBeforeBanner Fault = "hang_before_banner" // accepts TCP, never sends the SSH banner
 	FaultHangAfterAuth    Fault = "hang_after_auth"    // authenticates, then never accepts nor rejects a channel (keepalives still answered)
-	FaultDropMidOutput    Fault = "drop_mid_output"    // writes half the stdout (at most 4 KiB), then closes TCP with no exit status
+	FaultDropMidOutput    Fault = "drop_mid_output"    // writes half the stdout (or stderr), at most 4 KiB, then closes TCP with no exit status
 	FaultFlood            Fault = "flood"              // answers every command with FloodBytes of stdout, ignoring Respond
 	FaultWrongHostKey     Fault = "wrong_host_key"     // presents a key other than the one in KnownHosts
 	FaultRejectAuth       Fault = "reject_auth"        // rejects every authentication
@@ -112,7 +111,6 @@ type Fleet struct {
 	hosts  []*host
 	byName map[string]*host
 
-	clientKey    ed25519.PrivateKey
 	clientSigner ssh.Signer
 	clientPub    []byte // wire form of the client public key
 	clientPEM    []byte

@@ -23,7 +23,6 @@ func (f *Fleet) makeClientKey() error {
 	if err != nil {
 		return fmt.Errorf("fleetsim: marshal client key: %w", err)
 	}
-	f.clientKey = priv
 	f.clientSigner = signer
 	f.clientPub = signer.PublicKey().Marshal()
 	f.clientPEM = pem.EncodeToMemory(block)
