@@ -14,6 +14,9 @@ import (
 // "and N more".
 const maxSummaries = 3
 
+// noSummary stands in for a result without a summary.
+const noSummary = "(no summary)"
+
 // failureGroup is one table row: the failures of one check with one status
 // under one owner.
 type failureGroup struct {
@@ -50,7 +53,11 @@ func groupFailures(recs []Record) []*failureGroup {
 			groups = append(groups, g)
 		}
 		g.hosts = append(g.hosts, r.Host)
-		g.summaries[sanitize(r.Summary, false)]++
+		summary := sanitize(r.Summary, false)
+		if summary == "" {
+			summary = noSummary
+		}
+		g.summaries[summary]++
 	}
 	slices.SortFunc(groups, func(a, b *failureGroup) int {
 		if a.key.unowned != b.key.unowned {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -226,5 +227,30 @@ func TestTableSummaryLine(t *testing.T) {
 	want := "12 hosts: 2 ok, 3 warning, 4 critical, 1 unknown, 2 unreachable (1 refused, 1 timeout) · 23 results · swept in 2.1s\n"
 	if !strings.HasSuffix(buf.String(), want) {
 		t.Errorf("summary line: got\n%s\nwant suffix\n%s", buf.String(), want)
+	}
+}
+
+// BenchmarkTable10k renders a sweep of 10,000 hosts and 3 checks with a
+// tenth of them failing in a few ways.
+func BenchmarkTable10k(b *testing.B) {
+	var recs []Record
+	for i := range 10000 {
+		host := fmt.Sprintf("web%05d.dc%d.example.org", i, i%3)
+		for _, check := range []string{"puppet", "disk", "systemd"} {
+			st := checks.OK
+			if i%10 == 0 {
+				st = checks.Status(1 + i%4)
+			}
+			recs = append(recs, rec(host, check, st, fmt.Sprintf("summary %d", i%5), ownWeb))
+		}
+	}
+	s := fixtureSweep(recs)
+	s.Hosts = 10000
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := Table(&buf, s, TableOptions{Width: 120}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -55,11 +55,11 @@ func wrap(s string, width int) []string {
 	var lines []string
 	runes := []rune(s)
 	for len(runes) > 0 {
-		if textWidth(string(runes)) <= width {
+		fit := fitRunes(runes, width)
+		if fit == len(runes) {
 			lines = append(lines, string(runes))
 			break
 		}
-		fit := fitRunes(runes, width)
 		cut, skip := breakAt(runes, fit)
 		lines = append(lines, strings.TrimRight(string(runes[:cut]), " "))
 		runes = runes[cut+skip:]
@@ -75,14 +75,21 @@ func wrap(s string, width int) []string {
 func fitRunes(runes []rune, width int) int {
 	fit, w := 0, 0
 	for fit < len(runes) {
-		rw := textWidth(string(runes[fit]))
-		if w+rw > width {
+		w += runeWidth(runes[fit])
+		if w > width {
 			break
 		}
-		w += rw
 		fit++
 	}
 	return max(fit, 1)
+}
+
+// runeWidth is the display width of one rune, without a lookup for ASCII.
+func runeWidth(r rune) int {
+	if r >= 0x20 && r < 0x7f {
+		return 1
+	}
+	return textWidth(string(r))
 }
 
 // breakAt picks where to break a line whose first fit runes fit: the last
