@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,6 +75,7 @@ func runGolden(t *testing.T, chk Check, dir string) {
 				t.Errorf("%s: result differs from golden\n--- got:\n%s--- want:\n%s", goldenPath, got, want)
 			}
 			checkTruncations(t, chk, out)
+			checkMutations(t, chk, out, name)
 		})
 	}
 }
@@ -139,6 +141,60 @@ func checkTruncations(t *testing.T, chk Check, out Output) {
 			checkResultShape(t, chk.Evaluate(o))
 		}()
 	}
+}
+
+// checkMutations evaluates 100 damaged copies of out's stdout (bytes
+// changed, lines dropped or repeated, digits turned to letters), seeded by
+// the case name so failures reproduce, and asserts no panic and a
+// well-formed result.
+func checkMutations(t *testing.T, chk Check, out Output, seed string) {
+	t.Helper()
+	var h uint64
+	for _, c := range seed {
+		h = h*31 + uint64(c)
+	}
+	rng := rand.New(rand.NewPCG(h, 1))
+	for i := 0; i < 100; i++ {
+		o := out
+		o.Stdout = mutate(rng, out.Stdout)
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("Evaluate panicked on mutation %d:\n%q\n%v", i, o.Stdout, r)
+				}
+			}()
+			checkResultShape(t, chk.Evaluate(o))
+		}()
+	}
+}
+
+// mutate returns a damaged copy of b.
+func mutate(rng *rand.Rand, b []byte) []byte {
+	if len(b) == 0 {
+		return []byte{byte(rng.IntN(256))}
+	}
+	out := bytes.Clone(b)
+	switch rng.IntN(4) {
+	case 0: // change a few bytes
+		for n := 1 + rng.IntN(4); n > 0; n-- {
+			out[rng.IntN(len(out))] = byte(rng.IntN(256))
+		}
+	case 1: // drop a line
+		lines := bytes.SplitAfter(out, []byte("\n"))
+		i := rng.IntN(len(lines))
+		out = bytes.Join(append(lines[:i:i], lines[i+1:]...), nil)
+	case 2: // repeat a line
+		lines := bytes.SplitAfter(out, []byte("\n"))
+		i := rng.IntN(len(lines))
+		out = bytes.Join(append(lines[:i+1:i+1], lines[i:]...), nil)
+	default: // digits become letters or signs
+		for i, c := range out {
+			if c >= '0' && c <= '9' && rng.IntN(3) == 0 {
+				out[i] = "x-.e"[rng.IntN(4)]
+			}
+		}
+	}
+	return out
 }
 
 // formatResult renders a result as the text kept in .golden files: status,
