@@ -404,13 +404,29 @@ func yamlKindName(n *yaml.Node) string {
 	return "something else"
 }
 
-// sizeUnits are the units ParseSize accepts, decimal and binary.
-var sizeUnits = map[string]float64{
-	"B":  1,
-	"KB": 1e3, "KiB": 1 << 10,
-	"MB": 1e6, "MiB": 1 << 20,
-	"GB": 1e9, "GiB": 1 << 30,
-	"TB": 1e12, "TiB": 1 << 40,
+// sizeUnit returns the multiplier of a ParseSize unit.
+func sizeUnit(unit string) (float64, bool) {
+	switch unit {
+	case "B":
+		return 1, true
+	case "KB":
+		return 1e3, true
+	case "KiB":
+		return 1 << 10, true
+	case "MB":
+		return 1e6, true
+	case "MiB":
+		return 1 << 20, true
+	case "GB":
+		return 1e9, true
+	case "GiB":
+		return 1 << 30, true
+	case "TB":
+		return 1e12, true
+	case "TiB":
+		return 1 << 40, true
+	}
+	return 0, false
 }
 
 // ParseSize parses a byte size such as "512MiB", "10GB" or "1.5TiB"
@@ -428,7 +444,7 @@ func ParseSize(s string) (int64, error) {
 	}
 	mult := 1.0
 	if unit != "" {
-		m, ok := sizeUnits[unit]
+		m, ok := sizeUnit(unit)
 		if !ok {
 			return 0, fmt.Errorf("bad size %q: unknown unit %q (want B, KB, KiB, MB, MiB, GB, GiB, TB or TiB)", s, unit)
 		}

@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// perfdataUnits are the units of measure of the Nagios plugin guidelines.
-var perfdataUnits = []string{"s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c"}
+// perfdataUnitList names the units of measure of the Nagios plugin guidelines.
+const perfdataUnitList = "s ms us % B KB MB GB TB c"
 
 // Perfdata is the parsed performance data of a plugin's output.
 type Perfdata struct {
@@ -115,7 +115,7 @@ func (pd *Perfdata) addItem(n int, item string) {
 		return
 	}
 	if !isPerfdataUnit(unit) {
-		fail("unknown unit %q (want one of %s)", unit, strings.Join(perfdataUnits, " "))
+		fail("unknown unit %q (want one of %s)", unit, perfdataUnitList)
 		return
 	}
 	m := Metric{Name: label, Value: v, Unit: unit}
@@ -202,14 +202,11 @@ func splitPerfdataUnit(s string) (num, unit string) {
 	return s[:i], s[i:]
 }
 
+// isPerfdataUnit reports whether u is a Nagios unit of measure or empty.
 func isPerfdataUnit(u string) bool {
-	if u == "" {
+	switch u {
+	case "", "s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c":
 		return true
-	}
-	for _, k := range perfdataUnits {
-		if u == k {
-			return true
-		}
 	}
 	return false
 }

@@ -215,3 +215,12 @@ func FuzzParsePerfdata(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParsePerfdata(b *testing.B) {
+	in := "/=2643MB;5948;5958;0;5968 /boot=68MB;88;93;0;98 '/home dir'=69357MB;253404;253409;0;253414 rta=0.8ms;100;500;0; pl=0%;20;60;0;100"
+	for b.Loop() {
+		if pd := ParsePerfdata(in); len(pd.Metrics) != 5 {
+			b.Fatalf("parsed %d metrics", len(pd.Metrics))
+		}
+	}
+}

@@ -189,3 +189,11 @@ func FuzzParseRange(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseRange(b *testing.B) {
+	for b.Loop() {
+		if _, err := ParseRange("@-10.5:20"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
