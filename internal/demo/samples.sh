@@ -21,4 +21,6 @@ systemd ok ok_starting many_failed
 disk ok btrfs_no_inode_limit warning_home critical_and_warning inodes_critical
 reboot ok_debian ok_rhel required_debian_pkgs required_rhel
 ntp chrony_ok timesyncd_ok chrony_warning_offset timesyncd_unsynced chrony_not_synchronised
+load ok spike_load1_only cpuinfo_fallback_count warning critical
+memory ok no_swap old_kernel_no_memavailable warning critical
 LIST

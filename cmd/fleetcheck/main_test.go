@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// binary is the fleetcheck binary built once for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "fleetcheck-e2e-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "fleetcheck")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("building fleetcheck: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runBinary runs the built binary and returns stdout, stderr and the exit code.
+func runBinary(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "FLEETCHECK_CONFIG=")
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running fleetcheck %v: %v", args, err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+// runInProcess runs the CLI in this process.
+func runInProcess(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	t.Setenv("FLEETCHECK_CONFIG", "")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), append([]string{"fleetcheck"}, args...), strings.NewReader(""), &stdout, &stderr)
+	return stdout.String(), stderr.String(), code
+}
+
+// writeFile writes content to name in dir and returns its path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestExitCodesForBadInput(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	inv := writeFile(t, dir, "hosts.yaml", "hosts:\n  - name: web[01-03].example.org\n    labels: {role: web}\n")
+	badInv := writeFile(t, dir, "bad.yaml", "hosts:\n  - name: web01\n    prot: 22\n")
+	badOwners := writeFile(t, dir, "owners.yaml", "fallback: triage\nteams: {triage: {}}\nrules:\n  - {id: a, hosts: 'role=web', owner: nobody}\n")
+	badCfg := writeFile(t, dir, "fc.yaml", "inventory: hosts.yaml\ndefaults: {timeout: soon}\n")
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{"unknown flag", []string{"sweep", "--bogus"}, exitUsage, "bogus"},
+		{"query syntax", []string{"hosts", "-i", inv, "role=web and ("}, exitUsage, "query:1:"},
+		{"bad output", []string{"sweep", "-i", inv, "-o", "xml", "all"}, exitUsage, `unknown output format "xml"`},
+		{"unknown check", []string{"sweep", "-i", inv, "-c", "nope", "all"}, exitUsage, `unknown check "nope"`},
+		{"bad shard", []string{"sweep", "-i", inv, "--shard", "4/4", "all"}, exitUsage, "bad shard"},
+		{"malformed inventory", []string{"hosts", "-i", badInv, "all"}, exitConfig, "bad.yaml:3:5"},
+		{"missing inventory", []string{"hosts", "-i", filepath.Join(dir, "nope.yaml"), "all"}, exitConfig, "nope.yaml"},
+		{"unknown alias", []string{"hosts", "-i", inv, "A:nope"}, exitConfig, "nope"},
+		{"bad owners", []string{"sweep", "-i", inv, "--owners", badOwners, "all"}, exitConfig, "owners.yaml:4:"},
+		{"bad config", []string{"sweep", "--config", badCfg}, exitConfig, "fc.yaml:2:21"},
+		{"unknown checks command arg", []string{"checks", "nope"}, exitUsage, "unknown check"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := runInProcess(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit code = %d, want %d (stderr: %s)", code, tc.code, stderr)
+			}
+			if !strings.Contains(stderr, tc.inStderr) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr, tc.inStderr)
+			}
+		})
+	}
+}
+
+func TestHostsCommand(t *testing.T) {
+	dir := t.TempDir()
+	inv := writeFile(t, dir, "hosts.yaml", `
+hosts:
+  - name: web[0001-0003,0007].dc1.example.org
+    labels: {role: web, dc: dc1}
+  - name: cache[01-02].dc1.example.org
+    labels: {role: cache, dc: dc1}
+aliases:
+  canaries: 'web[0001-0002].dc1.example.org'
+`)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"hosts", "-i", inv, "role=web"}, "web[0001-0003,0007].dc1.example.org\n"},
+		{[]string{"hosts", "-i", inv, "all"}, "cache[01-02].dc1.example.org,web[0001-0003,0007].dc1.example.org\n"},
+		{[]string{"hosts", "-i", inv, "--list", "A:canaries or cache02*"}, "web0001.dc1.example.org\nweb0002.dc1.example.org\ncache02.dc1.example.org\n"},
+		{[]string{"hosts", "-i", inv, "dc=dc1 and not role=web"}, "cache[01-02].dc1.example.org\n"},
+	} {
+		stdout, stderr, code := runInProcess(t, tc.args...)
+		if code != 0 || stdout != tc.want {
+			t.Errorf("%v: got %q (exit %d, stderr %q), want %q", tc.args, stdout, code, stderr, tc.want)
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package demo
+
+import (
+	"testing"
+	"time"
+
+	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/internal/fleetsim"
+)
+
+// Every sample must still evaluate to the status its name promises with
+// the check as it is now: a check whose output format changed without
+// `go generate ./internal/demo` fails here, not in a confusing demo.
+func TestSamplesEvaluateToTheirStatus(t *testing.T) {
+	samples, err := Samples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := checks.Builtins()
+	for _, name := range reg.Defaults() {
+		if len(samples[name]) == 0 {
+			t.Errorf("default check %s has no demo samples: add it to samples.sh", name)
+		}
+	}
+	for check, list := range samples {
+		ck, err := reg.New(check, check, checks.Params{})
+		if err != nil {
+			t.Fatalf("%s: %v", check, err)
+		}
+		for _, s := range list {
+			got := ck.Evaluate(checks.Output{Stdout: []byte(s.Stdout), ExitCode: s.Exit, Now: time.Unix(0, 0)})
+			if got.Status != s.Status {
+				t.Errorf("%s/%s: status %s, file name says %s (summary %q)", check, s.Case, got.Status, s.Status, got.Summary)
+			}
+		}
+	}
+}
+
+func TestWorldIsDeterministicAndMixed(t *testing.T) {
+	samples, err := Samples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := World(samples, 0.9, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := World(samples, 0.9, true)
+	if len(a) < 200 {
+		t.Fatalf("demo world has %d hosts, want at least 200", len(a))
+	}
+	counts := map[checks.Status]int{}
+	faulty := 0
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].Fault != b[i].Fault {
+			t.Fatalf("host %d differs between two builds", i)
+		}
+		for c, s := range a[i].States {
+			if b[i].States[c].Case != s.Case {
+				t.Fatalf("%s/%s: sample differs between two builds", a[i].Name, c)
+			}
+			counts[s.Status]++
+		}
+		if a[i].Fault != fleetsim.FaultNone {
+			faulty++
+		}
+	}
+	if faulty != len(faults) {
+		t.Errorf("%d faulty hosts, want %d", faulty, len(faults))
+	}
+	total := counts[checks.OK] + counts[checks.Warning] + counts[checks.Critical] + counts[checks.Unknown]
+	if ok := float64(counts[checks.OK]) / float64(total); ok < 0.8 || ok > 0.97 {
+		t.Errorf("share of OK host/checks = %.2f, want about 0.9", ok)
+	}
+	for _, s := range []checks.Status{checks.Warning, checks.Critical} {
+		if counts[s] == 0 {
+			t.Errorf("no %s host/check in the demo world", s)
+		}
+	}
+}
