@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -16,10 +17,21 @@ import (
 // ErrOutputLimit marks a command whose output was cut at Config.OutputLimit.
 var ErrOutputLimit = errors.New("output limit reached")
 
-// timeoutError is a deadline of ours that ran out (keepalive, grace).
-type timeoutError struct{ what string }
+// timeoutError is a deadline of ours that ran out: what (with subject,
+// when set, before it) did not happen within after. The message is built
+// only when read, so arming a deadline costs one small allocation.
+type timeoutError struct {
+	subject string        // "connect 10.0.0.1:22", "" for none
+	what    string        // "no answer", "not done"
+	after   time.Duration // the deadline
+}
 
-func (e *timeoutError) Error() string { return e.what }
+func (e *timeoutError) Error() string {
+	if e.subject == "" {
+		return e.what + " within " + e.after.String()
+	}
+	return e.subject + ": " + e.what + " within " + e.after.String()
+}
 
 // Timeout reports true: it marks the error as a timeout for Classify.
 func (e *timeoutError) Timeout() bool { return true }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -27,7 +28,7 @@ func TestClassify(t *testing.T) {
 		{"refused", &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, KindRefused},
 		{"deadline", fmt.Errorf("ssh handshake: %w", context.DeadlineExceeded), KindTimeout},
 		{"i/o timeout", &net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}, KindTimeout},
-		{"our timeout", &timeoutError{what: "no banner"}, KindTimeout},
+		{"our timeout", &timeoutError{what: "no banner", after: time.Second}, KindTimeout},
 		{"unknown key", fmt.Errorf("ssh: handshake failed: %w", &knownhosts.KeyError{}), KindHostKeyUnknown},
 		{"changed key", fmt.Errorf("ssh: handshake failed: %w", &knownhosts.KeyError{Want: []knownhosts.KnownKey{{Key: pub}}}), KindHostKeyMismatch},
 		{"revoked key", &knownhosts.RevokedError{}, KindHostKeyMismatch},

@@ -35,7 +35,7 @@ func (hc *hostConn) runCommand(ctx context.Context, cmd Command) (out CommandOut
 	if cmd.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, cmd.Timeout,
-			&timeoutError{what: fmt.Sprintf("not done within its timeout %s", cmd.Timeout)})
+			&timeoutError{what: "not done (command timeout)", after: cmd.Timeout})
 		defer cancel()
 	}
 	fail := func(err error) CommandOutput {

@@ -78,7 +78,7 @@ func (c *connection) closeJumps() {
 func (d *dialer) dialOne(ctx context.Context, ep *endpoint, via *ssh.Client) (*ssh.Client, error) {
 	addr := ep.addr()
 	ctx, cancel := context.WithTimeoutCause(ctx, ep.connectTimeout,
-		&timeoutError{what: fmt.Sprintf("connect %s: no answer within %s", addr, ep.connectTimeout)})
+		&timeoutError{subject: "connect " + addr, what: "no answer", after: ep.connectTimeout})
 	defer cancel()
 	policy, err := d.r.hostKeys.policy(ep)
 	if err != nil {

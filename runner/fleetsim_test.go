@@ -418,3 +418,33 @@ func TestFleetProxyJumpTargetHangs(t *testing.T) {
 		t.Errorf("kind %q err %v after %s; want timeout within %s", outs[0].Kind, outs[0].Err, took, connect+bound)
 	}
 }
+
+func TestFleetNoGoroutineLeft(t *testing.T) {
+	before := runtime.NumGoroutine()
+	f, err := fleetsim.Start(context.Background(), fleetsim.Options{Hosts: []fleetsim.HostSpec{
+		{Name: "hang", Fault: fleetsim.FaultHangAfterAuth},
+		{Name: "drop", Fault: fleetsim.FaultDropMidOutput, Respond: answer},
+		{Name: "flood", Fault: fleetsim.FaultFlood},
+		{Name: "term", Respond: answer},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := fleetRunner(t, f, Config{HostTimeout: 700 * time.Millisecond, OutputLimit: 1 << 10})
+	var tasks []Task
+	for _, name := range []string{"hang", "drop", "flood", "term"} {
+		tasks = append(tasks, Task{Host: fleetHost(t, f, name), Commands: []Command{
+			{ID: "a", Line: "sleep-ignore", Timeout: 200 * time.Millisecond}, {ID: "b", Line: "echo hi"},
+		}})
+	}
+	runTasks(t, context.Background(), r, tasks, 10*time.Second)
+	f.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // polling: goroutines have no channel to wait on
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines left after Run and the fleet's Close (%d before):\n%s", n-before, before, buf[:runtime.Stack(buf, true)])
+	}
+}

@@ -66,7 +66,7 @@ func (d *dialer) runHost(ctx context.Context, t Task) (ho HostOutput) {
 		return ho
 	}
 	hostCtx, cancel := context.WithTimeoutCause(ctx, r.cfg.HostTimeout,
-		&timeoutError{what: fmt.Sprintf("host %s: not done within the host timeout %s", t.Host.Name, r.cfg.HostTimeout)})
+		&timeoutError{subject: "host " + t.Host.Name, what: "not done (host timeout)", after: r.cfg.HostTimeout})
 	defer cancel()
 
 	conn, err := d.connect(hostCtx, &ep, hops)

@@ -119,6 +119,7 @@ func (k *hostKeys) policy(ep *endpoint) (hostKeyPolicy, error) {
 		return hostKeyPolicy{}, err
 	}
 	cb := db.callback()
+	files := ep.knownHosts
 	var algos []string
 	for _, want := range db.recorded(ep.addr(), ep.port, k.probe) {
 		algos = appendAlgorithms(algos, want.Key.Type())
@@ -126,16 +127,26 @@ func (k *hostKeys) policy(ep *endpoint) (hostKeyPolicy, error) {
 	strict := ep.strict
 	check := func(hostname string, remote net.Addr, key ssh.PublicKey) error {
 		err := cb(hostname, remote, key)
-		if err == nil || strict {
-			return err
-		}
-		var unknown *knownhosts.KeyError
-		if errors.As(err, &unknown) && len(unknown.Want) == 0 {
-			slog.Warn("accepting unknown host key (StrictHostKeyChecking off), not recording it",
-				"host", knownhosts.Normalize(hostname), "type", key.Type(), "fingerprint", ssh.FingerprintSHA256(key))
+		if err == nil {
 			return nil
 		}
-		return err
+		var keyErr *knownhosts.KeyError
+		if !errors.As(err, &keyErr) {
+			return err
+		}
+		name := knownhosts.Normalize(hostname)
+		if len(keyErr.Want) > 0 {
+			w := keyErr.Want[0]
+			return fmt.Errorf("host key %s %s of %s does not match %s:%d (%s): %w",
+				key.Type(), ssh.FingerprintSHA256(key), name, w.Filename, w.Line, ssh.FingerprintSHA256(w.Key), err)
+		}
+		if strict {
+			return fmt.Errorf("host key %s %s of %s is not in %s: %w",
+				key.Type(), ssh.FingerprintSHA256(key), name, strings.Join(files, ", "), err)
+		}
+		slog.Warn("accepting unknown host key (StrictHostKeyChecking off), not recording it",
+			"host", name, "type", key.Type(), "fingerprint", ssh.FingerprintSHA256(key))
+		return nil
 	}
 	return hostKeyPolicy{callback: check, algorithms: algos}, nil
 }

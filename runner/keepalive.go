@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -36,7 +35,7 @@ func keepalive(ctx context.Context, c *ssh.Client, every time.Duration, lost fun
 				return // the connection is gone; its users see why
 			}
 		case <-wait.C:
-			lost(&timeoutError{what: fmt.Sprintf("server not responding: no keepalive reply within %s", every)})
+			lost(&timeoutError{subject: "server not responding", what: "no keepalive reply", after: every})
 			return
 		}
 	}

@@ -155,3 +155,26 @@ func TestSSHDThroughSSHConfig(t *testing.T) {
 		t.Errorf("stdout %q", c.Stdout)
 	}
 }
+
+// TestSSHDManyCommands runs more commands than OpenSSH's MaxSessions (10)
+// allows at once on one connection: the runner must queue, not fail.
+func TestSSHDManyCommands(t *testing.T) {
+	s := sshdtest.Start(t)
+	r := sshdRunner(t, s, s.HostKeyLine(), Config{})
+	var cmds []Command
+	for i := range 11 {
+		cmds = append(cmds, Command{ID: fmt.Sprint(i), Line: fmt.Sprintf("sleep 0.2; echo %d", i)})
+	}
+	outs, _, err := runTasks(t, context.Background(), r, []Task{{Host: sshdHost(s), Commands: cmds}}, 30*time.Second)
+	if err != nil || outs[0].Err != nil {
+		t.Fatalf("Run %v, host %v", err, outs[0].Err)
+	}
+	for i, c := range outs[0].Commands {
+		if c.Err != nil || string(c.Stdout) != fmt.Sprintf("%d\n", i) {
+			t.Errorf("command %d: err %v stdout %q", i, c.Err, c.Stdout)
+		}
+	}
+	if n := strings.Count(s.Logs(), "Accepted publickey"); n != 1 {
+		t.Errorf("%d logins, want one connection for all commands", n)
+	}
+}
