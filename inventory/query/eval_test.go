@@ -105,7 +105,7 @@ func TestSelect(t *testing.T) {
 		{"K{web01.dc1.example.org}", "web01.dc1"},
 		{"K{ext[1-3].example.org}", "ext1 ext2"},
 		{"K{*} and role=web", "web01.dc1"},
-		{"K{10.0.0.1}", "10.0.0.1"},
+		{"K{10.0.0.1}", ""},
 		{"K{ext* and not ext2*}", "ext1"},
 		// P{}: PuppetDB
 		{"P{R:Class = Role::Web}", "web01.dc1 web02.dc2 pdbonly"},

@@ -1,6 +1,8 @@
 package query
 
 import (
+	"net"
+
 	"github.com/fleetcheck/fleetcheck/inventory"
 )
 
@@ -12,7 +14,8 @@ type knownHost struct {
 
 // readKnownHosts returns the plain host names of OpenSSH known_hosts files
 // (as inventory.LoadKnownHosts reads them), in file order without
-// duplicates, each with the first file naming it.
+// duplicates, each with the first file naming it. As in cumin, IP
+// addresses are not host names and are left out.
 func readKnownHosts(files []string) ([]knownHost, error) {
 	seen := map[string]bool{}
 	var out []knownHost
@@ -22,7 +25,7 @@ func readKnownHosts(files []string) ([]knownHost, error) {
 			return nil, err
 		}
 		for _, n := range names {
-			if !seen[n] {
+			if net.ParseIP(n) == nil && !seen[n] {
 				seen[n] = true
 				out = append(out, knownHost{name: n, file: file})
 			}

@@ -158,13 +158,16 @@ func (p *puppetParser) token(it *PuppetItem) (*PuppetItem, error) {
 	s.pos += len(it.Op)
 	s.skipSpace()
 	valAt := s.pos
-	if n := quotedAt(s.src, valAt); n > 0 {
+	// As pyparsing's Or in cumin's grammar: the longer of a quoted string
+	// and a bare word wins, the quoted string on a tie.
+	n := quotedAt(s.src, valAt)
+	it.Value = s.word(isPuppetValueChar)
+	if n > 0 && n >= len(it.Value) {
 		it.ValueQuote = s.src[valAt]
 		it.Value = s.src[valAt+1 : valAt+n-1]
-		s.pos += n
+		s.pos = valAt + n
 		return it, nil
 	}
-	it.Value = s.word(isPuppetValueChar)
 	if it.Value == "" {
 		return nil, s.errAt(valAt, "expected a value after '%s:%s %s', found %s", it.Category, it.Key, it.Op, s.describe(valAt))
 	}

@@ -2,7 +2,9 @@ package query
 
 import (
 	"fmt"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
@@ -177,38 +179,49 @@ func pqlCompare(path string, it *PuppetItem) string {
 	return path + " " + it.Op + " " + pqlValue(it)
 }
 
-// pqlValue returns a value literal: a bare number or true/false stays
-// typed (facts are typed), anything quoted or else is a string.
+// Value forms that cumin's PuppetDB grammar reads as typed atoms rather
+// than strings (pyparsing_common.number, hexadecimal, octal).
+var (
+	pdbHex   = regexp.MustCompile(`^0[xX][0-9a-fA-F]+$`)
+	pdbOctal = regexp.MustCompile(`^0[0-7]+$`)
+	pdbInt   = regexp.MustCompile(`^[+-]?[0-9]+$`)
+	pdbReal  = regexp.MustCompile(`^[+-]?(?:[0-9]+(?:[eE][+-]?[0-9]+)|(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)$`)
+)
+
+// pqlValue returns a value literal as cumin types it: a bare hexadecimal
+// or octal number becomes its decimal integer, a bare integer or real a
+// number, bare true/false a boolean; anything quoted, any other word, and
+// every "~" operand is a string.
 func pqlValue(it *PuppetItem) string {
 	v := it.Value
-	if it.ValueQuote == 0 && it.Op != "~" {
-		if v == "true" || v == "false" {
-			return v
+	if it.ValueQuote != 0 || it.Op == "~" {
+		return pqlString(v)
+	}
+	switch {
+	case v == "true" || v == "false":
+		return v
+	case pdbHex.MatchString(v):
+		if n, err := strconv.ParseUint(v[2:], 16, 64); err == nil {
+			return strconv.FormatUint(n, 10)
 		}
-		if isPQLNumber(v) {
-			return v
+	case pdbOctal.MatchString(v):
+		if n, err := strconv.ParseUint(v[1:], 8, 64); err == nil {
+			return strconv.FormatUint(n, 10)
+		}
+	case pdbInt.MatchString(v):
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return strconv.FormatInt(n, 10)
+		}
+	case pdbReal.MatchString(v):
+		if f, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(f, 0) {
+			s := strconv.FormatFloat(f, 'f', -1, 64)
+			if !strings.Contains(s, ".") {
+				s += ".0"
+			}
+			return s
 		}
 	}
 	return pqlString(v)
-}
-
-// isPQLNumber reports whether v is a PQL integer or real: "-"? digits,
-// optionally "." digits.
-func isPQLNumber(v string) bool {
-	v = strings.TrimPrefix(v, "-")
-	whole, frac, dot := strings.Cut(v, ".")
-	digits := func(s string) bool {
-		if s == "" {
-			return false
-		}
-		for i := 0; i < len(s); i++ {
-			if s[i] < '0' || s[i] > '9' {
-				return false
-			}
-		}
-		return true
-	}
-	return digits(whole) && (!dot || digits(frac))
 }
 
 // pqlPath quotes the segments of a dotted field path that are not plain
