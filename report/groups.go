@@ -33,14 +33,14 @@ type groupKey struct {
 	status  checks.Status
 }
 
-// groupFailures groups the non-OK records for the table, in display order:
+// groupFailures groups the failed verdicts for the table, in display order:
 // unowned first, then by team, check and status (worst first).
 func groupFailures(recs []Record) []*failureGroup {
 	byKey := map[groupKey]*failureGroup{}
 	var groups []*failureGroup
 	for _, r := range recs {
-		if r.Status == checks.OK {
-			continue
+		if r.Status == checks.OK || !isVerdict(r) {
+			continue // canceled checks are listed by the INCOMPLETE line
 		}
 		k := groupKey{unowned: true, check: r.Check, status: r.Status}
 		if r.Owner != nil {

@@ -42,8 +42,7 @@ func validate(sch *jsonschema.Schema, text []byte) error {
 
 // sweeps are the JSON test cases, by golden file name.
 func jsonSweeps() map[string]*Sweep {
-	incomplete := fixtureSweep(fixtureRecords()[:10])
-	incomplete.Complete = false
+	incomplete := incompleteSweep()
 	odd := fixtureSweep([]Record{rec("h1", "load", checks.Unknown, "load \x1b[31m<html>", nil)})
 	odd.Results[0].Metrics = []checks.Metric{{Name: "load1", Value: math.NaN(), Max: ptr(math.Inf(1))}}
 	return map[string]*Sweep{

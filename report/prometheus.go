@@ -18,9 +18,12 @@ func Prometheus(w io.Writer, s *Sweep) error {
 	bw := bufio.NewWriter(w)
 	// One series per host and check: a duplicate would make the whole
 	// exposition invalid, so only the first is kept.
+	// Checks an interruption prevented have no series: a missing series
+	// (and fleetcheck_sweep_complete 0) says so without raising alerts.
 	recs := slices.CompactFunc(sortedRecords(s.Results), func(a, b Record) bool {
 		return a.Host == b.Host && a.Check == b.Check
 	})
+	recs = slices.DeleteFunc(recs, func(r Record) bool { return !isVerdict(r) })
 	sum := Summarize(s)
 
 	family(bw, "fleetcheck_check_status", "Verdict of a check on a host: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN or UNREACHABLE.")

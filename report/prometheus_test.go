@@ -99,3 +99,20 @@ func TestPrometheusEscapesLabels(t *testing.T) {
 		}
 	}
 }
+
+func TestPrometheusIncomplete(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Prometheus(&buf, incompleteSweep()); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.Contains(out, "cache1") || strings.Contains(out, "cache2") {
+		t.Errorf("checks the interruption prevented have series:\n%s", out)
+	}
+	if !strings.Contains(out, "\nfleetcheck_sweep_complete 0\n") {
+		t.Errorf("incomplete sweep not marked:\n%s", out)
+	}
+	if !strings.Contains(out, `fleetcheck_hosts{status="unknown"} 1`) {
+		t.Errorf("canceled hosts counted as unknown:\n%s", out)
+	}
+}

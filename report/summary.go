@@ -1,6 +1,8 @@
 package report
 
 import (
+	"slices"
+
 	"github.com/fleetcheck/fleetcheck/checks"
 )
 
@@ -48,15 +50,19 @@ func (c StatusCounts) Total() int {
 // Failures is the sum over every status but OK.
 func (c StatusCounts) Failures() int { return c.Total() - c.OK }
 
-// Summary is the outcome of a sweep in numbers.
+// Summary is the outcome of a sweep in numbers. Results of kind
+// "canceled" (the sweep was interrupted before the check ran) are no
+// verdict: they count in Results only, and their hosts, unless they have a
+// verdict from another check, in NotChecked.
 type Summary struct {
-	Hosts             int                     // hosts selected (never fewer than Done)
-	Done              int                     // hosts with at least one result
-	HostStatus        StatusCounts            // hosts by their worst result
-	Results           StatusCounts            // results by status
+	Hosts             int                     // hosts selected (never fewer than Done+len(NotChecked))
+	Done              int                     // hosts with at least one verdict
+	NotChecked        []string                // hosts with results but no verdict, sorted
+	HostStatus        StatusCounts            // hosts by their worst verdict (sums to Done)
+	Results           StatusCounts            // every result by status
 	UnreachableByKind map[string]int          // UNREACHABLE hosts by error kind
-	ByTeam            map[string]StatusCounts // failures by owning team (only records with an owner)
-	Worst             checks.Status           // worst result status, OK for none
+	ByTeam            map[string]StatusCounts // failed verdicts by owning team (only records with an owner)
+	Worst             checks.Status           // worst verdict, OK for none
 	Complete          bool                    // every selected host was swept
 }
 
@@ -83,6 +89,14 @@ func Summarize(s *Sweep) Summary {
 // unownedTeam is the by_team key of failures whose Owner has no team.
 const unownedTeam = "unowned"
 
+// CanceledKind is the error kind of a result the sweep was interrupted
+// before producing (runner.KindCanceled): not a verdict.
+const CanceledKind = "canceled"
+
+// isVerdict reports whether r is a check's verdict rather than a
+// placeholder for a check an interruption prevented.
+func isVerdict(r Record) bool { return r.ErrorKind != CanceledKind }
+
 // otherKind is the unreachable_by_kind key of UNREACHABLE results without an
 // error kind.
 const otherKind = "other"
@@ -90,8 +104,9 @@ const otherKind = "other"
 // Tally accumulates a summary one record at a time, so that streams need not
 // keep every record. It is not safe for concurrent use.
 type Tally struct {
-	hosts   map[string]checks.Status
-	kinds   map[string]string // host -> smallest error kind of its UNREACHABLE results
+	hosts   map[string]checks.Status // hosts with a verdict
+	skipped map[string]bool          // hosts with a canceled result
+	kinds   map[string]string        // host -> smallest error kind of its UNREACHABLE results
 	results StatusCounts
 	byTeam  map[string]StatusCounts
 	worst   checks.Status
@@ -100,14 +115,20 @@ type Tally struct {
 // NewTally returns an empty tally.
 func NewTally() *Tally {
 	return &Tally{
-		hosts:  map[string]checks.Status{},
-		kinds:  map[string]string{},
-		byTeam: map[string]StatusCounts{},
+		hosts:   map[string]checks.Status{},
+		skipped: map[string]bool{},
+		kinds:   map[string]string{},
+		byTeam:  map[string]StatusCounts{},
 	}
 }
 
 // Add counts one record.
 func (t *Tally) Add(r Record) {
+	t.results.Add(r.Status)
+	if !isVerdict(r) {
+		t.skipped[r.Host] = true
+		return
+	}
 	st, seen := t.hosts[r.Host]
 	if !seen || r.Status.Worse(st) {
 		t.hosts[r.Host] = r.Status
@@ -121,7 +142,6 @@ func (t *Tally) Add(r Record) {
 			t.kinds[r.Host] = kind
 		}
 	}
-	t.results.Add(r.Status)
 	t.worst = checks.Worst(t.worst, r.Status)
 	if r.Owner != nil && r.Status != checks.OK {
 		team := r.Owner.Team
@@ -137,9 +157,17 @@ func (t *Tally) Add(r Record) {
 // Summary returns the counts so far; selected is the number of hosts
 // selected for the sweep and complete whether all of them were swept.
 func (t *Tally) Summary(selected int, complete bool) Summary {
+	var notChecked []string
+	for host := range t.skipped {
+		if _, ok := t.hosts[host]; !ok {
+			notChecked = append(notChecked, host)
+		}
+	}
+	slices.Sort(notChecked)
 	s := Summary{
-		Hosts:             max(selected, len(t.hosts)),
+		Hosts:             max(selected, len(t.hosts)+len(notChecked)),
 		Done:              len(t.hosts),
+		NotChecked:        notChecked,
 		Results:           t.results,
 		UnreachableByKind: map[string]int{},
 		ByTeam:            map[string]StatusCounts{},

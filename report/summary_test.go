@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/fleetcheck/fleetcheck/checks"
@@ -8,22 +9,28 @@ import (
 
 func TestSummarize(t *testing.T) {
 	W, C, O, U, R := checks.Warning, checks.Critical, checks.OK, checks.Unknown, checks.Unreachable
+	canceled := func(host, check string) Record {
+		r := rec(host, check, U, "not checked: sweep interrupted", nil)
+		r.ErrorKind = CanceledKind
+		return r
+	}
 	unreachable := func(host, check, kind string) Record {
 		r := rec(host, check, R, "", nil)
 		r.ErrorKind = kind
 		return r
 	}
 	tests := []struct {
-		name      string
-		recs      []Record
-		selected  int
-		complete  bool
-		hosts     StatusCounts
-		results   StatusCounts
-		kinds     map[string]int
-		worst     checks.Status
-		exitCode  int
-		wantHosts int
+		name       string
+		recs       []Record
+		selected   int
+		complete   bool
+		hosts      StatusCounts
+		results    StatusCounts
+		kinds      map[string]int
+		worst      checks.Status
+		exitCode   int
+		wantHosts  int
+		notChecked []string
 	}{
 		{name: "empty", complete: true, exitCode: 0, kinds: map[string]int{}},
 		{
@@ -69,6 +76,16 @@ func TestSummarize(t *testing.T) {
 			kinds: map[string]int{}, worst: C, exitCode: 2, wantHosts: 5,
 		},
 		{
+			name: "canceled results are no verdict",
+			recs: []Record{
+				rec("a", "x", W, "", nil), canceled("a", "y"), // partly checked: counts as checked
+				canceled("b", "x"), canceled("b", "y"),
+			},
+			selected: 3, complete: false,
+			hosts: StatusCounts{Warning: 1}, results: StatusCounts{Warning: 1, Unknown: 3},
+			kinds: map[string]int{}, worst: W, exitCode: 3, wantHosts: 3, notChecked: []string{"b"},
+		},
+		{
 			name:     "hosts never fewer than hosts with results",
 			recs:     []Record{rec("a", "x", O, "", nil), rec("b", "x", O, "", nil)},
 			selected: 0, complete: true,
@@ -101,6 +118,9 @@ func TestSummarize(t *testing.T) {
 			}
 			if s.Hosts != tt.wantHosts {
 				t.Errorf("hosts %d, want %d", s.Hosts, tt.wantHosts)
+			}
+			if strings.Join(s.NotChecked, ",") != strings.Join(tt.notChecked, ",") {
+				t.Errorf("not checked %v, want %v", s.NotChecked, tt.notChecked)
 			}
 			if s.Done != s.HostStatus.Total() {
 				t.Errorf("done %d but %d hosts counted by status", s.Done, s.HostStatus.Total())

@@ -48,13 +48,28 @@ func summaryLines(sum Summary, s *Sweep, width int, p painter) []string {
 		lines[i] = paintCounts(lines[i], p)
 	}
 	if !s.Complete {
-		warning := fmt.Sprintf("INCOMPLETE: interrupted after %d/%d hosts (%d without a result)",
-			sum.Done, sum.Hosts, sum.Hosts-sum.Done)
-		for _, l := range wrap(warning, width) {
+		for _, l := range wrap(incompleteLine(sum), width) {
 			lines = append(lines, p.paint(ansiBoldRd, l))
 		}
 	}
 	return lines
+}
+
+// incompleteLine says how far an interrupted sweep got and which hosts it
+// did not check.
+func incompleteLine(sum Summary) string {
+	text := fmt.Sprintf("INCOMPLETE: interrupted after %d/%d hosts", sum.Done, sum.Hosts)
+	missing := sum.Hosts - sum.Done
+	switch {
+	case len(sum.NotChecked) > 0:
+		text += "; not checked: " + nodeGroup(sum.NotChecked)
+		if more := missing - len(sum.NotChecked); more > 0 {
+			text += fmt.Sprintf(" and %d more", more)
+		}
+	case missing > 0:
+		text += fmt.Sprintf("; %d not checked", missing)
+	}
+	return text
 }
 
 // failureCount matches a non-zero failure count in the summary line.

@@ -13,13 +13,7 @@ import (
 )
 
 func TestTableGolden(t *testing.T) {
-	incomplete := fixtureSweep(nil)
-	for _, r := range fixtureRecords() {
-		if !strings.HasPrefix(r.Host, "cache") {
-			incomplete.Results = append(incomplete.Results, r)
-		}
-	}
-	incomplete.Complete = false
+	incomplete := incompleteSweep()
 	allOK := fixtureSweep(onlyOK(fixtureRecords()))
 	allOK.Hosts = 5
 
@@ -52,6 +46,42 @@ func TestTableGolden(t *testing.T) {
 				t.Errorf("ANSI codes present = %v, want %v", hasANSI, tt.opts.Color)
 			}
 		})
+	}
+}
+
+// incompleteSweep is the fixture interrupted: cache1 and cache2 were being
+// checked (their results are "canceled"), cache3 never started.
+func incompleteSweep() *Sweep {
+	s := fixtureSweep(nil)
+	for _, r := range fixtureRecords() {
+		switch {
+		case r.Host == "cache3.dc2.example.org":
+		case strings.HasPrefix(r.Host, "cache"):
+			r.Status, r.ErrorKind, r.Summary = checks.Unknown, CanceledKind, "not checked: sweep interrupted"
+			s.Results = append(s.Results, r)
+		default:
+			s.Results = append(s.Results, r)
+		}
+	}
+	s.Complete = false
+	return s
+}
+
+func TestTableIncomplete(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Table(&buf, incompleteSweep(), TableOptions{Width: 200}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	want := "INCOMPLETE: interrupted after 9/12 hosts; not checked: (2) cache[1-2].dc2.example.org and 1 more\n"
+	if !strings.HasSuffix(out, want) {
+		t.Errorf("got\n%s\nwant last line\n%s", out, want)
+	}
+	if strings.Contains(out, "sweep interrupted") {
+		t.Errorf("canceled checks shown as failures:\n%s", out)
+	}
+	if !strings.Contains(out, "12 hosts: 1 ok, 3 warning, 4 critical, 1 unknown, 0 unreachable") {
+		t.Errorf("canceled hosts counted as verdicts:\n%s", out)
 	}
 }
 
