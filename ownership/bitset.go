@@ -32,14 +32,21 @@ func (b bitset) count() int {
 	return n
 }
 
-// or adds every member of o to b.
-func (b *bitset) or(o bitset) {
-	for len(*b) < len(o) {
-		*b = append(*b, 0)
+// orMasked adds the members of o that are also in mask, reporting
+// whether any of them was new to b.
+func (b *bitset) orMasked(o, mask bitset) bool {
+	added := false
+	for i := 0; i < len(o) && i < len(mask); i++ {
+		w := o[i] & mask[i]
+		if i >= len(*b) {
+			*b = append(*b, make(bitset, i+1-len(*b))...)
+		}
+		if w&^(*b)[i] != 0 {
+			added = true
+			(*b)[i] |= w
+		}
 	}
-	for i, w := range o {
-		(*b)[i] |= w
-	}
+	return added
 }
 
 // subsetOf reports whether every member of b is in o.

@@ -76,9 +76,18 @@ func TestBitset(t *testing.T) {
 		t.Error("{3,64,500} subset of b")
 	}
 	var v bitset
-	v.or(b)
 	v.set(1)
-	if !b.subsetOf(v) || v.count() != 6 {
-		t.Errorf("or: count %d", v.count())
+	if !v.orMasked(b, b) || !b.subsetOf(v) || v.count() != 6 {
+		t.Errorf("orMasked(b, b): count %d, want 6", v.count())
+	}
+	if v.orMasked(b, b) {
+		t.Error("orMasked reported new members twice")
+	}
+	var w bitset
+	mask := newBitset(64)
+	mask.set(3)
+	mask.set(5)
+	if !w.orMasked(b, mask) || w.count() != 1 || !w.has(3) {
+		t.Errorf("orMasked(b, {3,5}) = count %d, want {3}", w.count())
 	}
 }

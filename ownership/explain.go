@@ -41,13 +41,10 @@ func (e Explanation) WinnerPos() Pos {
 // Explain lists every rule in order with whether it matches host and
 // check, why not, and which one wins.
 func (m *Matcher) Explain(host, check string, status checks.Status) Explanation {
-	hi, ok := m.hostIdx[host]
-	if !ok {
-		hi = -1
-	}
+	hi := m.hostIndex(host)
 	e := Explanation{
 		Host: host, Check: check, Status: status,
-		InInventory: ok && hi < m.nInventory, Winner: -1, Fallback: m.file.Fallback,
+		InInventory: hi >= 0 && hi < m.nInventory, Winner: -1, Fallback: m.file.Fallback,
 		Rules: make([]RuleMatch, len(m.rules)),
 	}
 	for i := range m.rules {
@@ -55,7 +52,7 @@ func (m *Matcher) Explain(host, check string, status checks.Status) Explanation 
 		r := cr.rule
 		rm := RuleMatch{ID: r.ID, Pos: r.Pos, Team: r.Owner, Unowned: r.Unowned}
 		var why []string
-		if !cr.all && (hi < 0 || !cr.hosts.has(hi)) {
+		if !m.selects(i, hi) {
 			why = append(why, fmt.Sprintf("host not selected by '%s'", r.Hosts))
 		}
 		if !r.checkSet.match(check) {

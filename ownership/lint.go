@@ -102,7 +102,8 @@ func (m *Matcher) lintRules() []Finding {
 }
 
 // shadowedBy returns the ids of the later rules that together cover every
-// host of rule i, counting only those selecting every check rule i does;
+// host of rule i, counting only those selecting every check rule i does
+// and each adding hosts of rule i the ones before it did not cover;
 // nil when rule i is not fully shadowed. Glob checks are compared
 // conservatively (see checkMatcher.covers).
 func (m *Matcher) shadowedBy(i int) []string {
@@ -120,13 +121,11 @@ func (m *Matcher) shadowedBy(i int) []string {
 		if cr.all {
 			continue // a query never covers hosts outside the inventory
 		}
-		if later.hosts.count() == 0 {
-			continue
-		}
-		union.or(later.hosts)
-		ids = append(ids, later.rule.ID)
-		if cr.hosts.subsetOf(union) {
-			return ids
+		if union.orMasked(later.hosts, cr.hosts) {
+			ids = append(ids, later.rule.ID)
+			if cr.hosts.subsetOf(union) {
+				return ids
+			}
 		}
 	}
 	return nil
@@ -138,14 +137,7 @@ func (m *Matcher) shadowedBy(i int) []string {
 func (m *Matcher) lintUnownedHosts() []Finding {
 	var hosts []string
 	for hi := 0; hi < m.nInventory; hi++ {
-		owned := false
-		for i := range m.rules {
-			if m.rules[i].matches(hi, "") {
-				owned = true
-				break
-			}
-		}
-		if !owned {
+		if m.winnerAt(hi, "") < 0 {
 			hosts = append(hosts, m.names[hi])
 		}
 	}

@@ -3,6 +3,7 @@ package ownership
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/checks"
@@ -20,6 +21,14 @@ type Matcher struct {
 	nInventory int            // how many leading indices are inventory hosts
 	rules      []compiledRule // same order as file.Rules
 	sla        map[string][5]time.Duration
+
+	// The rule sets transposed for lookups: per host index, words of
+	// bits over rule indices (bit i set: rule i selects the host), so
+	// Owner reads one small slice and visits only the rules that
+	// select the host, last first.
+	words    int      // uint64 words per host: (len(rules)+63)/64
+	hostMask []uint64 // len(names)*words
+	allMask  []uint64 // rules selecting every host, even unknown ones
 }
 
 // compiledRule is a rule with its host query evaluated.
@@ -29,7 +38,9 @@ type compiledRule struct {
 	hosts bitset // selected host indices when !all
 }
 
-// Compile evaluates every rule's host query once against env. A rule whose
+// Compile evaluates every rule's host query once against env (one
+// query.Evaluator shared by all rules, identical queries evaluated once),
+// so Owner never evaluates a query. A rule whose
 // query cannot be evaluated (an unknown alias, say) is a *posfile.Error at
 // the rule's hosts: value naming the rule.
 func (f *File) Compile(ctx context.Context, env *query.Env) (*Matcher, error) {
@@ -48,25 +59,28 @@ func (f *File) Compile(ctx context.Context, env *query.Env) (*Matcher, error) {
 	for _, h := range inv.Hosts {
 		m.index(h.Name)
 	}
+	ev, err := query.NewEvaluator(env)
+	if err != nil {
+		return nil, fmt.Errorf("owners %s: compile: %w", f.Path, err)
+	}
+	evaluated := map[string]bitset{} // query text -> hosts, for rules sharing a query
 	for i := range f.Rules {
 		r := &f.Rules[i]
 		cr := compiledRule{rule: r, all: r.expr == nil}
 		if !cr.all {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("owners %s: compile: %w", f.Path, err)
+			set, done := evaluated[r.Hosts]
+			if !done {
+				var err error
+				if set, err = m.eval(ctx, ev, r); err != nil {
+					return nil, err
+				}
+				evaluated[r.Hosts] = set
 			}
-			hosts, err := query.Eval(ctx, env, r.expr)
-			if err != nil {
-				return nil, &posfile.Error{File: f.Path, Line: r.HostsPos.Line, Col: r.HostsPos.Col,
-					Msg: fmt.Sprintf("rule %q: evaluating hosts %q", r.ID, r.Hosts), Err: err}
-			}
-			cr.hosts = newBitset(len(m.names))
-			for _, h := range hosts {
-				cr.hosts.set(m.index(h.Name))
-			}
+			cr.hosts = set
 		}
 		m.rules[i] = cr
 	}
+	m.transpose()
 	for _, t := range f.Teams {
 		var d [5]time.Duration
 		for s := checks.OK; s <= checks.Unreachable; s++ {
@@ -75,6 +89,23 @@ func (f *File) Compile(ctx context.Context, env *query.Env) (*Matcher, error) {
 		m.sla[t.Name] = d
 	}
 	return m, nil
+}
+
+// eval evaluates rule r's host query into a set of host indices.
+func (m *Matcher) eval(ctx context.Context, ev *query.Evaluator, r *Rule) (bitset, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("owners %s: compile: %w", m.file.Path, err)
+	}
+	hosts, err := ev.Eval(ctx, r.expr)
+	if err != nil {
+		return nil, &posfile.Error{File: m.file.Path, Line: r.HostsPos.Line, Col: r.HostsPos.Col,
+			Msg: fmt.Sprintf("rule %q: evaluating hosts %q", r.ID, r.Hosts), Err: err}
+	}
+	set := newBitset(len(m.names))
+	for _, h := range hosts {
+		set.set(m.index(h.Name))
+	}
+	return set, nil
 }
 
 // index returns the bit index of host, assigning the next one if new.
@@ -91,28 +122,71 @@ func (m *Matcher) index(host string) int {
 // File returns the owners file the matcher was compiled from.
 func (m *Matcher) File() *File { return m.file }
 
-// matches reports whether rule i selects host (at index hi, -1 when no
-// query selected it) and check.
-func (cr *compiledRule) matches(hi int, check string) bool {
-	if !cr.all && (hi < 0 || !cr.hosts.has(hi)) {
-		return false
+// transpose builds hostMask and allMask from the per-rule host sets.
+func (m *Matcher) transpose() {
+	m.words = (len(m.rules) + 63) / 64
+	m.hostMask = make([]uint64, len(m.names)*m.words)
+	m.allMask = make([]uint64, m.words)
+	for i := range m.rules {
+		cr := &m.rules[i]
+		w, bit := i/64, uint64(1)<<(uint(i)%64)
+		if cr.all {
+			m.allMask[w] |= bit
+			continue
+		}
+		for wi, word := range cr.hosts {
+			for word != 0 {
+				hi := wi*64 + bits.TrailingZeros64(word)
+				word &= word - 1
+				m.hostMask[hi*m.words+w] |= bit
+			}
+		}
 	}
-	return cr.rule.checkSet.match(check)
+}
+
+// hostIndex returns the index of host, -1 when no query selected it and
+// the inventory does not hold it.
+func (m *Matcher) hostIndex(host string) int {
+	if i, ok := m.hostIdx[host]; ok {
+		return i
+	}
+	return -1
+}
+
+// selects reports whether rule i selects the host at index hi (-1: a host
+// no query selected).
+func (m *Matcher) selects(i, hi int) bool {
+	w, bit := i/64, uint64(1)<<(uint(i)%64)
+	if m.allMask[w]&bit != 0 {
+		return true
+	}
+	return hi >= 0 && m.hostMask[hi*m.words+w]&bit != 0
+}
+
+// winnerAt returns the index of the last rule selecting the host at index
+// hi and check, -1 when none does.
+func (m *Matcher) winnerAt(hi int, check string) int {
+	for w := m.words - 1; w >= 0; w-- {
+		mask := m.allMask[w]
+		if hi >= 0 {
+			mask |= m.hostMask[hi*m.words+w]
+		}
+		for mask != 0 {
+			b := 63 - bits.LeadingZeros64(mask)
+			i := w*64 + b
+			if m.rules[i].rule.checkSet.match(check) {
+				return i
+			}
+			mask &^= 1 << uint(b)
+		}
+	}
+	return -1
 }
 
 // winner returns the index of the last rule matching host and check, -1
 // when none does.
 func (m *Matcher) winner(host, check string) int {
-	hi, ok := m.hostIdx[host]
-	if !ok {
-		hi = -1
-	}
-	for i := len(m.rules) - 1; i >= 0; i-- {
-		if m.rules[i].matches(hi, check) {
-			return i
-		}
-	}
-	return -1
+	return m.winnerAt(m.hostIndex(host), check)
 }
 
 // Owner returns the owner of a result of check on host with status.

@@ -47,7 +47,7 @@ func TestOwner(t *testing.T) {
 		{"host in no rule, OK has no SLA", "misc0001.dc1.example.org", "load", checks.OK,
 			Owner{Team: "infra-triage", Unowned: true}},
 		{"alias rule after role rule", "web0001.dc1.example.org", "disk", checks.Critical,
-			Owner{Team: "web-product", Rule: "canary-web"}},
+			Owner{Team: "web-product", Rule: "canary-web", SLA: 8 * time.Hour}},
 		{"owner null", "old0001.dc1.example.org", "disk", checks.Critical,
 			Owner{Team: "infra-triage", Rule: "retired", Unowned: true, SLA: 8 * time.Hour}},
 		{"owner null beats earlier check rule", "old0001.dc1.example.org", "puppet", checks.Warning,
