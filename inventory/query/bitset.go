@@ -1,6 +1,10 @@
 package query
 
-import "math/bits"
+import (
+	"fmt"
+	"math/bits"
+	"strings"
+)
 
 // bitset is a set of host indexes: inventory hosts first, then hosts from
 // backend blocks that the inventory does not hold. Operations return new
@@ -46,7 +50,18 @@ func combine(a, b bitset, op func(x, y uint64) uint64) bitset {
 	return out
 }
 
-// apply returns the set a op b for a boolean operator of the grammar.
+// applyOp returns the set a op b for an operator of a *Binary, in any
+// case.
+func applyOp(op string, a, b bitset) (bitset, error) {
+	switch o := strings.ToLower(op); o {
+	case "and", "or", "and not", "xor":
+		return apply(o, a, b), nil
+	}
+	return nil, fmt.Errorf("query: unknown operator %q", op)
+}
+
+// apply returns the set a op b for a boolean operator of the grammar:
+// "and", "or", "and not" or "xor".
 func apply(op string, a, b bitset) bitset {
 	switch op {
 	case "and":

@@ -150,7 +150,7 @@ func (ev *evaluator) eval(e Expr) (bitset, error) {
 		if err != nil {
 			return nil, err
 		}
-		return apply(strings.ToLower(e.Op), l, r), nil
+		return applyOp(e.Op, l, r)
 	case *Not:
 		x, err := ev.eval(e.X)
 		if err != nil {
@@ -181,7 +181,7 @@ func (ev *evaluator) eval(e Expr) (bitset, error) {
 	return nil, fmt.Errorf("query: cannot evaluate %T here", e)
 }
 
-// memo evaluates a leaf once per query.
+// memo evaluates a leaf once per evaluator.
 func (ev *evaluator) memo(key string, f func() (bitset, error)) (bitset, error) {
 	if b, ok := ev.leaves[key]; ok {
 		return b, nil
@@ -332,7 +332,7 @@ func (ev *evaluator) hostsExpr(e Expr, leaf func(string) (bitset, error)) (bitse
 		if err != nil {
 			return nil, err
 		}
-		return apply(strings.ToLower(e.Op), l, r), nil
+		return applyOp(e.Op, l, r)
 	case *Pattern:
 		return leaf(e.Text)
 	}

@@ -44,7 +44,7 @@ func parseQuery(q string, rawBlocks bool) (Expr, error) {
 }
 
 // last returns the text of the last item read.
-func (p *parser) last() string { return p.s.src[p.lastStart:p.lastEnd] }
+func (p *parser) last() string { return tail(p.s.src[p.lastStart:p.lastEnd]) }
 
 // group reads ["not"] item (operator item)*.
 func (p *parser) group() (Expr, error) {
@@ -87,9 +87,7 @@ func (p *parser) item() (Expr, error) {
 		if start == 0 {
 			return nil, s.errAt(start, "expected a host selection")
 		}
-		return nil, s.errAt(start, "expected a host selection after '%s', found the end of the query", strings.TrimSpace(s.src[:start]))
-	case c == '(':
-		return p.paren()
+		return nil, s.errAt(start, "expected a host selection after '%s', found the end of the query", tail(s.src[:start]))
 	case c == ')':
 		return nil, s.errAt(start, "expected a host selection, found ')'")
 	}
@@ -108,6 +106,8 @@ func (p *parser) item() (Expr, error) {
 		next = s.src[start+1]
 	}
 	switch {
+	case c == '(':
+		e, err = p.paren()
 	case (c == 'A' || c == 'a') && next == ':':
 		e, err = p.alias()
 	case isBackendKey(c) && next == '{':
@@ -120,6 +120,15 @@ func (p *parser) item() (Expr, error) {
 	}
 	p.lastStart, p.lastEnd = start, s.pos
 	return e, nil
+}
+
+// tail returns the end of text for a message: at most 40 characters.
+func tail(text string) string {
+	text = strings.TrimSpace(text)
+	if r := []rune(text); len(r) > 40 {
+		return "..." + string(r[len(r)-40:])
+	}
+	return text
 }
 
 // paren reads "(" group ")".
