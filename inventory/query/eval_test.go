@@ -140,6 +140,7 @@ func TestSelect(t *testing.T) {
 		{"D{host1", "ERR:query:1:8: expected '}' to close the D{ block"},
 		{"O{foo}", "ERR:query:1:1: the OpenStack backend O{} is not supported"},
 		{"web[1-", "ERR:query:1:"},
+		{"D{h[1-70000]} and not D{h[2-70000]}", "h1"},
 		{"some+host", "ERR:query:1:5:"},
 		{"and", "ERR:query:1:1: expected a host selection, found the operator 'and'"},
 		{"not", "ERR:query:1:4: expected a host selection after 'not'"},

@@ -146,17 +146,21 @@ func (s *scanner) errAt(off int, format string, args ...any) error {
 	return posfile.Errorf("query", 1, s.col(off), format, args...)
 }
 
-// describe names what stands at offset off, for error messages.
+// describe names what stands at offset off, for error messages: up to 20
+// characters to the next whitespace.
 func (s *scanner) describe(off int) string {
 	if off >= len(s.src) {
 		return "end of query"
 	}
-	end := off
-	for end < len(s.src) && !isSpace(s.src[end]) && end-off < 20 {
-		end++
+	end, n := off, 0
+	for end < len(s.src) && !isSpace(s.src[end]) && n < 20 {
+		_, size := utf8.DecodeRuneInString(s.src[end:])
+		end += size
+		n++
 	}
 	if end == off {
-		end = off + 1
+		_, size := utf8.DecodeRuneInString(s.src[off:])
+		end = off + size
 	}
 	return "'" + s.src[off:end] + "'"
 }
