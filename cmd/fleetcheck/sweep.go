@@ -113,9 +113,13 @@ func runSweep(c *cli.Context) error {
 	if err != nil {
 		return configError(err)
 	}
+	var attribute sweep.Owners // stays a nil interface without an owners file
+	if owners != nil {
+		attribute = owners
+	}
 	return execSweep(c.Context, sweepJob{
 		query: q, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
-		runner: r, owners: owners, outs: outs, team: c.String("team"),
+		runner: r, owners: attribute, outs: outs, team: c.String("team"),
 		globalTimeout: e.globalTimeout(c), progress: !c.Bool("no-progress"),
 		stdout: c.App.Writer, stderr: c.App.ErrWriter,
 	})
