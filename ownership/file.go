@@ -15,7 +15,6 @@ type File struct {
 	Rules    []Rule // in file order; the last match wins
 
 	teamIndex map[string]int // team name -> index in Teams
-	pos       Pos            // position of the document, for file-wide findings
 	rulesPos  Pos            // position of the rules: key, or of the document
 }
 
@@ -41,11 +40,8 @@ type Rule struct {
 	Pos          Pos      // position of the rule (its first key)
 	HostsPos     Pos      // position of the hosts: value, or of the rule when absent
 
-	expr      query.Expr // parsed Hosts; nil when the rule selects every host
-	quoted    bool       // the hosts: value was a quoted scalar
-	checkSet  checkMatcher
-	ownerPos  Pos // position of the owner: value
-	checksPos Pos // position of the checks: value, or of the rule
+	expr     query.Expr   // parsed Hosts; nil when the rule selects every host
+	checkSet checkMatcher // compiled Checks
 }
 
 // AllHosts reports whether the rule selects every host.

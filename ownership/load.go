@@ -49,7 +49,7 @@ func Parse(path string, data []byte) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &File{Path: path, teamIndex: map[string]int{}, pos: r.pos(root), rulesPos: r.pos(root)}
+	f := &File{Path: path, teamIndex: map[string]int{}, rulesPos: r.pos(root)}
 	byKey := map[string]entry{}
 	for _, e := range entries {
 		byKey[e.key] = e
@@ -241,7 +241,7 @@ func (r nodeReader) rule(f *File, n *yaml.Node, num int) (Rule, *yaml.Node, erro
 	if err != nil {
 		return Rule{}, nil, err
 	}
-	rule := Rule{Hosts: "all", Pos: r.pos(n), HostsPos: r.pos(n), checksPos: r.pos(n)}
+	rule := Rule{Hosts: "all", Pos: r.pos(n), HostsPos: r.pos(n)}
 	byKey := map[string]entry{}
 	for _, e := range entries {
 		byKey[e.key] = e
@@ -272,7 +272,6 @@ func (r nodeReader) rule(f *File, n *yaml.Node, num int) (Rule, *yaml.Node, erro
 	if !ok {
 		return Rule{}, nil, r.errAt(n, "%s: missing owner (a team, or null for explicitly unowned)", what)
 	}
-	rule.ownerPos = r.pos(oe.valNode)
 	if isNull(oe.valNode) {
 		rule.Unowned = true
 	} else {
@@ -324,10 +323,9 @@ func (r nodeReader) ruleHosts(rule *Rule, n *yaml.Node, what string) error {
 		return nil
 	}
 	rule.Hosts = trimmed
-	rule.quoted = n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0
 	expr, err := query.Parse(trimmed)
 	if err != nil {
-		return r.queryError(rule, n, text, trimmed, err, what)
+		return r.queryError(n, text, trimmed, err, what)
 	}
 	rule.expr = expr
 	return nil
@@ -335,7 +333,7 @@ func (r nodeReader) ruleHosts(rule *Rule, n *yaml.Node, what string) error {
 
 // queryError re-positions a query syntax error (column within the query)
 // to the file: the line of the hosts: value, its column plus the query's.
-func (r nodeReader) queryError(rule *Rule, n *yaml.Node, text, trimmed string, err error, what string) error {
+func (r nodeReader) queryError(n *yaml.Node, text, trimmed string, err error, what string) error {
 	var pe *posfile.Error
 	if !errors.As(err, &pe) {
 		return &posfile.Error{File: r.file, Line: n.Line, Col: n.Column, Msg: what + ": bad hosts query", Err: err}
@@ -343,7 +341,7 @@ func (r nodeReader) queryError(rule *Rule, n *yaml.Node, text, trimmed string, e
 	out := &posfile.Error{File: r.file, Line: n.Line, Col: n.Column, Msg: what + ": bad hosts query: " + pe.Msg, Err: pe.Err}
 	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 && pe.Col > 0 {
 		col := n.Column + pe.Col - 1 + strings.Index(text, trimmed)
-		if rule.quoted {
+		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
 			col++ // the opening quote
 		}
 		out.Col = col
@@ -353,7 +351,6 @@ func (r nodeReader) queryError(rule *Rule, n *yaml.Node, text, trimmed string, e
 
 // ruleChecks reads a rule's checks: names and globs.
 func (r nodeReader) ruleChecks(rule *Rule, n *yaml.Node, what string) error {
-	rule.checksPos = r.pos(n)
 	names, nodes, err := r.list(n, what+": checks")
 	if err != nil {
 		return err

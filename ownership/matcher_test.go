@@ -199,3 +199,26 @@ func TestTest(t *testing.T) {
 		}
 	}
 }
+
+func TestOwnerConcurrent(t *testing.T) {
+	m := testMatcher(t)
+	want := ownerString(m.Owner("cache0001.dc1.example.org", "disk", checks.Critical))
+	errs := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for i := 0; i < 200; i++ {
+				if got := ownerString(m.Owner("cache0001.dc1.example.org", "disk", checks.Critical)); got != want {
+					errs <- got
+					return
+				}
+				m.Explain("web0001.dc1.example.org", "puppet", checks.Warning)
+			}
+			errs <- ""
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if got := <-errs; got != "" {
+			t.Errorf("concurrent Owner = %s, want %s", got, want)
+		}
+	}
+}
