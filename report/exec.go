@@ -54,16 +54,8 @@ func WriteExecGroupsCmd(w io.Writer, cmd string, results []ExecResult, color boo
 	if len(outputs) > 0 {
 		fmt.Fprintln(bw, p.paint(ansiBlue, "================"))
 	}
-	if len(failures) > 0 {
-		fmt.Fprintln(bw, p.paint(ansiBlue, "----- CONNECTION FAILURES -----"))
-		for _, g := range failures {
-			line := nodeGroup(g.hosts) + ": " + g.kind
-			if g.err != "" {
-				line += " (" + g.err + ")"
-			}
-			fmt.Fprintln(bw, p.paint(ansiRed, line))
-		}
-	}
+	writeFailures(bw, p, "----- CONNECTION FAILURES -----", failures, func(k string) bool { return !notRun(k) })
+	writeFailures(bw, p, "----- NOT RUN -----", failures, notRun)
 	if len(codes) > 0 {
 		fmt.Fprintln(bw, p.paint(ansiBlue, "----- EXIT CODES -----"))
 		for _, g := range codes {
@@ -78,6 +70,35 @@ func WriteExecGroupsCmd(w io.Writer, cmd string, results []ExecResult, color boo
 		return fmt.Errorf("report: exec output: %w", err)
 	}
 	return nil
+}
+
+// notRun reports whether kind says the command was never started on the
+// host: the run was interrupted (the runner's "canceled") or stopped early
+// (fleetcheck exec's "skipped"). Such hosts are listed apart from
+// connection failures.
+func notRun(kind string) bool { return kind == CanceledKind || kind == "skipped" }
+
+// writeFailures writes, under header, the failure groups whose kind is
+// selected; nothing when there are none.
+func writeFailures(w io.Writer, p painter, header string, groups []*failureGroupExec, selected func(kind string) bool) {
+	var lines []string
+	for _, g := range groups {
+		if !selected(g.kind) {
+			continue
+		}
+		line := nodeGroup(g.hosts) + ": " + g.kind
+		if g.err != "" {
+			line += " (" + g.err + ")"
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintln(w, p.paint(ansiBlue, header))
+	for _, l := range lines {
+		fmt.Fprintln(w, p.paint(ansiRed, l))
+	}
 }
 
 // ExecSummary writes cumin's success line, e.g. "95.0% (190/200) success

@@ -22,6 +22,7 @@ func execFixture() []ExecResult {
 		{Host: "cache1.example.org", ExitCode: -1, ErrorKind: "timeout", Err: "no answer within 10s"},
 		{Host: "cache2.example.org", ExitCode: -1, ErrorKind: "timeout", Err: "no answer within 10s"},
 		{Host: "cache3.example.org", ExitCode: -1, ErrorKind: "hostkey_mismatch", Err: "host key changed"},
+		{Host: "cache4.example.org", ExitCode: -1, ErrorKind: "skipped", Err: "not run: success threshold unreachable"},
 	}
 }
 
@@ -40,7 +41,7 @@ func TestExecGolden(t *testing.T) {
 			if err := WriteExecGroupsCmd(&buf, tt.cmd, execFixture(), tt.color); err != nil {
 				t.Fatal(err)
 			}
-			if err := ExecSummary(&buf, 4, 9, 100); err != nil {
+			if err := ExecSummary(&buf, 4, 10, 100); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tt.name, buf.Bytes())
@@ -71,6 +72,7 @@ func TestExecGroupsContent(t *testing.T) {
 		"(4) ", ": exit code 0\n",
 		"(1) db2.example.org: exit code 1\n",
 		"(1) db1.example.org: exit code 2\n",
+		"----- NOT RUN -----\n(1) cache4.example.org: skipped (not run: success threshold unreachable)\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -126,8 +128,8 @@ func TestExecJSON(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc) != 9 {
-		t.Errorf("%d hosts, want 9", len(doc))
+	if len(doc) != 10 {
+		t.Errorf("%d hosts, want 10", len(doc))
 	}
 	if h := doc["db1.example.org"]; h.ExitCode != 2 || h.Stdout != "partial\n" || h.Stderr != "uname: \x1b[31mbroken\n" || h.Error != nil {
 		t.Errorf("db1: %+v", h)
