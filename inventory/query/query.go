@@ -47,6 +47,25 @@
 //
 // Any other character is a syntax error. Errors are *posfile.Error values
 // with File "query", Line 1 and the 1-based column of the problem.
+//
+// # Evaluation
+//
+// Sets are bitsets over inventory indexes. Labels are read through
+// per-key value indexes (for key "group", a host's Ansible groups count as
+// values); "A:name" evaluates the inventory's alias text, once, and a cycle
+// or an unknown alias is an error. D{} selects the hosts it names whether
+// or not the inventory holds them; K{} selects the host names (IP
+// addresses excluded, as in cumin) of Env.KnownHosts that its patterns
+// match; P{} asks Env.PuppetDB with the PQL translation of the block. Hosts
+// outside the inventory come after the inventory's, sorted by name, with
+// Source "D{}", "K{file}" or "P{}". Where fleetcheck's P{} differs from
+// cumin's: F:key reads the fact path on PuppetDB's inventory entity (so
+// structured facts such as F:os.family work), facts and resources may be
+// mixed in one block, I:path queries the inventory entity, and "not (...)"
+// negates the group.
+//
+// Eval and Select build their indexes for one query; an Evaluator keeps
+// them, and the results of aliases and blocks, across many queries.
 package query
 
 import (
