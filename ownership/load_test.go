@@ -186,3 +186,25 @@ rules:
 		t.Error("owner: ~ is not Unowned")
 	}
 }
+
+func TestParseAnchorsAndFlowRules(t *testing.T) {
+	src := `fallback: triage
+teams:
+  triage: &base {contact: t@example.org, sla: {critical: 2h}}
+  ops: *base
+rules:
+  - {id: web, hosts: "role=web", owner: ops, also_notify: [triage, triage]}
+`
+	f, err := Parse("flow.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, ok := f.Team("ops")
+	if !ok || ops.Contact != "t@example.org" || ops.SLA.Critical != 2*time.Hour || ops.Pos != (Pos{"flow.yaml", 4, 3}) {
+		t.Errorf("ops = %+v, want the anchored team at flow.yaml:4:3", ops)
+	}
+	r := f.Rules[0]
+	if r.Hosts != "role=web" || r.HostsPos != (Pos{"flow.yaml", 6, 22}) || strings.Join(r.AlsoNotify, ",") != "triage" {
+		t.Errorf("rule = %+v, want hosts role=web at 6:22, also_notify deduplicated", r)
+	}
+}
