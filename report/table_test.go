@@ -284,3 +284,21 @@ func BenchmarkTable10k(b *testing.B) {
 		}
 	}
 }
+
+// TestTableTinyWidth: a terminal too narrow for any table still gets every
+// failure, wrapped rather than cut.
+func TestTableTinyWidth(t *testing.T) {
+	for _, width := range []int{1, 20, 40} {
+		var buf bytes.Buffer
+		if err := Table(&buf, fixtureSweep(fixtureRecords()), TableOptions{Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		rows := tableRows(buf.String())
+		if len(rows) != 10 { // header and 9 groups
+			t.Errorf("width %d: %d rows, want 10:\n%s", width, len(rows), buf.String())
+		}
+		if strings.Contains(buf.String(), "…") {
+			t.Errorf("width %d: truncated:\n%s", width, buf.String())
+		}
+	}
+}
