@@ -14,7 +14,7 @@ import (
 
 // ExecResult is what an ad-hoc command (fleetcheck exec) did on one host.
 type ExecResult struct {
-	Host      string
+	Host      string // inventory name of the host
 	ExitCode  int    // the command's exit status; meaningless when ErrorKind is set
 	Stdout    []byte // captured standard output
 	Stderr    []byte // captured standard error
