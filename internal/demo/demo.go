@@ -205,7 +205,7 @@ func Responder(h Host, commands map[string]string) fleetsim.Responder {
 	return func(cmd string) fleetsim.Response {
 		check, ok := commands[cmd]
 		if !ok {
-			return fleetsim.Response{Stderr: "sh: 1: command not found\n", ExitCode: 127}
+			return adHoc(h.Name, cmd)
 		}
 		s, ok := h.States[check]
 		if !ok {
@@ -213,4 +213,22 @@ func Responder(h Host, commands map[string]string) fleetsim.Responder {
 		}
 		return fleetsim.Response{Stdout: s.Stdout, ExitCode: s.Exit}
 	}
+}
+
+// adHoc answers the few ad-hoc commands a simulated host knows, for
+// `fleetcheck exec` against the demo or `fleetcheck sim` fleets.
+func adHoc(host, cmd string) fleetsim.Response {
+	switch {
+	case cmd == "true":
+		return fleetsim.Response{}
+	case cmd == "false":
+		return fleetsim.Response{ExitCode: 1}
+	case cmd == "hostname" || cmd == "hostname -f":
+		return fleetsim.Response{Stdout: host + "\n"}
+	case cmd == "uptime":
+		return fleetsim.Response{Stdout: " 08:00:00 up 12 days,  3:04,  0 users,  load average: 0.12, 0.10, 0.09\n"}
+	case strings.HasPrefix(cmd, "echo "):
+		return fleetsim.Response{Stdout: strings.TrimPrefix(cmd, "echo ") + "\n"}
+	}
+	return fleetsim.Response{Stderr: "sh: 1: " + strings.Fields(cmd + " x")[0] + ": not found (simulated host)\n", ExitCode: 127}
 }

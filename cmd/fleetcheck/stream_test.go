@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fleetcheck/fleetcheck/internal/demo"
+	"github.com/fleetcheck/fleetcheck/internal/fleetsim"
+)
+
+// simFiles serves n simulated hosts from this process (the first ones
+// given faults) and writes the files a separate fleetcheck process needs.
+func simFiles(t *testing.T, n int, faults ...fleetsim.Fault) (*demoFleet, []string) {
+	t.Helper()
+	d, err := startDemoFleet(context.Background(), nil, func(s map[string][]demo.Sample) ([]demo.Host, error) {
+		hosts := demo.Sized(s, n, 1)
+		for i, f := range faults {
+			hosts[i].Fault = f
+		}
+		return hosts, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.close)
+	dir := t.TempDir()
+	if err := writeSimFiles(dir, d); err != nil {
+		t.Fatal(err)
+	}
+	return d, []string{"-i", filepath.Join(dir, "inventory.yaml"), "--known-hosts", filepath.Join(dir, "known_hosts"), "--ssh-config", "none"}
+}
+
+func TestExecBatchAbortsWhenThresholdUnreachable(t *testing.T) {
+	d, flags := simFiles(t, 10, fleetsim.FaultRefuse, fleetsim.FaultRefuse)
+	args := append(append([]string{"exec"}, flags...), "--force", "-b", "1", "-p", "100", "all", "--", "uptime")
+	stdout, stderr, code := runBinary(t, args...)
+	if code != 2 {
+		t.Errorf("exit %d, want 2 (threshold missed)\n%s\n%s", code, stdout, stderr)
+	}
+	ran := 0
+	for _, h := range d.hosts {
+		if len(d.fleet.Execs(h.Name)) > 0 {
+			ran++
+		}
+	}
+	// With one host at a time and a 100% threshold, the first refusal makes
+	// the threshold unreachable: no healthy host may be started after it.
+	if ran != 0 {
+		t.Errorf("%d healthy hosts ran the command after the threshold became unreachable", ran)
+	}
+	if !strings.Contains(stdout, "0.0% (0/10) success ratio") {
+		t.Errorf("no success ratio line:\n%s", stdout)
+	}
+}
+
+func TestExecGroupsIdenticalOutput(t *testing.T) {
+	d, flags := simFiles(t, 6, fleetsim.FaultRefuse)
+	args := append(append([]string{"exec"}, flags...), "--force", "-b", "50%", "-p", "80", "all", "--", "uptime")
+	stdout, stderr, code := runBinary(t, args...)
+	if code != 0 {
+		t.Errorf("exit %d, want 0 (5/6 ≥ 80%%)\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "(5) node[00002-00006].sim.example.org") {
+		t.Errorf("the 5 healthy hosts' identical output is not grouped under one node set:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, "node00001.sim.example.org") || !strings.Contains(stdout, "83.3% (5/6) success ratio") {
+		t.Errorf("refused host or ratio missing:\n%s", stdout)
+	}
+	for _, h := range d.hosts[1:] {
+		if got := d.fleet.Execs(h.Name); len(got) != 1 || got[0] != "uptime" {
+			t.Errorf("%s ran %q, want exactly uptime", h.Name, got)
+		}
+	}
+}
+
+func TestDemoTeamWithTwoOutputs(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "sweep.json")
+	stdout, stderr, code := runBinary(t, "demo", "--team", "traffic", "-o", "table", "-o", "json", "--output-file", out, "--no-progress", "--timeout", "3s")
+	if !strings.Contains(stdout, "traffic") || strings.Contains(stdout, "appservers") {
+		t.Errorf("table should hold only traffic's failures:\n%s", stdout)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("output file: %v (stderr %s)", err, stderr)
+	}
+	var doc jsonSweep
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Results) == 0 {
+		t.Fatal("no traffic failures in the JSON file")
+	}
+	critical := false
+	for _, r := range doc.Results {
+		if r.Owner == nil || r.Owner.Team != "traffic" {
+			t.Errorf("%s %s owned by %+v in a --team traffic sweep", r.Host, r.Check, r.Owner)
+		}
+		critical = critical || r.Status == "CRITICAL"
+	}
+	if want := map[bool]int{true: 2, false: 3}[critical]; code != want && !(code == 1 && !critical) {
+		t.Errorf("exit %d does not reflect traffic's worst status", code)
+	}
+}
+
+// startDemo starts the demo binary with stdout on a pipe.
+func startDemo(t *testing.T, args ...string) (*exec.Cmd, *bufio.Reader, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"demo", "--no-progress"}, args...)...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, bufio.NewReader(pipe), &stderr
+}
+
+// NDJSON lines come out as hosts finish: the first arrives while the
+// sweep is still waiting on a host that hangs for 30s.
+func TestNDJSONStreamsBeforeTheSweepEnds(t *testing.T) {
+	cmd, out, _ := startDemo(t, "-o", "ndjson", "--timeout", "30s", "--connect-timeout", "30s")
+	exited := make(chan struct{})
+	go func() { cmd.Process.Wait(); close(exited) }()
+	line, err := out.ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the first line: %v", err)
+	}
+	select {
+	case <-exited:
+		t.Fatal("the first NDJSON line came only when the sweep ended")
+	default:
+	}
+	var first struct {
+		Type, Host, Check, Status string
+	}
+	if err := json.Unmarshal([]byte(line), &first); err != nil || first.Type != "result" || first.Host == "" {
+		t.Errorf("first line %q: %v", line, err)
+	}
+}
+
+// Ctrl-C: the sweep stops, reports what finished marked incomplete, and
+// exits with the code of what it saw.
+func TestInterruptReportsPartialResults(t *testing.T) {
+	cmd, out, stderr := startDemo(t, "-o", "ndjson", "-o", "json", "--output-file", filepath.Join(t.TempDir(), "x.json"), "--timeout", "60s", "--connect-timeout", "60s")
+	// Wait for results to flow, then interrupt while the hung hosts hold
+	// the sweep open.
+	for i := 0; i < 50; i++ {
+		if _, err := out.ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	var last string
+	for {
+		line, err := out.ReadString('\n')
+		if err != nil {
+			break
+		}
+		last = line
+	}
+	err := cmd.Wait()
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %v to stop after SIGINT", took)
+	}
+	ee, _ := err.(*exec.ExitError)
+	if ee == nil || ee.ExitCode() != 2 {
+		t.Errorf("exit %v, want 2 (the demo fleet has CRITICAL hosts); stderr %s", err, stderr)
+	}
+	var summary struct {
+		Type     string `json:"type"`
+		Complete *bool  `json:"complete"`
+	}
+	if err := json.Unmarshal([]byte(last), &summary); err != nil || summary.Type != "summary" || summary.Complete == nil || *summary.Complete {
+		t.Errorf("last line %q: want a summary with complete=false (%v)", last, err)
+	}
+	if !strings.Contains(stderr.String(), "incomplete") {
+		t.Errorf("stderr does not say the sweep is incomplete: %s", stderr)
+	}
+}
