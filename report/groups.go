@@ -80,7 +80,33 @@ func groupFailures(recs []Record) []*failureGroup {
 		}
 		return 0
 	})
-	return groups
+	return mergeAcrossChecks(groups)
+}
+
+// mergeAcrossChecks folds rows of one owner and status that differ only by
+// check (the same hosts with the same summaries) into one row naming every
+// check: a host that cannot be reached then shows once per team, not once
+// per check. A merged row keeps the place of its first check.
+func mergeAcrossChecks(groups []*failureGroup) []*failureGroup {
+	type sameRow struct {
+		unowned bool
+		team    string
+		status  checks.Status
+		hosts   string
+		summary string
+	}
+	first := map[sameRow]*failureGroup{}
+	out := groups[:0:0]
+	for _, g := range groups {
+		k := sameRow{g.key.unowned, g.key.team, g.key.status, g.hostsCell(), g.summaryCell()}
+		if into, ok := first[k]; ok {
+			into.key.check += ", " + g.key.check
+			continue
+		}
+		first[k] = g
+		out = append(out, g)
+	}
+	return out
 }
 
 // teamCell is the TEAM column text of the group.

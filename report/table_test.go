@@ -10,6 +10,7 @@ import (
 
 	"github.com/fleetcheck/fleetcheck/checks"
 	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
+	"github.com/fleetcheck/fleetcheck/ownership"
 )
 
 func TestTableGolden(t *testing.T) {
@@ -294,11 +295,33 @@ func TestTableTinyWidth(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows := tableRows(buf.String())
-		if len(rows) != 10 { // header and 9 groups
-			t.Errorf("width %d: %d rows, want 10:\n%s", width, len(rows), buf.String())
+		if len(rows) != 9 { // header and 8 groups (traffic's disk and puppet rows merge)
+			t.Errorf("width %d: %d rows, want 9:\n%s", width, len(rows), buf.String())
 		}
 		if strings.Contains(buf.String(), "…") {
 			t.Errorf("width %d: truncated:\n%s", width, buf.String())
 		}
+	}
+}
+
+// Rows of one team and status that differ only by check become one row
+// naming the checks; rows whose hosts or summaries differ stay apart.
+func TestTableMergesRowsThatDifferOnlyByCheck(t *testing.T) {
+	owner := &ownership.Owner{Team: "traffic", Rule: "edge"}
+	recs := []Record{
+		{Result: checks.Result{Host: "cache1", Check: "disk", Status: checks.Unreachable, Summary: "timed out", ErrorKind: "timeout"}, Owner: owner},
+		{Result: checks.Result{Host: "cache1", Check: "load", Status: checks.Unreachable, Summary: "timed out", ErrorKind: "timeout"}, Owner: owner},
+		{Result: checks.Result{Host: "cache1", Check: "memory", Status: checks.Unreachable, Summary: "timed out", ErrorKind: "timeout"}, Owner: owner},
+		{Result: checks.Result{Host: "cache2", Check: "ntp", Status: checks.Unreachable, Summary: "timed out", ErrorKind: "timeout"}, Owner: owner},
+		{Result: checks.Result{Host: "cache2", Check: "disk", Status: checks.Critical, Summary: "/ 99% used"}, Owner: owner},
+	}
+	groups := groupFailures(recs)
+	var got []string
+	for _, g := range groups {
+		got = append(got, g.key.check+" "+g.key.status.String()+" "+g.hostsCell())
+	}
+	want := []string{"disk CRITICAL (1) cache2", "disk, load, memory UNREACHABLE (1) cache1", "ntp UNREACHABLE (1) cache2"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
