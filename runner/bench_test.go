@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/internal/fleetsim"
+	"github.com/fleetcheck/fleetcheck/inventory"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
@@ -105,4 +106,27 @@ func cpuTime(b *testing.B) time.Duration {
 		b.Fatalf("getrusage: %v", err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkResolveHost resolves a host against an ssh_config of 200
+// Host blocks, the match at the end.
+func BenchmarkResolveHost(b *testing.B) {
+	var sb strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&sb, "Host app%03d-*.example.org\n  User u%d\n  Port %d\n  IdentityFile ~/.ssh/k%d\n\n", i, i, 2000+i, i)
+	}
+	sb.WriteString("Host *\n  User fallback\n  StrictHostKeyChecking yes\n")
+	sc, err := loadSSHConfig(writeFile(b, b.TempDir(), "config", sb.String()), "/home/me")
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := resolver{ssh: sc, home: "/home/me", defaultUser: "me", localUser: "me"}
+	h := inventory.Host{Name: "app199-7.example.org"}
+	b.ReportAllocs()
+	for b.Loop() {
+		ep, _, err := r.resolveHost(h)
+		if err != nil || ep.port != 2199 {
+			b.Fatalf("%+v %v", ep, err)
+		}
+	}
 }

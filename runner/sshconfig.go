@@ -72,26 +72,73 @@ func loadSSHConfig(path, home string) (*sshConfig, error) {
 	return &sshConfig{cfg: cfg, path: path}, nil
 }
 
-func (c *sshConfig) get(alias, key string) string {
-	if c == nil {
-		return ""
-	}
-	v, err := c.cfg.Get(alias, key)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(v)
+// hostSettings are the ssh_config values that apply to one alias: the
+// first value of each key in file order, every IdentityFile.
+type hostSettings struct {
+	hostName, port, user, knownHosts, strict, connectTimeout, proxyJump string
+	identityFiles                                                       []string
 }
 
-func (c *sshConfig) getAll(alias, key string) []string {
+// settingKeys are the keywords hostSettings holds, other than IdentityFile.
+var settingKeys = [...]string{"HostName", "Port", "User", "UserKnownHostsFile", "StrictHostKeyChecking", "ConnectTimeout", "ProxyJump"}
+
+// field returns where the value of settingKeys[i] goes.
+func (s *hostSettings) field(i int) *string {
+	switch i {
+	case 0:
+		return &s.hostName
+	case 1:
+		return &s.port
+	case 2:
+		return &s.user
+	case 3:
+		return &s.knownHosts
+	case 4:
+		return &s.strict
+	case 5:
+		return &s.connectTimeout
+	default:
+		return &s.proxyJump
+	}
+}
+
+// settings looks alias up in one pass over the Host blocks (each block's
+// patterns are matched once), with the semantics of ssh_config.Config.Get
+// and GetAll: first value wins, includes searched in place.
+func (c *sshConfig) settings(alias string) hostSettings {
+	var s hostSettings
 	if c == nil {
-		return nil
+		return s
 	}
-	v, err := c.cfg.GetAll(alias, key)
-	if err != nil {
-		return nil
+	for _, host := range c.cfg.Hosts {
+		if !host.Matches(alias) {
+			continue
+		}
+		for _, node := range host.Nodes {
+			switch n := node.(type) {
+			case *ssh_config.KV:
+				if strings.EqualFold(n.Key, "IdentityFile") {
+					s.identityFiles = append(s.identityFiles, strings.TrimSpace(n.Value))
+					continue
+				}
+				for i, key := range settingKeys {
+					if f := s.field(i); *f == "" && strings.EqualFold(n.Key, key) {
+						*f = strings.TrimSpace(n.Value)
+						break
+					}
+				}
+			case *ssh_config.Include:
+				for i, key := range settingKeys {
+					if f := s.field(i); *f == "" {
+						*f = strings.TrimSpace(n.Get(alias, key))
+					}
+				}
+				files, _ := n.GetAll(alias, "IdentityFile")
+				s.identityFiles = append(s.identityFiles, files...)
+			}
+		}
 	}
-	return v
+	return s
 }
 
 // resolver turns inventory hosts and jump specs into endpoints.
@@ -108,11 +155,12 @@ type resolver struct {
 // for its name, then port 22 and the default user. It also returns the
 // ProxyJump hops ("" or "none": direct).
 func (r *resolver) resolveHost(h inventory.Host) (endpoint, []string, error) {
-	ep, err := r.resolve(h.Name, h.Address, h.Port, h.User, h.IdentityFile)
+	set := r.ssh.settings(h.Name)
+	ep, err := r.resolve(&set, h.Name, h.Address, h.Port, h.User, h.IdentityFile)
 	if err != nil {
 		return ep, nil, err
 	}
-	jump := r.ssh.get(h.Name, "ProxyJump")
+	jump := set.proxyJump
 	if jump == "" || strings.EqualFold(jump, "none") {
 		return ep, nil, nil
 	}
@@ -154,15 +202,16 @@ func (r *resolver) resolveJump(spec string) (endpoint, error) {
 	if host == "" {
 		return endpoint{}, fmt.Errorf("ProxyJump %q: no host", spec)
 	}
-	return r.resolve(host, "", port, user, "")
+	set := r.ssh.settings(host)
+	return r.resolve(&set, host, "", port, user, "")
 }
 
 // resolve applies the precedence: explicit values, then ssh_config for
 // alias, then the defaults.
-func (r *resolver) resolve(alias, address string, port int, user, identity string) (endpoint, error) {
+func (r *resolver) resolve(set *hostSettings, alias, address string, port int, user, identity string) (endpoint, error) {
 	ep := endpoint{alias: alias, host: address, port: port, user: user}
 	if ep.host == "" {
-		ep.host = r.ssh.get(alias, "HostName")
+		ep.host = set.hostName
 		if ep.host != "" {
 			ep.host = strings.ReplaceAll(ep.host, "%h", alias)
 		}
@@ -171,7 +220,7 @@ func (r *resolver) resolve(alias, address string, port int, user, identity strin
 		ep.host = alias
 	}
 	if ep.port == 0 {
-		if p := r.ssh.get(alias, "Port"); p != "" {
+		if p := set.port; p != "" {
 			n, err := strconv.Atoi(p)
 			if err != nil || n <= 0 || n > 65535 {
 				return ep, fmt.Errorf("ssh config %s: Port %q for %s: not a port", r.ssh.path, p, alias)
@@ -183,7 +232,7 @@ func (r *resolver) resolve(alias, address string, port int, user, identity strin
 		ep.port = 22
 	}
 	if ep.user == "" {
-		ep.user = r.ssh.get(alias, "User")
+		ep.user = set.user
 	}
 	if ep.user == "" {
 		ep.user = r.defaultUser
@@ -191,14 +240,14 @@ func (r *resolver) resolve(alias, address string, port int, user, identity strin
 	if identity != "" {
 		ep.identityFiles = append(ep.identityFiles, r.expand(identity, &ep))
 	}
-	for _, f := range r.ssh.getAll(alias, "IdentityFile") {
-		if f = strings.TrimSpace(f); f != "" && !strings.EqualFold(f, "none") {
+	for _, f := range set.identityFiles {
+		if f != "" && !strings.EqualFold(f, "none") {
 			ep.identityFiles = append(ep.identityFiles, r.expand(f, &ep))
 		}
 	}
 	ep.knownHosts = r.knownHosts
 	if len(ep.knownHosts) == 0 {
-		for _, f := range strings.Fields(r.ssh.get(alias, "UserKnownHostsFile")) {
+		for _, f := range strings.Fields(set.knownHosts) {
 			if !strings.EqualFold(f, "none") {
 				ep.knownHosts = append(ep.knownHosts, r.expand(f, &ep))
 			}
@@ -207,10 +256,10 @@ func (r *resolver) resolve(alias, address string, port int, user, identity strin
 	if len(ep.knownHosts) == 0 && r.home != "" {
 		ep.knownHosts = []string{filepath.Join(r.home, ".ssh", "known_hosts")}
 	}
-	ep.strict = strictHostKeys(r.ssh.get(alias, "StrictHostKeyChecking"))
+	ep.strict = strictHostKeys(set.strict)
 	ep.connectTimeout = r.connectTimeout
 	if ep.connectTimeout == 0 {
-		if s := r.ssh.get(alias, "ConnectTimeout"); s != "" {
+		if s := set.connectTimeout; s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 0 {
 				return ep, fmt.Errorf("ssh config %s: ConnectTimeout %q for %s: not a number of seconds", r.ssh.path, s, alias)

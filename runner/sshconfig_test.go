@@ -1,8 +1,10 @@
 package runner
 
 import (
+	"fmt"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -181,7 +183,7 @@ func TestLoadSSHConfig(t *testing.T) {
 	}
 	writeFile(t, filepath.Join(dir, ".ssh"), "config", "Host x\n  Port 3\n")
 	c, err := loadSSHConfig("", dir)
-	if err != nil || c.get("x", "Port") != "3" {
+	if err != nil || c.settings("x").port != "3" {
 		t.Errorf("default ~/.ssh/config not read: %v", err)
 	}
 }
@@ -190,6 +192,43 @@ func TestStrictHostKeys(t *testing.T) {
 	for v, want := range map[string]bool{"": true, "yes": true, "ask": true, "accept-new": false, "no": false, "off": false, "Accept-New": false} {
 		if got := strictHostKeys(v); got != want {
 			t.Errorf("strictHostKeys(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+// TestSettingsAgreesWithLibrary checks the one-pass lookup against the
+// library's Get and GetAll, includes and negations included.
+func TestSettingsAgreesWithLibrary(t *testing.T) {
+	dir := t.TempDir()
+	inc := writeFile(t, dir, "included", `Host inc*
+  User from-include
+  IdentityFile /keys/included
+  ProxyJump jumper
+`)
+	cfgPath := writeFile(t, dir, "config", testSSHConfig+`
+Host inc1 other
+  Include `+inc+`
+  Port 2200
+  IdentityFile /keys/after
+`)
+	c, err := loadSSHConfig(cfgPath, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := c.settings("inc1"); s.proxyJump != "jumper" || fmt.Sprint(s.identityFiles) != "[/keys/included /keys/after]" {
+		t.Errorf("inc1: ProxyJump %q IdentityFile %q: the include was not searched in place", s.proxyJump, s.identityFiles)
+	}
+	for _, alias := range []string{"web1.example.org", "web9.example.org", "db1", "bastion-a", "inc1", "inc2", "other", "nothing"} {
+		got := c.settings(alias)
+		for i, key := range settingKeys {
+			want, _ := c.cfg.Get(alias, key)
+			if *got.field(i) != strings.TrimSpace(want) {
+				t.Errorf("%s %s = %q, library says %q", alias, key, *got.field(i), want)
+			}
+		}
+		want, _ := c.cfg.GetAll(alias, "IdentityFile")
+		if fmt.Sprint(got.identityFiles) != fmt.Sprint(want) {
+			t.Errorf("%s IdentityFile = %q, library says %q", alias, got.identityFiles, want)
 		}
 	}
 }
