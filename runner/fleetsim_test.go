@@ -401,6 +401,33 @@ func TestFleetKeepaliveEndsFrozenConnection(t *testing.T) {
 	}
 }
 
+func TestFleetProxyJumpTwoHops(t *testing.T) {
+	f := startFleet(t, fleetsim.Options{Hosts: []fleetsim.HostSpec{
+		{Name: "outer", Respond: answer},
+		{Name: "middle", Respond: answer},
+		{Name: "inner", Respond: answer},
+	}})
+	o, _ := f.Endpoint("outer")
+	m, _ := f.Endpoint("middle")
+	cfgPath := writeFile(t, t.TempDir(), "config", fmt.Sprintf(`Host inner
+  ProxyJump outer,%s@%s:%d
+Host outer
+  HostName %s
+  Port %d
+`, f.User(), m.Address, m.Port, o.Address, o.Port))
+	r := fleetRunner(t, f, Config{SSHConfigPath: cfgPath})
+	host := fleetHost(t, f, "inner")
+	outs, _, _ := runTasks(t, context.Background(), r, []Task{{Host: host, Commands: []Command{{ID: "a", Line: "echo deep"}}}}, 15*time.Second)
+	if ho := outs[0]; ho.Err != nil || string(ho.Commands[0].Stdout) != "deep\n" {
+		t.Fatalf("err %v commands %+v", ho.Err, ho.Commands)
+	}
+	for _, name := range []string{"outer", "middle", "inner"} {
+		if n := f.Connections(name); n != 1 {
+			t.Errorf("%s: %d connections, want 1", name, n)
+		}
+	}
+}
+
 func TestFleetProxyJumpTargetHangs(t *testing.T) {
 	f := startFleet(t, fleetsim.Options{Hosts: []fleetsim.HostSpec{
 		{Name: "bastion", Respond: answer},
