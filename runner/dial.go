@@ -11,63 +11,55 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// connection is an SSH client and the jump clients it is tunnelled
-// through; Close closes them all, innermost first.
-type connection struct {
-	client *ssh.Client
-	jumps  []*ssh.Client
-}
-
-// Close closes the client and every jump client under it.
-func (c *connection) Close() error {
-	err := c.client.Close()
-	for i := len(c.jumps) - 1; i >= 0; i-- {
-		c.jumps[i].Close()
-	}
-	return err
-}
-
 // dialer holds what one Run needs to open connections.
 type dialer struct {
 	r         *Runner
 	agentKeys []ssh.Signer
+	jumps     *jumpPool
 
 	defaultOnce sync.Once
 	defaultAuth []ssh.AuthMethod // shared by endpoints naming no IdentityFile
 }
 
-// connect dials target through hops (in order), each hop and the target
-// with its own connect timeout under ctx.
-func (d *dialer) connect(ctx context.Context, target *endpoint, hops []string) (*connection, error) {
-	conn := &connection{}
+// connect dials target with its connect timeout under ctx, through the
+// Run's shared connection to its jump hosts when hops are set.
+func (d *dialer) connect(ctx context.Context, target *endpoint, hops []string) (*ssh.Client, error) {
+	var via *ssh.Client
+	if len(hops) > 0 {
+		c, err := d.jumps.client(ctx, hops)
+		if err != nil {
+			return nil, err
+		}
+		via = c
+	}
+	return d.dialOne(ctx, target, via)
+}
+
+// dialChain connects to hops in order, each through the previous one,
+// each with its own connect timeout under ctx.
+func (d *dialer) dialChain(ctx context.Context, hops []string) ([]*ssh.Client, error) {
+	clients := make([]*ssh.Client, 0, len(hops))
+	closeAll := func() {
+		for i := len(clients) - 1; i >= 0; i-- {
+			clients[i].Close()
+		}
+	}
 	var via *ssh.Client
 	for _, spec := range hops {
 		hop, err := d.r.resolver.resolveJump(spec)
 		if err != nil {
-			conn.closeJumps()
+			closeAll()
 			return nil, err
 		}
 		c, err := d.dialOne(ctx, &hop, via)
 		if err != nil {
-			conn.closeJumps()
+			closeAll()
 			return nil, fmt.Errorf("jump host %s: %w", hop.addr(), err)
 		}
-		conn.jumps = append(conn.jumps, c)
+		clients = append(clients, c)
 		via = c
 	}
-	c, err := d.dialOne(ctx, target, via)
-	if err != nil {
-		conn.closeJumps()
-		return nil, err
-	}
-	conn.client = c
-	return conn, nil
-}
-
-func (c *connection) closeJumps() {
-	for i := len(c.jumps) - 1; i >= 0; i-- {
-		c.jumps[i].Close()
-	}
+	return clients, nil
 }
 
 // dialOne opens a TCP connection to ep (directly, or through via) and

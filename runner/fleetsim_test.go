@@ -428,6 +428,41 @@ Host outer
 	}
 }
 
+func TestFleetProxyJumpShared(t *testing.T) {
+	specs := []fleetsim.HostSpec{{Name: "bastion", Respond: answer}, {Name: "dead-bastion", Fault: fleetsim.FaultRefuse}}
+	for i := range 6 {
+		specs = append(specs, fleetsim.HostSpec{Name: fmt.Sprintf("in%d", i), Respond: answer})
+	}
+	f := startFleet(t, fleetsim.Options{Hosts: specs})
+	b, _ := f.Endpoint("bastion")
+	dead, _ := f.Endpoint("dead-bastion")
+	cfgPath := writeFile(t, t.TempDir(), "config", fmt.Sprintf("Host in0 in1 in2 in3\n  ProxyJump %s:%d\nHost in4 in5\n  ProxyJump %s:%d\n",
+		b.Address, b.Port, dead.Address, dead.Port))
+	r := fleetRunner(t, f, Config{SSHConfigPath: cfgPath, Fanout: 6})
+	var tasks []Task
+	for i := range 6 {
+		tasks = append(tasks, Task{Host: fleetHost(t, f, fmt.Sprintf("in%d", i)), Commands: []Command{{ID: "a", Line: "echo hi"}}})
+	}
+	outs, _, _ := runTasks(t, context.Background(), r, tasks, 15*time.Second)
+	for i, ho := range outs {
+		want := KindNone
+		if i >= 4 {
+			want = KindRefused
+		}
+		if ho.Kind != want {
+			t.Errorf("%s: kind %q err %v, want %q", ho.Host.Name, ho.Kind, ho.Err, want)
+		}
+	}
+	if n := f.Connections("bastion"); n != 1 {
+		t.Errorf("bastion: %d connections for 4 hosts, want 1 shared", n)
+	}
+	// A new Run dials its own.
+	runTasks(t, context.Background(), r, tasks[:1], 15*time.Second)
+	if n := f.Connections("bastion"); n != 2 {
+		t.Errorf("bastion: %d connections after a second Run, want 2", n)
+	}
+}
+
 func TestFleetProxyJumpTargetHangs(t *testing.T) {
 	f := startFleet(t, fleetsim.Options{Hosts: []fleetsim.HostSpec{
 		{Name: "bastion", Respond: answer},

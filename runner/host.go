@@ -26,13 +26,13 @@ type hostConn struct {
 }
 
 // closeFor records why the connection is being closed and closes it.
-func (hc *hostConn) closeFor(why error, conn *connection) {
+func (hc *hostConn) closeFor(why error) {
 	hc.mu.Lock()
 	if hc.why == nil {
 		hc.why = why
 	}
 	hc.mu.Unlock()
-	conn.Close()
+	hc.client.Close()
 }
 
 // closedWhy returns the reason recorded by closeFor, nil while open.
@@ -69,24 +69,24 @@ func (d *dialer) runHost(ctx context.Context, t Task) (ho HostOutput) {
 		&timeoutError{subject: "host " + t.Host.Name, what: "not done (host timeout)", after: r.cfg.HostTimeout})
 	defer cancel()
 
-	conn, err := d.connect(hostCtx, &ep, hops)
+	client, err := d.connect(hostCtx, &ep, hops)
 	if err != nil {
 		ho.Err = fmt.Errorf("host %s: %w", t.Host.Name, err)
 		ho.Kind = Classify(ho.Err)
 		return ho
 	}
-	hc := &hostConn{client: conn.client, sem: make(chan struct{}, maxSessions), limit: r.cfg.OutputLimit}
-	defer hc.closeFor(errFinished, conn)
-	stop := context.AfterFunc(hostCtx, func() { hc.closeFor(ctxErr(hostCtx), conn) })
+	hc := &hostConn{client: client, sem: make(chan struct{}, maxSessions), limit: r.cfg.OutputLimit}
+	defer hc.closeFor(errFinished)
+	stop := context.AfterFunc(hostCtx, func() { hc.closeFor(ctxErr(hostCtx)) })
 	defer stop()
 	ended := make(chan struct{})
 	go func() {
-		conn.client.Wait()
+		client.Wait()
 		close(ended)
 	}()
 	kaCtx, kaCancel := context.WithCancel(hostCtx)
 	defer kaCancel()
-	go keepalive(kaCtx, conn.client, r.cfg.Keepalive, func(why error) { hc.closeFor(why, conn) })
+	go keepalive(kaCtx, client, r.cfg.Keepalive, hc.closeFor)
 
 	ho.Commands = make([]CommandOutput, len(t.Commands))
 	if len(t.Commands) == 1 {

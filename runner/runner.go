@@ -170,6 +170,8 @@ func New(cfg Config) (*Runner, error) {
 func (r *Runner) Run(ctx context.Context, tasks []Task, out chan<- HostOutput) error {
 	defer close(out)
 	d := &dialer{r: r}
+	d.jumps = newJumpPool(ctx, r.cfg.Keepalive, d.dialChain)
+	defer d.jumps.close()
 	if r.cfg.UseAgent {
 		signers, closeAgent, err := agentSigners()
 		if err != nil {
