@@ -178,3 +178,28 @@ func TestSSHDManyCommands(t *testing.T) {
 		t.Errorf("%d logins, want one connection for all commands", n)
 	}
 }
+
+// TestSSHDKeepaliveKeepsHealthyConnection checks that OpenSSH's answer to
+// keepalive@openssh.com (a refusal) counts as a sign of life.
+func TestSSHDKeepaliveKeepsHealthyConnection(t *testing.T) {
+	s := sshdtest.Start(t)
+	r := sshdRunner(t, s, s.HostKeyLine(), Config{Keepalive: 100 * time.Millisecond})
+	outs, _, _ := runTasks(t, context.Background(), r, []Task{{Host: sshdHost(s), Commands: []Command{{ID: "a", Line: "sleep 1; echo alive"}}}}, 20*time.Second)
+	if ho := outs[0]; ho.Err != nil || string(ho.Commands[0].Stdout) != "alive\n" {
+		t.Errorf("host err %v, command %+v", ho.Err, ho.Commands)
+	}
+}
+
+// TestSSHDProxyJump tunnels to sshd through sshd itself (direct-tcpip).
+func TestSSHDProxyJump(t *testing.T) {
+	s := sshdtest.Start(t)
+	cfg := writeFile(t, t.TempDir(), "config", fmt.Sprintf("Host inner\n  HostName 127.0.0.1\n  Port %d\n  ProxyJump %s@127.0.0.1:%d\n", s.Port, s.User, s.Port))
+	r := sshdRunner(t, s, s.HostKeyLine(), Config{SSHConfigPath: cfg})
+	outs, _, _ := runTasks(t, context.Background(), r, []Task{{Host: inventory.Host{Name: "inner"}, Commands: []Command{{ID: "a", Line: "echo tunnelled"}}}}, 20*time.Second)
+	if ho := outs[0]; ho.Err != nil || string(ho.Commands[0].Stdout) != "tunnelled\n" {
+		t.Fatalf("host err %v, commands %+v\n%s", ho.Err, ho.Commands, s.Logs())
+	}
+	if n := strings.Count(s.Logs(), "Accepted publickey"); n != 2 {
+		t.Errorf("%d logins, want 2 (the jump and the target)", n)
+	}
+}
