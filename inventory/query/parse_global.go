@@ -279,7 +279,7 @@ func (p *parser) native() (Expr, error) {
 }
 
 // checkLimit bounds the expansion that checks a node set's syntax.
-const checkLimit = 1 << 16
+const checkLimit = 4096
 
 // checkNodeSet validates the node-set syntax of pattern w found at offset
 // off, moving a nodeset error's column to the query's.
