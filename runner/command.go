@@ -80,23 +80,24 @@ func (hc *hostConn) runCommand(ctx context.Context, cmd Command) (out CommandOut
 	}()
 
 	var waitErr error
+	var got bool      // waitErr is the command's result (else it was abandoned)
 	var stopped error // why we stopped the command ourselves
 	select {
 	case waitErr = <-done:
+		got = true
 	case <-cut:
 		stopped = fmt.Errorf("%w: more than %d bytes on a stream", ErrOutputLimit, hc.limit)
 		sess.Close()
-		_, waitErr = waitFor(done, closeGrace)
+		got, waitErr = waitFor(done, closeGrace)
 	case <-ctx.Done():
 		stopped = ctxErr(ctx)
-		var ok bool
 		if hc.closedWhy() == nil {
 			go sess.Signal(ssh.SIGTERM)
-			ok, waitErr = waitFor(done, termGrace)
+			got, waitErr = waitFor(done, termGrace)
 		}
-		if !ok {
+		if !got {
 			sess.Close()
-			_, waitErr = waitFor(done, closeGrace)
+			got, waitErr = waitFor(done, closeGrace)
 		}
 	}
 	out.Stdout, out.Stderr = stdout.Bytes(), stderr.Bytes()
@@ -104,8 +105,7 @@ func (hc *hostConn) runCommand(ctx context.Context, cmd Command) (out CommandOut
 
 	var exitErr *ssh.ExitError
 	switch {
-	case waitErr == nil && stopped == nil:
-		out.ExitCode = 0
+	case !got: // abandoned: no exit status
 	case errors.As(waitErr, &exitErr):
 		out.Signal = exitErr.Signal()
 		if out.Signal == "" {

@@ -174,6 +174,9 @@ func TestFleetFaults(t *testing.T) {
 			if c.Kind != tt.wantCmd || (c.Err != nil) != (tt.wantCmd != KindNone) {
 				t.Errorf("command kind %q err %v, want %q", c.Kind, c.Err, tt.wantCmd)
 			}
+			if c.Kind == KindTimeout && c.ExitCode != -1 {
+				t.Errorf("exit code %d after a timeout, want -1", c.ExitCode)
+			}
 			if c.ID != tt.cmds[0].ID {
 				t.Errorf("command ID %q, want %q", c.ID, tt.cmds[0].ID)
 			}

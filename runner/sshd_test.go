@@ -77,7 +77,7 @@ func TestSSHDExec(t *testing.T) {
 func TestSSHDCommandTimeout(t *testing.T) {
 	s := sshdtest.Start(t)
 	r := sshdRunner(t, s, s.HostKeyLine(), Config{})
-	const timeout = 1500 * time.Millisecond // sshd forks per session: slow on a loaded machine
+	const timeout = 3 * time.Second // long enough for a loaded machine to start the session and print
 	tasks := []Task{{Host: sshdHost(s), Commands: []Command{
 		{ID: "sleep", Line: "echo started; sleep 30", Timeout: timeout},
 		{ID: "quick", Line: "echo quick"},
@@ -89,6 +89,9 @@ func TestSSHDCommandTimeout(t *testing.T) {
 	c := outs[0].Commands[0]
 	if c.Kind != KindTimeout || c.Err == nil {
 		t.Errorf("sleep: kind %q err %v, want timeout", c.Kind, c.Err)
+	}
+	if c.ExitCode != -1 {
+		t.Errorf("sleep: exit code %d, want -1 (no exit status)", c.ExitCode)
 	}
 	if string(c.Stdout) != "started\n" {
 		t.Errorf("sleep: stdout %q, want the output before the timeout", c.Stdout)
