@@ -192,7 +192,12 @@ func (r *Runner) Run(ctx context.Context, tasks []Task, out chan<- HostOutput) e
 			break
 		}
 		g.Go(func() error {
-			ho := d.runHost(ctx, tasks[i])
+			var ho HostOutput
+			if ctx.Err() != nil { // canceled while waiting for a slot
+				ho = canceledOutput(ctx, tasks[i])
+			} else {
+				ho = d.runHost(ctx, tasks[i])
+			}
 			if ho.Kind == KindCanceled {
 				canceled.Store(true)
 			}
