@@ -2,6 +2,21 @@
 // (golang.org/x/crypto/ssh): one connection per host, every wait under a
 // deadline, output capped, hosts fanned out with errgroup, outputs streamed
 // on a channel as hosts finish. It knows nothing of what a command means.
+//
+// Connecting follows OpenSSH: the client config (Host patterns, HostName,
+// User, Port, IdentityFile, UserKnownHostsFile, StrictHostKeyChecking,
+// ConnectTimeout, ProxyJump; not Match, not GlobalKnownHostsFile),
+// known_hosts looked up under the address dialed with the host key
+// algorithms restricted to the recorded key types, keys from Config.Signers,
+// the agent, IdentityFile and the default key files. Unknown keys are
+// accepted (never recorded) only under StrictHostKeyChecking accept-new or
+// no; a changed key always fails. Agent and port forwarding and ptys are
+// never requested.
+//
+// Every host's commands run as concurrent sessions (at most 8 at once) over
+// one connection, kept alive with keepalive@openssh.com; jump host
+// connections are shared by the hosts of one Run. Failures are classified
+// into the ErrorKinds of SPEC.md by Classify.
 package runner
 
 import (
