@@ -336,6 +336,15 @@ func TestFleetCancellation(t *testing.T) {
 	if partial == 0 {
 		t.Error("no running host kept its finished command")
 	}
+	unstarted := 0
+	for _, ho := range outs {
+		if len(ho.Commands) == 0 && strings.Contains(ho.Err.Error(), "not started") {
+			unstarted++
+		}
+	}
+	if unstarted == 0 {
+		t.Error("no task was reported as not started (fanout 2, 10 hosts)")
+	}
 }
 
 func TestFleetProxyJump(t *testing.T) {
@@ -511,5 +520,20 @@ func TestFleetNoGoroutineLeft(t *testing.T) {
 	if n := runtime.NumGoroutine(); n > before {
 		buf := make([]byte, 1<<20)
 		t.Errorf("%d goroutines left after Run and the fleet's Close (%d before):\n%s", n-before, before, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func TestFleetAcceptNewDoesNotRecord(t *testing.T) {
+	f := startFleet(t, fleetsim.Options{Hosts: []fleetsim.HostSpec{{Name: "h", Respond: answer}}})
+	dir := t.TempDir()
+	kh := writeFile(t, dir, "known_hosts", "")
+	cfg := writeFile(t, dir, "config", "Host *\n  StrictHostKeyChecking accept-new\n")
+	r := fleetRunner(t, f, Config{SSHConfigPath: cfg, KnownHosts: []string{kh}})
+	outs, _, _ := runTasks(t, context.Background(), r, []Task{{Host: fleetHost(t, f, "h"), Commands: []Command{{ID: "a", Line: "echo hi"}}}}, 10*time.Second)
+	if ho := outs[0]; ho.Err != nil || string(ho.Commands[0].Stdout) != "hi\n" {
+		t.Errorf("accept-new, unknown host: err %v commands %+v", ho.Err, ho.Commands)
+	}
+	if got := readFile(t, kh); got != "" {
+		t.Errorf("known_hosts written: %q (recording is not this runner's job)", got)
 	}
 }
