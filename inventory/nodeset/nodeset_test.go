@@ -281,3 +281,13 @@ func BenchmarkFold100k(b *testing.B) {
 		}
 	}
 }
+
+func TestExpandLimitExported(t *testing.T) {
+	if names, err := ExpandLimit("n[1-5]", 5); err != nil || len(names) != 5 {
+		t.Errorf("ExpandLimit(n[1-5], 5) = %v, %v", names, err)
+	}
+	_, err := ExpandLimit("n[1-6]", 5)
+	if err == nil || err.Error() != "nodeset:1:3: range set expands to more than 5 numbers" {
+		t.Errorf("ExpandLimit(n[1-6], 5) error = %v", err)
+	}
+}
