@@ -139,3 +139,6 @@ func demoOwner(h demo.Host, check string) (team, rule string, unowned bool) {
 	}
 	return team, rule, rule == ""
 }
+
+// jsonUnmarshal decodes a JSON document printed by the binary.
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
