@@ -103,6 +103,9 @@ type Config struct {
 	UseAgent       bool          // use SSH_AUTH_SOCK when set
 	DefaultUser    string        // "" means the current user
 	Keepalive      time.Duration // keepalive@openssh.com interval; default 5s
+	// AcceptNew records unknown host keys in the user's known_hosts
+	// (OpenSSH's StrictHostKeyChecking=accept-new); a changed key still fails.
+	AcceptNew bool
 }
 
 // Defaults for zero Config fields.

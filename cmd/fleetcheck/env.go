@@ -208,6 +208,7 @@ func runnerFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "connect-timeout", Value: 10 * time.Second, Usage: "TCP connect plus SSH handshake"},
 		&cli.DurationFlag{Name: "global-timeout", Usage: "stop the whole run after this long and report what finished (0: none)"},
 		&cli.StringFlag{Name: "user", Usage: "SSH user when neither the inventory nor the ssh config names one"},
+		&cli.BoolFlag{Name: "accept-new", Usage: "record unknown host keys in ~/.ssh/known_hosts (never a changed one), like StrictHostKeyChecking=accept-new"},
 	}
 }
 
@@ -223,6 +224,7 @@ func (e *env) runnerConfig(c *cli.Context) runner.Config {
 		KnownHosts:     e.cfg.KnownHosts,
 		UseAgent:       true,
 		DefaultUser:    c.String("user"),
+		AcceptNew:      c.Bool("accept-new"),
 	}
 	if !c.IsSet("fanout") && d.Fanout > 0 {
 		rc.Fanout = d.Fanout
