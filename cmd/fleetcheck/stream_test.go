@@ -194,3 +194,21 @@ func TestInterruptReportsPartialResults(t *testing.T) {
 		t.Errorf("stderr does not say the sweep is incomplete: %s", stderr)
 	}
 }
+
+// All default checks of a host share one SSH connection, one session each.
+func TestDefaultSweepUsesOneConnectionPerHost(t *testing.T) {
+	d, flags := simFiles(t, 20)
+	stdout, stderr, code := runBinary(t, append(append([]string{"sweep"}, flags...), "-o", "json", "--no-progress", "all")...)
+	var doc jsonSweep
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if code != 0 || len(doc.Results) != 20*7 {
+		t.Fatalf("exit %d, %d results, want 0 and 140 (all healthy)\n%s", code, len(doc.Results), stderr)
+	}
+	for _, h := range d.hosts {
+		if c, s := d.fleet.Connections(h.Name), d.fleet.Sessions(h.Name); c != 1 || s != 7 {
+			t.Errorf("%s: %d connections and %d sessions, want 1 and 7", h.Name, c, s)
+		}
+	}
+}
