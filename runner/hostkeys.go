@@ -21,6 +21,8 @@ type hostKeys struct {
 	mu    sync.Mutex
 	dbs   map[string]*knownHostsDB
 	probe ssh.PublicKey // a throwaway key no host presents
+	// acceptNew records unknown keys for every endpoint (Config.AcceptNew).
+	acceptNew bool
 }
 
 type knownHostsDB struct {

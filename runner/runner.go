@@ -9,9 +9,9 @@
 // known_hosts looked up under the address dialed with the host key
 // algorithms restricted to the recorded key types, keys from Config.Signers,
 // the agent, IdentityFile and the default key files. Unknown keys are
-// accepted (never recorded) only under StrictHostKeyChecking accept-new or
-// no; a changed key always fails. Agent and port forwarding and ptys are
-// never requested.
+// recorded under StrictHostKeyChecking accept-new or Config.AcceptNew,
+// accepted without recording under no; a changed or revoked key always
+// fails. Agent and port forwarding and ptys are never requested.
 //
 // Every host's commands run as concurrent sessions (at most 8 at once) over
 // one connection, kept alive with keepalive@openssh.com; jump host
@@ -159,6 +159,7 @@ func New(cfg Config) (*Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runner: %w", err)
 	}
+	hk.acceptNew = cfg.AcceptNew
 	defUser := cfg.DefaultUser
 	if defUser == "" {
 		defUser = local

@@ -22,6 +22,7 @@ type endpoint struct {
 	identityFiles  []string // key files, host's first, ~ expanded
 	knownHosts     []string // known_hosts files to check against
 	strict         bool     // unknown host keys are refused
+	acceptNew      bool     // unknown host keys are recorded (StrictHostKeyChecking accept-new)
 	connectTimeout time.Duration
 }
 
@@ -257,6 +258,7 @@ func (r *resolver) resolve(set *hostSettings, alias, address string, port int, u
 		ep.knownHosts = []string{filepath.Join(r.home, ".ssh", "known_hosts")}
 	}
 	ep.strict = strictHostKeys(set.strict)
+	ep.acceptNew = strings.EqualFold(set.strict, "accept-new")
 	ep.connectTimeout = r.connectTimeout
 	if ep.connectTimeout == 0 {
 		if s := set.connectTimeout; s != "" {
