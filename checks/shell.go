@@ -244,14 +244,13 @@ func exitNote(out Output) string {
 func firstLine(b []byte, max int) string {
 	s := strings.ToValidUTF8(string(b), "\uFFFD")
 	for _, l := range strings.Split(s, "\n") {
-		l = strings.TrimSpace(l)
+		// A line may still hold a bare \r or other control characters
+		// that would break a one-line summary.
+		l = oneLine(l)
 		if l == "" {
 			continue
 		}
-		if r := []rune(l); len(r) > max {
-			l = string(r[:max]) + "…"
-		}
-		return l
+		return clip(l, max)
 	}
 	return ""
 }
