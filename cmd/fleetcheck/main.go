@@ -94,6 +94,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			ownersCommand(),
 			demoCommand(),
 			simCommand(),
+			benchCommand(),
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
 			fmt.Fprintf(c.App.ErrWriter, "fleetcheck: unknown command %q (see fleetcheck --help)\n", name)
