@@ -23,13 +23,15 @@ type hostKeys struct {
 	probe ssh.PublicKey // a throwaway key no host presents
 	// acceptNew records unknown keys for every endpoint (Config.AcceptNew).
 	acceptNew bool
+	writer    *knownHostsWriter // records accepted new keys
 }
 
 type knownHostsDB struct {
-	once sync.Once
-	idx  knownIndex          // set when every line is a plain entry
-	cb   ssh.HostKeyCallback // knownhosts' matcher otherwise
-	err  error
+	once  sync.Once
+	idx   knownIndex          // set when every line is a plain entry
+	cb    ssh.HostKeyCallback // knownhosts' matcher otherwise
+	marks markers             // @revoked and @cert-authority lines (matcher only)
+	err   error
 }
 
 func newHostKeys() (*hostKeys, error) {
@@ -41,7 +43,7 @@ func newHostKeys() (*hostKeys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("host keys: probe key: %w", err)
 	}
-	return &hostKeys{dbs: map[string]*knownHostsDB{}, probe: probe}, nil
+	return &hostKeys{dbs: map[string]*knownHostsDB{}, probe: probe, writer: newKnownHostsWriter()}, nil
 }
 
 // db returns the known_hosts database of files, parsing them on first
@@ -77,7 +79,9 @@ func (k *hostKeys) db(files []string) (*knownHostsDB, error) {
 		db.cb, db.err = knownhosts.New(present...)
 		if db.err != nil {
 			db.err = fmt.Errorf("known_hosts: %w", db.err)
+			return
 		}
+		db.marks, db.err = parseMarkers(present)
 	})
 	return db, db.err
 }
@@ -109,12 +113,15 @@ func (db *knownHostsDB) recorded(addr string, port int, probe ssh.PublicKey) []k
 // hostKeyPolicy is how one endpoint's host key is checked.
 type hostKeyPolicy struct {
 	callback   ssh.HostKeyCallback // strictness applied
-	algorithms []string            // ClientConfig.HostKeyAlgorithms; nil: library default
+	algorithms []string            // ClientConfig.HostKeyAlgorithms
 }
 
 // policy builds the host key check for ep: known_hosts lookup under the
-// address dialed, algorithms restricted to the key types recorded for it,
-// and unknown keys accepted with a warning when ep is not strict.
+// address dialed, revoked keys refused, host certificates accepted when
+// signed by a CA trusted for the address (and then preferred), algorithms
+// restricted to the key types recorded for it (any plain type when none
+// is), and unknown keys recorded under accept-new, accepted with a
+// warning when ep is not strict, refused otherwise.
 func (k *hostKeys) policy(ep *endpoint) (hostKeyPolicy, error) {
 	db, err := k.db(ep.knownHosts)
 	if err != nil {
@@ -122,35 +129,96 @@ func (k *hostKeys) policy(ep *endpoint) (hostKeyPolicy, error) {
 	}
 	cb := db.callback()
 	files := ep.knownHosts
+	certAlgos, plainAlgos := hostKeyAlgorithms()
 	var algos []string
 	for _, want := range db.recorded(ep.addr(), ep.port, k.probe) {
 		algos = appendAlgorithms(algos, want.Key.Type())
 	}
-	strict := ep.strict
+	if len(algos) == 0 {
+		algos = plainAlgos
+	}
+	cas := db.marks.authorities(knownhosts.Normalize(ep.addr()))
+	if len(cas) > 0 {
+		algos = append(append([]string(nil), certAlgos...), algos...)
+	}
+	strict, record := ep.strict, ep.acceptNew || k.acceptNew
 	check := func(hostname string, remote net.Addr, key ssh.PublicKey) error {
+		name := knownhosts.Normalize(hostname)
+		if rev, ok := db.marks.revokedKey(key); ok {
+			return fmt.Errorf("host key %s %s of %s is revoked (@revoked at %s:%d): %w",
+				key.Type(), ssh.FingerprintSHA256(key), name, rev.Filename, rev.Line, &knownhosts.RevokedError{Revoked: rev})
+		}
 		err := cb(hostname, remote, key)
 		if err == nil {
 			return nil
+		}
+		var revoked *knownhosts.RevokedError
+		if errors.As(err, &revoked) {
+			return fmt.Errorf("host key %s %s of %s is revoked (@revoked at %s:%d): %w",
+				key.Type(), ssh.FingerprintSHA256(key), name, revoked.Revoked.Filename, revoked.Revoked.Line, err)
+		}
+		if cert, ok := key.(*ssh.Certificate); ok {
+			return certError(cert, name, cas, err)
 		}
 		var keyErr *knownhosts.KeyError
 		if !errors.As(err, &keyErr) {
 			return err
 		}
-		name := knownhosts.Normalize(hostname)
 		if len(keyErr.Want) > 0 {
 			w := keyErr.Want[0]
 			return fmt.Errorf("host key %s %s of %s does not match %s:%d (%s): %w",
 				key.Type(), ssh.FingerprintSHA256(key), name, w.Filename, w.Line, ssh.FingerprintSHA256(w.Key), err)
 		}
+		if record {
+			return k.recordNew(files, hostname, key)
+		}
 		if strict {
 			return fmt.Errorf("host key %s %s of %s is not in %s: %w",
 				key.Type(), ssh.FingerprintSHA256(key), name, strings.Join(files, ", "), err)
 		}
-		slog.Warn("accepting unknown host key (StrictHostKeyChecking off), not recording it",
+		slog.Warn("accepting unknown host key (StrictHostKeyChecking no), not recording it",
 			"host", name, "type", key.Type(), "fingerprint", ssh.FingerprintSHA256(key))
 		return nil
 	}
 	return hostKeyPolicy{callback: check, algorithms: algos}, nil
+}
+
+// recordNew records an unknown key under accept-new. A key that cannot be
+// recorded (no writable file, a lock held too long) is still accepted, as
+// OpenSSH does, with a warning; a key that another process recorded
+// differently meanwhile is a mismatch.
+func (k *hostKeys) recordNew(files []string, hostname string, key ssh.PublicKey) error {
+	name := knownhosts.Normalize(hostname)
+	file, err := recordFile(files)
+	if err == nil {
+		err = k.writer.record(file, hostname, key)
+	}
+	var keyErr *knownhosts.KeyError
+	var revoked *knownhosts.RevokedError
+	if errors.As(err, &revoked) || errors.As(err, &keyErr) && len(keyErr.Want) > 0 {
+		return fmt.Errorf("host key %s %s of %s: %w", key.Type(), ssh.FingerprintSHA256(key), name, err)
+	}
+	if err != nil {
+		slog.Warn("accepting new host key without recording it", "host", name, "type", key.Type(),
+			"fingerprint", ssh.FingerprintSHA256(key), "err", err)
+		return nil
+	}
+	slog.Info("recorded new host key (accept-new)", "host", name, "type", key.Type(),
+		"fingerprint", ssh.FingerprintSHA256(key), "file", file)
+	return nil
+}
+
+// certError explains why a host certificate was refused. It wraps a
+// *knownhosts.KeyError listing the CAs trusted for the host, so that it
+// classifies as a mismatch: the host did not prove the identity expected.
+func certError(cert *ssh.Certificate, name string, cas []knownhosts.KnownKey, err error) error {
+	want := cas
+	if len(want) == 0 {
+		want = []knownhosts.KnownKey{{Key: cert.SignatureKey}}
+	}
+	return fmt.Errorf("host certificate %s of %s (CA %s, principals %q): %w: %w",
+		ssh.FingerprintSHA256(cert.Key), name, ssh.FingerprintSHA256(cert.SignatureKey), cert.ValidPrincipals,
+		err, &knownhosts.KeyError{Want: want})
 }
 
 // appendAlgorithms adds the host key algorithms that verify keys of

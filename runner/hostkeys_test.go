@@ -6,6 +6,7 @@ import (
 	"net"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,6 +44,10 @@ func testHostKeyPolicyAlgorithms(t *testing.T, indexed bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, plain := hostKeyAlgorithms()
+	if len(plain) == 0 || slices.ContainsFunc(plain, func(a string) bool { return strings.Contains(a, "cert") }) {
+		t.Fatalf("plain algorithms %q", plain)
+	}
 	tests := []struct {
 		name string
 		ep   endpoint
@@ -51,7 +56,7 @@ func testHostKeyPolicyAlgorithms(t *testing.T, indexed bool) {
 		{"ed25519 only, non-22 port", endpoint{host: "127.0.0.1", port: 2222}, []string{ssh.KeyAlgoED25519}},
 		{"several types in file order", endpoint{host: "multi.example.org", port: 22},
 			[]string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA, ssh.KeyAlgoECDSA256, ssh.KeyAlgoED25519}},
-		{"same address other port is unknown", endpoint{host: "127.0.0.1", port: 22}, nil},
+		{"same address other port is unknown: any plain type, no certificate", endpoint{host: "127.0.0.1", port: 22}, plain},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
