@@ -137,7 +137,7 @@ func runDemo(c *cli.Context) error {
 	}
 	faultsOn := !c.Bool("healthy")
 	d, err := startDemoFleet(c.Context, names, func(s map[string][]demo.Sample) ([]demo.Host, error) {
-		return demo.World(s, 0.9, faultsOn)
+		return demo.World(s, demo.HealthyShare, faultsOn)
 	})
 	if err != nil {
 		return err

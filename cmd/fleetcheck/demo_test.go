@@ -54,7 +54,7 @@ func TestDemoReportsKnownStates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	world, err := demo.World(samples, 0.9, true)
+	world, err := demo.World(samples, demo.HealthyShare, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,6 +119,10 @@ var faults = map[string]fleetsim.Fault{
 	"lb02.dc1.example.org":     fleetsim.FaultSlow,
 }
 
+// HealthyShare is the share of the demo fleet's host/check pairs that are
+// OK: with seven checks, about seven hosts in ten pass everything.
+const HealthyShare = 0.95
+
 // World returns the demo fleet: every host, its labels, fault and the
 // sample each check serves. healthyShare in [0,1] is the share of
 // host/check pairs that are OK; the rest spread over the failing samples.

@@ -41,11 +41,11 @@ func TestWorldIsDeterministicAndMixed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := World(samples, 0.9, true)
+	a, err := World(samples, HealthyShare, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := World(samples, 0.9, true)
+	b, _ := World(samples, HealthyShare, true)
 	if len(a) < 200 {
 		t.Fatalf("demo world has %d hosts, want at least 200", len(a))
 	}
@@ -69,8 +69,8 @@ func TestWorldIsDeterministicAndMixed(t *testing.T) {
 		t.Errorf("%d faulty hosts, want %d", faulty, len(faults))
 	}
 	total := counts[checks.OK] + counts[checks.Warning] + counts[checks.Critical] + counts[checks.Unknown]
-	if ok := float64(counts[checks.OK]) / float64(total); ok < 0.8 || ok > 0.97 {
-		t.Errorf("share of OK host/checks = %.2f, want about 0.9", ok)
+	if ok := float64(counts[checks.OK]) / float64(total); ok < HealthyShare-0.05 || ok > HealthyShare+0.03 {
+		t.Errorf("share of OK host/checks = %.2f, want about %.2f", ok, HealthyShare)
 	}
 	for _, s := range []checks.Status{checks.Warning, checks.Critical} {
 		if counts[s] == 0 {
