@@ -152,9 +152,15 @@ func TestNDJSONStreamsBeforeTheSweepEnds(t *testing.T) {
 	}
 }
 
-// Ctrl-C: the sweep stops, reports what finished marked incomplete, and
-// exits with the code of what it saw.
+// Ctrl-C or SIGTERM: the sweep stops, reports what finished marked
+// incomplete, and exits with the code of what it saw.
 func TestInterruptReportsPartialResults(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) { interruptDemo(t, sig) })
+	}
+}
+
+func interruptDemo(t *testing.T, sig syscall.Signal) {
 	cmd, out, stderr := startDemo(t, "-o", "ndjson", "-o", "json", "--output-file", filepath.Join(t.TempDir(), "x.json"), "--timeout", "60s", "--connect-timeout", "60s")
 	// Wait for results to flow, then interrupt while the hung hosts hold
 	// the sweep open.
@@ -164,7 +170,7 @@ func TestInterruptReportsPartialResults(t *testing.T) {
 		}
 	}
 	start := time.Now()
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	var last string
@@ -177,7 +183,7 @@ func TestInterruptReportsPartialResults(t *testing.T) {
 	}
 	err := cmd.Wait()
 	if took := time.Since(start); took > 10*time.Second {
-		t.Errorf("took %v to stop after SIGINT", took)
+		t.Errorf("took %v to stop after %v", took, sig)
 	}
 	ee, _ := err.(*exec.ExitError)
 	if ee == nil || ee.ExitCode() != 2 {
