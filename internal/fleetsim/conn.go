@@ -110,5 +110,8 @@ func (f *Fleet) serverConfig(h *host, fault Fault) (*ssh.ServerConfig, error) {
 		},
 	}
 	cfg.AddHostKey(signer)
+	if h.cert != nil && fault != FaultWrongHostKey {
+		cfg.AddHostKey(h.cert)
+	}
 	return cfg, nil
 }

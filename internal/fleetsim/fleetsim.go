@@ -70,6 +70,7 @@ type HostSpec struct {
 	Fault     Fault         // how it misbehaves
 	SlowDelay time.Duration // for FaultSlow; default 1s
 	Respond   Responder     // nil answers every command with exit 127 "command not found"
+	Cert      *HostCert     // a host certificate presented besides the plain key (not under wrong_host_key)
 }
 
 // Options configure a fleet.

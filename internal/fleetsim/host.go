@@ -22,6 +22,8 @@ type host struct {
 	respond   Responder
 	slowDelay time.Duration
 	key       ed25519.PrivateKey // true host key, recorded by KnownHosts
+	certSpec  *HostCert          // HostSpec.Cert
+	cert      ssh.Signer         // the host certificate of key, made by open
 	addr      netip.Addr
 
 	conns    atomic.Int64
@@ -57,7 +59,10 @@ func newHosts(specs []HostSpec) ([]*host, error) {
 		if err != nil {
 			return nil, err
 		}
-		h := &host{name: s.Name, respond: s.Respond, slowDelay: s.SlowDelay, addr: addr, fault: s.Fault}
+		if s.Cert != nil && s.Cert.CA == nil {
+			return nil, fmt.Errorf("fleetsim: host %s: certificate without a CA", s.Name)
+		}
+		h := &host{name: s.Name, respond: s.Respond, slowDelay: s.SlowDelay, addr: addr, fault: s.Fault, certSpec: s.Cert}
 		if h.slowDelay <= 0 {
 			h.slowDelay = DefaultSlowDelay
 		}
@@ -92,9 +97,20 @@ func (f *Fleet) open(h *host, port int) error {
 	if err != nil {
 		return err
 	}
+	var cert ssh.Signer
+	if h.certSpec != nil {
+		plain, err := signerOf(key)
+		if err != nil {
+			return err
+		}
+		if cert, err = certSigner(plain, h.certSpec, h.addr.String()); err != nil {
+			return err
+		}
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.key = key
+	h.cert = cert
 	h.port = port
 	return f.openLocked(h)
 }
