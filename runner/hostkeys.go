@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -148,6 +149,12 @@ func (k *hostKeys) policy(ep *endpoint) (hostKeyPolicy, error) {
 			return fmt.Errorf("host key %s %s of %s is revoked (@revoked at %s:%d): %w",
 				key.Type(), ssh.FingerprintSHA256(key), name, rev.Filename, rev.Line, &knownhosts.RevokedError{Revoked: rev})
 		}
+		if cert, ok := key.(*ssh.Certificate); ok {
+			if err := checkHostCert(hostname, remote, cert, cas); err != nil {
+				return certError(cert, name, cas, err)
+			}
+			return nil
+		}
 		err := cb(hostname, remote, key)
 		if err == nil {
 			return nil
@@ -156,9 +163,6 @@ func (k *hostKeys) policy(ep *endpoint) (hostKeyPolicy, error) {
 		if errors.As(err, &revoked) {
 			return fmt.Errorf("host key %s %s of %s is revoked (@revoked at %s:%d): %w",
 				key.Type(), ssh.FingerprintSHA256(key), name, revoked.Revoked.Filename, revoked.Revoked.Line, err)
-		}
-		if cert, ok := key.(*ssh.Certificate); ok {
-			return certError(cert, name, cas, err)
 		}
 		var keyErr *knownhosts.KeyError
 		if !errors.As(err, &keyErr) {
@@ -206,6 +210,25 @@ func (k *hostKeys) recordNew(files []string, hostname string, key ssh.PublicKey)
 	slog.Info("recorded new host key (accept-new)", "host", name, "type", key.Type(),
 		"fingerprint", ssh.FingerprintSHA256(key), "file", file)
 	return nil
+}
+
+// checkHostCert verifies a host certificate as OpenSSH does: signed by
+// one of cas (the @cert-authority keys whose patterns match the address
+// dialed, "host" or "[host]:port"), of host type, valid now, with the host
+// name dialed among its principals. Revocation is checked before.
+func checkHostCert(hostname string, remote net.Addr, cert *ssh.Certificate, cas []knownhosts.KnownKey) error {
+	checker := ssh.CertChecker{
+		IsHostAuthority: func(auth ssh.PublicKey, _ string) bool {
+			blob := auth.Marshal()
+			for _, ca := range cas {
+				if bytes.Equal(ca.Key.Marshal(), blob) {
+					return true
+				}
+			}
+			return false
+		},
+	}
+	return checker.CheckHostKey(hostname, remote, cert)
 }
 
 // certError explains why a host certificate was refused. It wraps a

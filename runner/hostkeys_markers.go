@@ -19,11 +19,12 @@ type markerLine struct {
 	known    knownhosts.KnownKey
 }
 
-// markers are the @revoked and @cert-authority lines of known_hosts files.
-// knownhosts checks both itself; they are kept here as well to revoke the
-// certified key and the CA of a certificate (knownhosts only revokes the
-// certificate's own blob), to name the line that revoked a key, and to
-// offer certificate algorithms only to hosts some CA is trusted for.
+// markers are the @revoked and @cert-authority lines of known_hosts files,
+// read here as well as by knownhosts: host certificates are checked
+// against them with OpenSSH's pattern matching ("*" matches any port;
+// knownhosts matches a port-less pattern on port 22 only), a revoked key
+// is reported with its line, and certificate algorithms are offered only
+// to hosts some CA is trusted for.
 type markers struct {
 	revoked map[string]knownhosts.KnownKey // by public key wire form
 	cas     []markerLine
