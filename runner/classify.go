@@ -78,7 +78,9 @@ func Classify(err error) ErrorKind {
 		return KindAuth
 	}
 	var missing *ssh.ExitMissingError
-	if errors.As(err, &missing) ||
+	// x/crypto's answer to a channel open when the connection went down
+	// before the reply ("%T" of the nil read from the closed channel).
+	if strings.Contains(msg, "in response to channel open: <nil>") || errors.As(err, &missing) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
 		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, net.ErrClosed) {

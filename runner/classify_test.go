@@ -36,6 +36,7 @@ func TestClassify(t *testing.T) {
 		{"eof", fmt.Errorf("wait: %w", io.EOF), KindConnectionLost},
 		{"reset", &net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, KindConnectionLost},
 		{"exit missing", &ssh.ExitMissingError{}, KindConnectionLost},
+		{"connection gone during channel open", errors.New("command b: open session: ssh: unexpected packet in response to channel open: <nil>"), KindConnectionLost},
 		{"output limit", fmt.Errorf("command x: %w", ErrOutputLimit), KindOutputLimit},
 		{"canceled", fmt.Errorf("host: %w", context.Canceled), KindCanceled},
 		{"other", errors.New("ssh: command sh failed"), KindError},
