@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,20 +19,50 @@ const SchemaName = "fleetcheck.sweep/v1"
 // timeLayout is RFC 3339 with milliseconds; times are written in UTC.
 const timeLayout = "2006-01-02T15:04:05.000Z07:00"
 
-// JSON writes the fleetcheck.sweep/v1 document.
+// JSON writes the fleetcheck.sweep/v1 document. Results are encoded and
+// written one at a time, byte for byte as encoding jsonDoc whole would
+// (indented by two spaces), so that a sweep of 10,000 hosts never holds
+// its whole document, let alone twice (encoding/json indents into a
+// second buffer).
 func JSON(w io.Writer, s *Sweep) error {
 	recs := sortedRecords(s.Results)
-	doc := jsonDoc{
-		jsonHead: newHead(s, Summarize(s)),
-		Results:  make([]jsonResult, len(recs)),
-	}
-	for i, r := range recs {
-		doc.Results[i] = newResult(r)
-	}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
+	if err := enc.Encode(newHead(s, Summarize(s))); err != nil {
+		return fmt.Errorf("report: json: %w", err)
+	}
+	head, ok := bytes.CutSuffix(buf.Bytes(), []byte("\n}\n"))
+	if !ok {
+		return fmt.Errorf("report: json: unexpected head encoding")
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(head)
+	if len(recs) == 0 {
+		bw.WriteString(",\n  \"results\": []\n}\n")
+		return flushJSON(bw)
+	}
+	bw.WriteString(",\n  \"results\": [")
+	enc.SetIndent("    ", "  ")
+	for i, r := range recs {
+		buf.Reset()
+		if err := enc.Encode(newResult(r)); err != nil {
+			return fmt.Errorf("report: json: %w", err)
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	}
+	bw.WriteString("\n  ]\n}\n")
+	return flushJSON(bw)
+}
+
+// flushJSON flushes the document's buffer; a write error anywhere shows here.
+func flushJSON(bw *bufio.Writer) error {
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("report: json: %w", err)
 	}
 	return nil
