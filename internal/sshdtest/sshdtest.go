@@ -63,9 +63,24 @@ func (s *Server) HostKeyLine() string {
 // Logs returns what sshd wrote to stderr so far.
 func (s *Server) Logs() string { return s.logs.String() }
 
+// Options change what StartWith sets up.
+type Options struct {
+	// HostCA, when set, signs a host certificate for the ed25519 host key
+	// that sshd presents (HostCertificate) to clients asking for one.
+	HostCA ssh.Signer
+	// CertPrincipals are the certificate's principals; nil: "127.0.0.1".
+	CertPrincipals []string
+}
+
 // Start runs sshd until the test ends; it skips the test when sshd is
 // missing or cannot run here.
 func Start(t testing.TB) *Server {
+	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, opts Options) *Server {
 	t.Helper()
 	bin, err := findSSHD()
 	if err != nil {
@@ -93,6 +108,14 @@ func Start(t testing.TB) *Server {
 	if s.ECDSAHostKey, err = writeECDSAKey(ecdsaKeyPath); err != nil {
 		t.Fatalf("sshdtest: host key: %v", err)
 	}
+	var extra string
+	if opts.HostCA != nil {
+		certPath, err := writeHostCert(hostKeyPath, hostPub, opts)
+		if err != nil {
+			t.Fatalf("sshdtest: host certificate: %v", err)
+		}
+		extra = "HostCertificate " + certPath + "\n"
+	}
 	s.ClientKeyPath = filepath.Join(dir, "client_ed25519")
 	clientPub, err := writeKey(s.ClientKeyPath)
 	if err != nil {
@@ -119,7 +142,7 @@ func Start(t testing.TB) *Server {
 			t.Fatalf("sshdtest: free port: %v", err)
 		}
 		cfgPath := filepath.Join(dir, "sshd_config")
-		if err := os.WriteFile(cfgPath, []byte(config(port, []string{hostKeyPath, ecdsaKeyPath}, authKeys, u.Username)), 0o600); err != nil {
+		if err := os.WriteFile(cfgPath, []byte(config(port, []string{hostKeyPath, ecdsaKeyPath}, authKeys, u.Username)+extra), 0o600); err != nil {
 			t.Fatalf("sshdtest: %v", err)
 		}
 		if lastErr = s.run(bin, cfgPath, port); lastErr == nil {
@@ -271,4 +294,28 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// writeHostCert signs a host certificate for pub with opts.HostCA, valid
+// from an hour ago for a day, and writes it beside the key as
+// KEY-cert.pub.
+func writeHostCert(keyPath string, pub ssh.PublicKey, opts Options) (string, error) {
+	principals := opts.CertPrincipals
+	if principals == nil {
+		principals = []string{"127.0.0.1"}
+	}
+	now := time.Now()
+	cert := &ssh.Certificate{
+		Key:             pub,
+		CertType:        ssh.HostCert,
+		KeyId:           "sshdtest host",
+		ValidPrincipals: principals,
+		ValidAfter:      uint64(now.Add(-time.Hour).Unix()),
+		ValidBefore:     uint64(now.Add(24 * time.Hour).Unix()),
+	}
+	if err := cert.SignCert(rand.Reader, opts.HostCA); err != nil {
+		return "", err
+	}
+	path := keyPath + "-cert.pub"
+	return path, os.WriteFile(path, ssh.MarshalAuthorizedKey(cert), 0o644)
 }
