@@ -1,6 +1,17 @@
 package runner
 
-import "sync"
+import (
+	"io"
+	"sync"
+)
+
+// Buffer sizes of capWriter.ReadFrom: the kept bytes start small (most
+// check outputs are well under a kilobyte) and double up to the limit;
+// bytes over the limit are drained through a small scratch buffer.
+const (
+	capInitial = 512
+	capScratch = 4 << 10
+)
 
 // capWriter keeps the first limit bytes written to it and discards the
 // rest while still accepting every write, so the SSH channel it drains
@@ -31,6 +42,60 @@ func (w *capWriter) Write(p []byte) (int, error) {
 		w.onCut()
 	}
 	return len(p), nil
+}
+
+// ReadFrom drains r until EOF, as io.Copy does but without io.Copy's
+// 32 KiB buffer per stream (two per command, the largest allocation of a
+// sweep): it reads straight into the kept bytes until the limit, then
+// discards through a small scratch buffer, so the channel never stalls.
+// It must not run concurrently with Write.
+func (w *capWriter) ReadFrom(r io.Reader) (int64, error) {
+	var n int64
+	var scratch []byte
+	for {
+		w.mu.Lock()
+		kept := len(w.buf)
+		var dst []byte
+		if room := w.limit - kept; room > 0 {
+			if kept == cap(w.buf) {
+				grown := make([]byte, kept, min(max(2*kept, capInitial), w.limit))
+				copy(grown, w.buf)
+				w.buf = grown
+			}
+			dst = w.buf[kept:min(cap(w.buf), w.limit)]
+		}
+		w.mu.Unlock()
+		intoBuf := dst != nil
+		if !intoBuf {
+			if scratch == nil {
+				scratch = make([]byte, capScratch)
+			}
+			dst = scratch
+		}
+		// Reading into the spare capacity of buf touches no byte that
+		// Bytes may have handed out: snapshots end at len(buf).
+		m, err := r.Read(dst)
+		if m > 0 {
+			n += int64(m)
+			w.mu.Lock()
+			before := w.total
+			w.total += int64(m)
+			if intoBuf {
+				w.buf = w.buf[:kept+m]
+			}
+			cutNow := before <= int64(w.limit) && w.total > int64(w.limit)
+			w.mu.Unlock()
+			if cutNow && w.onCut != nil {
+				w.onCut()
+			}
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
 }
 
 // Bytes returns a copy-free snapshot of what was kept; callers must not

@@ -2,7 +2,11 @@ package runner
 
 import (
 	"bytes"
+	"errors"
+	"io"
+	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestCapWriter(t *testing.T) {
@@ -58,3 +62,79 @@ func TestCapWriterSnapshotIsStable(t *testing.T) {
 		t.Errorf("snapshot changed to %q after a later write", snap)
 	}
 }
+
+// chunkReader returns its data a few bytes per Read, as an SSH channel does.
+type chunkReader struct {
+	data  []byte
+	chunk int
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), r.chunk)], r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+func TestCapWriterReadFrom(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789"), 1000) // 10,000 bytes
+	tests := []struct {
+		name      string
+		limit     int
+		data      []byte
+		chunk     int
+		truncated bool
+	}{
+		{"empty", 100, nil, 7, false},
+		{"small", 100, []byte("hello"), 2, false},
+		{"exactly the limit", 10, big[:10], 3, false},
+		{"grows past the initial buffer", 1 << 20, big, 333, false},
+		{"over the limit", 1000, big, 4096, true},
+		{"over the limit in one read", 1000, big, 1 << 20, true},
+		{"zero limit", 0, big[:5], 5, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cuts := 0
+			w := newCapWriter(tt.limit, func() { cuts++ })
+			n, err := io.Copy(w, &chunkReader{data: tt.data, chunk: tt.chunk})
+			if err != nil || n != int64(len(tt.data)) {
+				t.Fatalf("io.Copy = %d, %v; want %d, nil (drain everything)", n, err, len(tt.data))
+			}
+			want := tt.data[:min(len(tt.data), tt.limit)]
+			if got := w.Bytes(); !bytes.Equal(got, want) {
+				t.Errorf("Bytes = %d bytes, want the first %d", len(got), len(want))
+			}
+			if w.Truncated() != tt.truncated || w.Total() != int64(len(tt.data)) {
+				t.Errorf("Truncated = %v, Total = %d; want %v, %d", w.Truncated(), w.Total(), tt.truncated, len(tt.data))
+			}
+			if wantCuts := map[bool]int{true: 1}[tt.truncated]; cuts != wantCuts {
+				t.Errorf("onCut ran %d times, want %d", cuts, wantCuts)
+			}
+		})
+	}
+}
+
+func TestCapWriterReadFromSnapshotIsStable(t *testing.T) {
+	w := newCapWriter(1<<20, nil)
+	w.ReadFrom(&chunkReader{data: []byte("abcd"), chunk: 4})
+	snap := w.Bytes()
+	w.ReadFrom(&chunkReader{data: bytes.Repeat([]byte("x"), 5000), chunk: 100})
+	if !bytes.Equal(snap, []byte("abcd")) {
+		t.Errorf("snapshot changed to %q after a later read", snap[:min(len(snap), 10)])
+	}
+}
+
+func TestCapWriterReadFromReturnsReadErrors(t *testing.T) {
+	w := newCapWriter(10, nil)
+	if _, err := w.ReadFrom(io.MultiReader(strings.NewReader("ab"), iotest.ErrReader(errBoom))); !errors.Is(err, errBoom) {
+		t.Errorf("ReadFrom error = %v, want %v", err, errBoom)
+	}
+	if got := string(w.Bytes()); got != "ab" {
+		t.Errorf("Bytes = %q, want %q", got, "ab")
+	}
+}
+
+var errBoom = errors.New("boom")
