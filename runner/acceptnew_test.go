@@ -267,3 +267,34 @@ func TestAcceptNewUnwritableStillConnects(t *testing.T) {
 		t.Errorf("unrecordable new key: %v, want accepted", err)
 	}
 }
+
+// TestKnownHostsWriterWaitsForLock: a record waits while another process
+// holds the lock, then re-reads the file: the key that process recorded
+// meanwhile is not written twice.
+func TestKnownHostsWriterWaitsForLock(t *testing.T) {
+	kh := filepath.Join(t.TempDir(), "known_hosts")
+	key := testPublicKey(t)
+	line := knownhosts.Line([]string{"[10.0.0.1]:2222"}, key) + "\n"
+	unlock, err := lockFile(kh + ".lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- newKnownHostsWriter().record(kh, "10.0.0.1:2222", key) }()
+	select {
+	case err := <-done:
+		unlock()
+		t.Fatalf("recorded (%v) while the lock was held", err)
+	case <-time.After(300 * time.Millisecond): // still waiting, as it must
+	}
+	if err := os.WriteFile(kh, []byte(line), 0o600); err != nil { // the lock holder records the same key
+		t.Fatal(err)
+	}
+	unlock()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, kh); got != line {
+		t.Errorf("known_hosts = %q, want the line once: %q", got, line)
+	}
+}
