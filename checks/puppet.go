@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // puppetStateDirs are where the agent keeps last_run_summary.yaml and
@@ -149,8 +147,8 @@ func (c *puppetCheck) Evaluate(out Output) Result {
 		return Result{Status: st, Summary: s, Details: strings.Join(j.details, "\n")}
 	}
 	path := c.stateFile(sum, "last_run_summary.yaml")
-	var ps puppetSummary
-	if err := yaml.Unmarshal([]byte(sum.Body), &ps); err != nil {
+	ps, err := parsePuppetSummary(sum.Body)
+	if err != nil {
 		return unknownResult(fmt.Sprintf("puppet: cannot parse %s: %s", path, clip(oneLine(err.Error()), 160)))
 	}
 	if ps.Version == nil && ps.Time == nil {
