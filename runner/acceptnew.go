@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -127,8 +128,14 @@ func writeBatch(file string, batch []*recordReq) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("known_hosts %s: %w", file, err)
 	}
-	check := func(string, ssh.PublicKey) error { return &knownhosts.KeyError{} }
-	if len(old) > 0 {
+	names := make(map[string]bool, len(batch))
+	for _, r := range batch {
+		names[knownhosts.Normalize(r.hostname)] = true
+	}
+	var check func(hostname string, key ssh.PublicKey) error
+	if recorded, ok := scanRecorded(file, old, names); ok {
+		check = recorded.check
+	} else {
 		cb, err := knownhosts.New(file)
 		if err != nil {
 			return fmt.Errorf("known_hosts %s: not recording into a file that does not parse: %w", file, err)
@@ -168,6 +175,54 @@ func writeBatch(file string, batch []*recordReq) error {
 		old = append(old, '\n')
 	}
 	return replaceFile(file, append(old, add.Bytes()...))
+}
+
+// scanRecorded returns the keys data (file's content) records for names,
+// without parsing the lines of other hosts: a first sweep with accept-new
+// re-reads a growing file once per batch. It reports false when some line
+// needs knownhosts' full matcher (markers, hashed names, wildcards,
+// negations) or does not parse.
+func scanRecorded(file string, data []byte, names map[string]bool) (knownIndex, bool) {
+	idx := knownIndex{}
+	line := 0
+	for len(data) > 0 {
+		end := bytes.IndexByte(data, '\n')
+		var text []byte
+		if end < 0 {
+			text, data = data, nil
+		} else {
+			text, data = data[:end], data[end+1:]
+		}
+		line++
+		trimmed := bytes.TrimSpace(text)
+		if len(trimmed) == 0 || trimmed[0] == '#' {
+			continue
+		}
+		hostsEnd := bytes.IndexAny(trimmed, " \t")
+		if trimmed[0] == '@' || hostsEnd < 0 || bytes.ContainsAny(trimmed[:hostsEnd], "*?!|") {
+			return nil, false
+		}
+		var matched []string
+		for h := range strings.SplitSeq(string(trimmed[:hostsEnd]), ",") {
+			if strings.HasPrefix(h, "[") {
+				h = knownhosts.Normalize(h)
+			}
+			if names[h] {
+				matched = append(matched, h)
+			}
+		}
+		if len(matched) == 0 {
+			continue
+		}
+		_, _, key, _, _, err := ssh.ParseKnownHosts(trimmed)
+		if err != nil {
+			return nil, false
+		}
+		for _, h := range matched {
+			idx[h] = append(idx[h], knownhosts.KnownKey{Key: key, Filename: file, Line: line})
+		}
+	}
+	return idx, true
 }
 
 // replaceFile writes data to a temporary file beside file (mode 0600),

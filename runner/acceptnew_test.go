@@ -298,3 +298,48 @@ func TestKnownHostsWriterWaitsForLock(t *testing.T) {
 		t.Errorf("known_hosts = %q, want the line once: %q", got, line)
 	}
 }
+
+// TestScanRecorded checks the writer's quick scan against knownhosts on
+// plain files, and that it gives way to knownhosts on the others.
+func TestScanRecorded(t *testing.T) {
+	k1, k2 := testPublicKey(t), testPublicKey(t)
+	a1 := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k1)))
+	plain := strings.Join([]string{
+		"# comment", "",
+		"a.example.org,10.0.0.1 " + a1,
+		"[b.example.org]:22 " + a1, // written with the default port: matches b.example.org
+		"[c.example.org]:2222 " + a1,
+		"other.example.org not-parsed-since-not-asked",
+	}, "\n")
+	names := map[string]bool{"a.example.org": true, "10.0.0.1": true, "b.example.org": true, "[c.example.org]:2222": true, "d.example.org": true}
+	idx, ok := scanRecorded("kh", []byte(plain), names)
+	if !ok {
+		t.Fatal("plain file: want a scan")
+	}
+	for _, tc := range []struct {
+		host string
+		key  ssh.PublicKey
+		want ErrorKind
+	}{
+		{"a.example.org:22", k1, KindNone}, {"10.0.0.1:22", k1, KindNone}, {"b.example.org:22", k1, KindNone},
+		{"c.example.org:2222", k1, KindNone}, {"c.example.org:2222", k2, KindHostKeyMismatch},
+		{"c.example.org:22", k1, KindHostKeyUnknown}, {"d.example.org:22", k1, KindHostKeyUnknown},
+	} {
+		if got := Classify(idx.check(tc.host, tc.key)); got != tc.want {
+			t.Errorf("%s %s: %q, want %q", tc.host, ssh.FingerprintSHA256(tc.key), got, tc.want)
+		}
+	}
+	for _, line := range []string{"*.example.org " + a1, "@revoked * " + a1, knownhosts.HashHostname("a.example.org") + " " + a1, "!x,a.example.org " + a1, "a.example.org garbage"} {
+		if _, ok := scanRecorded("kh", []byte(line+"\n"), names); ok {
+			t.Errorf("%q: scanned, want knownhosts' matcher", line)
+		}
+	}
+	// Through the writer: a hashed entry for the host counts as recorded.
+	kh := writeFile(t, t.TempDir(), "known_hosts", knownhosts.HashHostname(knownhosts.Normalize("10.0.0.9:2222"))+" "+a1+"\n")
+	if err := newKnownHostsWriter().record(kh, "10.0.0.9:2222", k1); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(knownLines(t, kh)); n != 1 {
+		t.Errorf("%d lines after recording a host already hashed in the file, want 1", n)
+	}
+}
