@@ -24,9 +24,12 @@ func parsePuppetSummary(body string) (puppetSummary, error) {
 	return ps, err
 }
 
-// scanPuppetSummary reads the plain shape; ok is false when body is not in it.
+// scanPuppetSummary reads the plain shape; ok is false when body is not
+// in it. Top-level keys share one indentation (Puppet 3 indents them by
+// two spaces), and the keys of each section one deeper indentation.
 func scanPuppetSummary(body string) (ps puppetSummary, ok bool) {
 	section := ""
+	topIndent, subIndent := -1, -1
 	seenTop, seenSub := map[string]bool{}, map[string]bool{}
 	first := true
 	for line := range strings.SplitSeq(body, "\n") {
@@ -36,27 +39,36 @@ func scanPuppetSummary(body string) (ps puppetSummary, ok bool) {
 				continue
 			}
 		}
-		if line == "" {
-			continue
+		rest := strings.TrimLeft(line, " ")
+		if rest == "" {
+			continue // blank
 		}
-		if strings.HasPrefix(line, "  ") {
-			if section == "" {
+		indent := len(line) - len(rest)
+		if topIndent < 0 {
+			topIndent = indent
+		}
+		if indent > topIndent {
+			if section == "" || subIndent >= 0 && indent != subIndent {
 				return ps, false
 			}
-			key, value, good := plainPair(line[2:])
+			subIndent = indent
+			key, value, good := plainPair(rest)
 			if !good || seenSub[key] || !ps.setPuppetField(section, key, value) {
 				return ps, false
 			}
 			seenSub[key] = true
 			continue
 		}
-		key, value, good := plainPair(line)
+		if indent != topIndent {
+			return ps, false
+		}
+		key, value, good := plainPair(rest)
 		if !good || seenTop[key] {
 			return ps, false
 		}
 		seenTop[key] = true
 		clear(seenSub)
-		section = ""
+		section, subIndent = "", -1
 		if value == "" {
 			section = key // "section:" with nothing under it is null: its field stays nil
 		} else if isPuppetSection(key) {
@@ -103,10 +115,14 @@ func (ps *puppetSummary) setPuppetField(section, key, value string) bool {
 			}{}
 		}
 		if key == "converged_environment" {
-			if !plainWord(value) {
+			switch {
+			case plainWord(value):
+				ps.Application.Environment = value
+			case len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"':
+				ps.Application.Environment = value[1 : len(value)-1]
+			default:
 				return false
 			}
-			ps.Application.Environment = value
 		}
 	case "resources", "time", "events":
 		f, good := plainDecimal(value)
@@ -134,9 +150,10 @@ func (ps *puppetSummary) floatSection(section string) *map[string]float64 {
 }
 
 // plainPair splits "key: value" or "key:" where key is a plain word
-// (plainWord) and value is empty or starts with a letter, a digit or '_'
-// (or '-' and a digit) and holds only those, '.', '-' and '+': scalars
-// YAML reads plainly, never as a keyword, sequence, tag or anchor.
+// (plainWord) and value is empty, or starts with a letter, a digit or '_'
+// (or '-' and a digit) and holds only those, '.', '-' and '+', or is
+// such characters in double quotes: scalars YAML reads as written, never
+// as a keyword, sequence, tag, anchor or escape.
 func plainPair(line string) (key, value string, ok bool) {
 	key, value, found := strings.Cut(line, ":")
 	if !found || !plainWord(key) {
@@ -149,11 +166,14 @@ func plainPair(line string) (key, value string, ok bool) {
 		return "", "", false
 	}
 	value = value[1:]
-	if !isWordByte(value[0]) && !(value[0] == '-' && len(value) > 1 && value[1] >= '0' && value[1] <= '9') {
+	inner := value
+	if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+		inner = value[1 : len(value)-1]
+	} else if !isWordByte(value[0]) && !(value[0] == '-' && len(value) > 1 && value[1] >= '0' && value[1] <= '9') {
 		return "", "", false
 	}
-	for i := 0; i < len(value); i++ {
-		if c := value[i]; !isWordByte(c) && c != '.' && c != '-' && c != '+' {
+	for i := 0; i < len(inner); i++ {
+		if c := inner[i]; !isWordByte(c) && c != '.' && c != '-' && c != '+' {
 			return "", "", false
 		}
 	}
@@ -187,6 +207,8 @@ func plainVersionValue(s string) (any, bool) {
 		return n, err == nil
 	case strings.Count(s, ".") >= 2 && allDigits(strings.ReplaceAll(s, ".", "")) && !strings.Contains(s, ".."):
 		return s, true
+	case len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"':
+		return s[1 : len(s)-1], true // plainPair let only safe characters in: no escapes
 	}
 	return nil, false
 }

@@ -110,7 +110,18 @@ func TestScanPuppetSummaryAgreesWithYAML(t *testing.T) {
 			t.Errorf("%s: scanner gives %+v, YAML %+v, for:\n%s", name, got, want, body)
 		}
 	}
+	bases := map[string]string{}
 	for name, body := range bodies {
+		bases[name] = body
+		// Puppet 3 indents the top-level keys too.
+		bases[name+" indented"] = strings.ReplaceAll(strings.ReplaceAll("\n"+body, "\n", "\n  "), "\n  ---", "\n---")[1:]
+	}
+	for _, name := range []string{"healthy.out", "healthy.out indented"} {
+		if _, ok := scanPuppetSummary(bases[name]); !ok {
+			t.Errorf("the scanner left %s to YAML: it is Puppet's own shape", name)
+		}
+	}
+	for name, body := range bases {
 		agree(name, body)
 		lines := strings.Split(body, "\n")
 		for i := range lines {
@@ -120,7 +131,7 @@ func TestScanPuppetSummaryAgreesWithYAML(t *testing.T) {
 			}
 		}
 	}
-	if accepted < len(bodies) || accepted == checked {
+	if accepted < len(bases) || accepted == checked {
 		t.Errorf("the scanner accepted %d of %d bodies: want the plain ones read and the odd ones left to YAML", accepted, checked)
 	}
 }
@@ -135,6 +146,17 @@ func TestScanPuppetSummaryReadsPuppetsShape(t *testing.T) {
 	if ps.Version == nil || ps.Version.Config != 1799999200 || ps.Version.Puppet != "7.28.0" ||
 		ps.Application == nil || ps.Application.Environment != "production" ||
 		ps.Resources["failed"] != 2 || ps.Resources["total"] != 512 || ps.Time["total"] != 23.4 || ps.Events == nil {
+		t.Errorf("scanPuppetSummary = %+v", ps)
+	}
+}
+
+func TestScanPuppetSummaryReadsPuppet3Shape(t *testing.T) {
+	body := "---\n  version:\n    config: 1799998100\n    puppet: \"3.8.7\"\n  resources:\n    failed: 0\n    total: 12\n  time:\n    last_run: 1799999000\n  events:\n    total: 0\n"
+	ps, ok := scanPuppetSummary(body)
+	if !ok {
+		t.Fatal("scanner rejected Puppet 3's shape")
+	}
+	if ps.Version == nil || ps.Version.Puppet != "3.8.7" || ps.Version.Config != 1799998100 || ps.Resources["total"] != 12 || ps.Events["total"] != 0 || ps.Events == nil {
 		t.Errorf("scanPuppetSummary = %+v", ps)
 	}
 }
