@@ -208,7 +208,7 @@ func runnerFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "connect-timeout", Value: 10 * time.Second, Usage: "TCP connect plus SSH handshake"},
 		&cli.DurationFlag{Name: "global-timeout", Usage: "stop the whole run after this long and report what finished (0: none)"},
 		&cli.StringFlag{Name: "user", Usage: "SSH user when neither the inventory nor the ssh config names one"},
-		&cli.BoolFlag{Name: "accept-new", Usage: "record unknown host keys in ~/.ssh/known_hosts (never a changed one), like StrictHostKeyChecking=accept-new"},
+		&cli.BoolFlag{Name: "accept-new", Usage: "record unknown host keys in the first writable known_hosts file (never a changed or revoked one), like StrictHostKeyChecking=accept-new"},
 	}
 }
 
