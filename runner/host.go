@@ -79,14 +79,7 @@ func (d *dialer) runHost(ctx context.Context, t Task) (ho HostOutput) {
 	defer hc.closeFor(errFinished)
 	stop := context.AfterFunc(hostCtx, func() { hc.closeFor(ctxErr(hostCtx)) })
 	defer stop()
-	ended := make(chan struct{})
-	go func() {
-		client.Wait()
-		close(ended)
-	}()
-	kaCtx, kaCancel := context.WithCancel(hostCtx)
-	defer kaCancel()
-	go keepalive(kaCtx, client, r.cfg.Keepalive, hc.closeFor)
+	defer startKeepalive(client, r.cfg.Keepalive, hc.closeFor)()
 
 	ho.Commands = make([]CommandOutput, len(t.Commands))
 	if len(t.Commands) == 1 {
@@ -117,7 +110,7 @@ func (d *dialer) runHost(ctx context.Context, t Task) (ho HostOutput) {
 		ho.Err = ctxErr(hostCtx)
 	case why != nil:
 		ho.Err = fmt.Errorf("host %s: %w", t.Host.Name, why)
-	case lostOne && connectionEnded(ended, lostGrace):
+	case lostOne && connectionEnded(client, lostGrace):
 		ho.Err = fmt.Errorf("host %s: connection lost: %w", t.Host.Name, io.ErrUnexpectedEOF)
 	default:
 		return ho // individual command failures only
@@ -130,8 +123,15 @@ func (d *dialer) runHost(ctx context.Context, t Task) (ho HostOutput) {
 // the whole connection went down with it.
 const lostGrace = 200 * time.Millisecond
 
-// connectionEnded reports whether ended closes within d.
-func connectionEnded(ended <-chan struct{}, d time.Duration) bool {
+// connectionEnded reports whether the client's connection ends within d.
+// It waits only on this failure path: a goroutine per host waiting for
+// every connection to end would be spent on hosts that went well.
+func connectionEnded(client *ssh.Client, d time.Duration) bool {
+	ended := make(chan struct{})
+	go func() {
+		client.Wait()
+		close(ended)
+	}()
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -85,9 +85,7 @@ func (p *jumpPool) establish(key string, ch *jumpChain, hops []string) {
 	}
 	stop := context.AfterFunc(p.ctx, func() { closeAll(nil) })
 	defer stop()
-	kaCtx, kaCancel := context.WithCancel(p.ctx)
-	defer kaCancel()
-	go keepalive(kaCtx, last, p.keepalive, closeAll)
+	defer startKeepalive(last, p.keepalive, closeAll)()
 	last.Wait()
 	p.forget(key, ch)
 	closeAll(nil)
