@@ -32,7 +32,8 @@ func benchCommand() *cli.Command {
 			&cli.StringFlag{Name: "profile", Usage: "after the measured runs, one more profiled run per scenario writing CPU and heap profiles into `DIR`"},
 			&cli.DurationFlag{Name: "run-timeout", Value: 3 * time.Minute, Usage: "give up on one run after this long"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "table", Usage: "`FORMAT`: table or json (every run and the medians)"},
-			&cli.StringFlag{Name: "binary", Usage: "the fleetcheck binary to run as sim and sweep (default: this one)"},
+			&cli.StringFlag{Name: "binary", Usage: "the fleetcheck `PATH` to run as sweep and sim (default: this one)"},
+			&cli.StringFlag{Name: "sim-binary", Usage: "the fleetcheck `PATH` to run as sim (default: --binary), to compare sweeps of two builds against one fleet"},
 		},
 		Action: runBench,
 		Subcommands: []*cli.Command{
@@ -59,6 +60,7 @@ type benchPlan struct {
 	profileDir      string
 	runTimeout      time.Duration
 	binary          string
+	simBinary       string
 }
 
 func runBench(c *cli.Context) error {
@@ -91,7 +93,7 @@ func parseBenchPlan(c *cli.Context) (benchPlan, error) {
 	p := benchPlan{
 		runs: c.Int("runs"), openssh: c.Bool("openssh"), opensshMaxHosts: c.Int("openssh-max-hosts"),
 		sshPath: c.String("ssh"), profileDir: c.String("profile"), runTimeout: c.Duration("run-timeout"),
-		binary: c.String("binary"),
+		binary: c.String("binary"), simBinary: c.String("sim-binary"),
 	}
 	hosts, latencies, fanouts := c.String("hosts"), c.String("latency"), c.String("fanout")
 	if c.Bool("quick") {
@@ -135,6 +137,9 @@ func parseBenchPlan(c *cli.Context) (benchPlan, error) {
 			return p, fmt.Errorf("bench: finding this binary: %w", err)
 		}
 	}
+	if p.simBinary == "" {
+		p.simBinary = p.binary
+	}
 	if p.profileDir != "" {
 		if err := os.MkdirAll(p.profileDir, 0o755); err != nil {
 			return p, fmt.Errorf("bench: %w", err)
@@ -165,7 +170,7 @@ func benchOneScenario(ctx context.Context, plan benchPlan, sc benchScenario, log
 	}
 	defer os.RemoveAll(dir)
 	fmt.Fprintf(logw, "bench: %d hosts, latency %v: starting fleetcheck sim\n", sc.Hosts, sc.Latency)
-	sim, err := startBenchSim(ctx, plan.binary, dir, sc)
+	sim, err := startBenchSim(ctx, plan.simBinary, dir, sc)
 	if err != nil {
 		return res, err
 	}
