@@ -189,12 +189,21 @@ func readSections(out Output) (sections, error) {
 	if bytes.IndexByte(stdout, 0) >= 0 || !utf8.Valid(stdout) {
 		return nil, fmt.Errorf("output is binary, not text (%d bytes)%s", len(stdout), exitNote(out))
 	}
+	// A body is the run of lines between two markers, cut from the output
+	// in one piece, not grown line by line (quadratic: 40% of this
+	// function's time on a puppet summary); it is cloned so that a result
+	// keeping part of a body never keeps the whole output alive.
+	text := string(stdout)
 	var ss sections
 	cur := section{}
 	sawEnd, sawMarker := false, false
-	for _, line := range strings.SplitAfter(string(stdout), "\n") {
+	bodyStart, pos := 0, 0
+	for line := range strings.SplitAfterSeq(text, "\n") {
+		lineStart := pos
+		pos += len(line)
 		if name, attrs, ok := parseMarker(strings.TrimSuffix(line, "\n")); ok {
 			sawMarker = true
+			cur.Body = strings.Clone(text[bodyStart:lineStart])
 			if cur.Name != "" || cur.Body != "" {
 				ss = append(ss, cur)
 			}
@@ -204,9 +213,12 @@ func readSections(out Output) (sections, error) {
 				break
 			}
 			cur = section{Name: name, Attrs: attrs}
+			bodyStart = pos
 			continue
 		}
-		cur.Body += line
+	}
+	if !sawEnd {
+		cur.Body = strings.Clone(text[bodyStart:pos])
 	}
 	if !sawMarker && !bytes.Contains(stdout, []byte(markerPrefix)) {
 		return nil, fmt.Errorf("unexpected output, not from this check's command: %q%s", firstLine(stdout, 60), exitNote(out))
