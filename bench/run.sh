@@ -15,11 +15,11 @@ profile=""
 if [ -n "${PROFILE:-}" ]; then profile="--profile $PROFILE"; fi
 case "${1:-}" in
 quick)
-	exec "$bin" bench --quick
+	"$bin" bench --quick
 	;;
 --)
 	shift
-	exec "$bin" bench "$@"
+	"$bin" bench "$@"
 	;;
 "")
 	# 0 ms latency: 100, 1,000 and 10,000 hosts at the default fanout and at 1,000.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -162,7 +163,7 @@ func parseIntList(s string, min int) ([]int, error) {
 }
 
 // benchOneScenario serves the scenario's fleet and measures the runs.
-func benchOneScenario(ctx context.Context, plan benchPlan, sc benchScenario, logw interface{ Write([]byte) (int, error) }) (benchScenarioResult, error) {
+func benchOneScenario(ctx context.Context, plan benchPlan, sc benchScenario, logw io.Writer) (benchScenarioResult, error) {
 	res := benchScenarioResult{Scenario: sc}
 	dir, err := os.MkdirTemp("", "fleetcheck-bench-")
 	if err != nil {
