@@ -187,6 +187,10 @@ func execSweep(parent context.Context, job sweepJob) error {
 	records := make(chan report.Record, 256)
 	errc := make(chan error, 1)
 	go func() { errc <- sweep.Run(ctx, job.runner, job.tasks, job.checks, job.owners, records) }()
+	// Only the formats rendered at the end need every record; an
+	// NDJSON-only sweep streams them and keeps none, so its memory stays flat.
+	keep := slices.ContainsFunc(job.outs, func(o sweepOutput) bool { return o.format != "ndjson" })
+	worst := checks.OK
 	hostFailed := map[string]bool{}
 	remaining := map[string]int{}
 	for _, t := range job.tasks {
@@ -196,7 +200,10 @@ func execSweep(parent context.Context, job sweepJob) error {
 		if job.team != "" && (rec.Owner == nil || rec.Owner.Team != job.team) {
 			rec = report.Record{} // counted for progress only
 		} else {
-			s.Results = append(s.Results, rec)
+			worst = worstSeen(worst, rec)
+			if keep {
+				s.Results = append(s.Results, rec)
+			}
 			for _, n := range streams {
 				if err := n.Result(rec); err != nil {
 					return cli.Exit(fmt.Sprintf("writing ndjson: %v", err), 1)
@@ -229,7 +236,7 @@ func execSweep(parent context.Context, job sweepJob) error {
 	if err := writeOutputs(job, s); err != nil {
 		return err
 	}
-	code := sweepExitCode(s.Results, errors.Is(parent.Err(), context.Canceled))
+	code := exitFor(worst, errors.Is(parent.Err(), context.Canceled))
 	if !s.Complete {
 		fmt.Fprintf(job.stderr, "fleetcheck: sweep incomplete (%v): partial results reported\n", context.Cause(ctx))
 	}
@@ -286,17 +293,18 @@ func termWidth(w io.Writer) int {
 	return width
 }
 
-// sweepExitCode is the exit code of SPEC.md for what the sweep saw. Hosts
-// left unchecked by an interruption do not count; an interrupted sweep that
-// saw nothing wrong exits 130.
-func sweepExitCode(results []report.Record, interrupted bool) int {
-	worst := checks.OK
-	for _, r := range results {
-		if r.ErrorKind == string(runner.KindCanceled) {
-			continue
-		}
-		worst = checks.Worst(worst, r.Status)
+// worstSeen folds a record into the worst status seen so far. Hosts left
+// unchecked by an interruption do not count.
+func worstSeen(worst checks.Status, r report.Record) checks.Status {
+	if r.ErrorKind == string(runner.KindCanceled) {
+		return worst
 	}
+	return checks.Worst(worst, r.Status)
+}
+
+// exitFor is the exit code of SPEC.md for the worst status a sweep saw; an
+// interrupted sweep that saw nothing wrong exits 130.
+func exitFor(worst checks.Status, interrupted bool) int {
 	code := checks.ExitCode(worst)
 	if interrupted && code == 0 {
 		return exitInterrupted
