@@ -153,7 +153,7 @@ func TestNewRejectsNegativeSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.cfg.Fanout != 64 || r.cfg.HostTimeout != 30*time.Second || r.cfg.OutputLimit != 1<<20 || r.cfg.Keepalive != 5*time.Second {
+	if r.cfg.Fanout != DefaultFanout || r.cfg.HostTimeout != 30*time.Second || r.cfg.OutputLimit != 1<<20 || r.cfg.Keepalive != 5*time.Second {
 		t.Errorf("defaults not applied: %+v", r.cfg)
 	}
 }
