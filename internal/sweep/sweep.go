@@ -6,6 +6,7 @@ package sweep
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
+	"golang.org/x/crypto/ssh/knownhosts"
 )
 
 // Check is one configured check with where it applies.
@@ -176,7 +178,12 @@ func hostFailure(ho runner.HostOutput) checks.Result {
 	if kind == runner.KindCanceled {
 		status = checks.Unknown
 	}
-	return checks.Result{Status: status, Summary: describe(kind), Details: errText(ho.Err), ErrorKind: string(kind)}
+	summary := describe(kind)
+	var revoked *knownhosts.RevokedError
+	if errors.As(ho.Err, &revoked) {
+		summary = "HOST KEY REVOKED: nothing was sent to this host"
+	}
+	return checks.Result{Status: status, Summary: summary, Details: errText(ho.Err), ErrorKind: string(kind)}
 }
 
 // describe says in a few stable words why there is no verdict, so that

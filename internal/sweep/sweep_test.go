@@ -13,6 +13,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
+	"golang.org/x/crypto/ssh/knownhosts"
 )
 
 // fakeCheck says OK when stdout is "ok", CRITICAL otherwise, and panics on "boom".
@@ -100,6 +101,15 @@ func TestEvaluate(t *testing.T) {
 				t.Errorf("got %s, want %s", strings.Join(got, " "), tc.want)
 			}
 		})
+	}
+}
+
+func TestEvaluateSaysRevoked(t *testing.T) {
+	err := fmt.Errorf("host key of h is revoked: %w", &knownhosts.RevokedError{})
+	out := runner.HostOutput{Host: inventory.Host{Name: "h"}, Err: err, Kind: runner.KindHostKeyMismatch}
+	r := Evaluate(out, []string{"disk"}, map[string]checks.Check{"disk": fakeCheck{"disk"}})[0]
+	if r.Status != checks.Unreachable || r.ErrorKind != "hostkey_mismatch" || !strings.HasPrefix(r.Summary, "HOST KEY REVOKED") {
+		t.Errorf("got %s %s %q, want UNREACHABLE hostkey_mismatch HOST KEY REVOKED", r.Status, r.ErrorKind, r.Summary)
 	}
 }
 
