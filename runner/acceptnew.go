@@ -178,23 +178,10 @@ func writeBatch(file string, batch []*recordReq) error {
 // negations) or does not parse.
 func scanRecorded(file string, data []byte, names map[string]bool) (knownIndex, bool) {
 	idx := knownIndex{}
-	line := 0
-	for len(data) > 0 {
-		end := bytes.IndexByte(data, '\n')
-		var text []byte
-		if end < 0 {
-			text, data = data, nil
-		} else {
-			text, data = data[:end], data[end+1:]
-		}
-		line++
-		trimmed := bytes.TrimSpace(text)
-		if len(trimmed) == 0 || trimmed[0] == '#' {
-			continue
-		}
+	plain := forEachEntry(data, func(line int, trimmed []byte) bool {
 		hostsEnd := bytes.IndexAny(trimmed, " \t")
 		if trimmed[0] == '@' || hostsEnd < 0 || bytes.ContainsAny(trimmed[:hostsEnd], "*?!|") {
-			return nil, false
+			return false
 		}
 		var matched []string
 		for h := range strings.SplitSeq(string(trimmed[:hostsEnd]), ",") {
@@ -206,15 +193,19 @@ func scanRecorded(file string, data []byte, names map[string]bool) (knownIndex, 
 			}
 		}
 		if len(matched) == 0 {
-			continue
+			return true
 		}
 		_, _, key, _, _, err := ssh.ParseKnownHosts(trimmed)
 		if err != nil {
-			return nil, false
+			return false
 		}
 		for _, h := range matched {
 			idx[h] = append(idx[h], knownhosts.KnownKey{Key: key, Filename: file, Line: line})
 		}
+		return true
+	})
+	if !plain {
+		return nil, false
 	}
 	return idx, true
 }

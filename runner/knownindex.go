@@ -26,36 +26,51 @@ func buildKnownIndex(files []string) (idx knownIndex, ok bool, err error) {
 		if err != nil {
 			return nil, false, fmt.Errorf("known_hosts %s: %w", file, err)
 		}
-		line := 0
-		for len(data) > 0 {
-			// ParseKnownHosts skips blank and comment lines: count lines
-			// ourselves for KnownKey.Line.
-			end := bytes.IndexByte(data, '\n')
-			var text []byte
-			if end < 0 {
-				text, data = data, nil
-			} else {
-				text, data = data[:end], data[end+1:]
-			}
-			line++
-			trimmed := bytes.TrimSpace(text)
-			if len(trimmed) == 0 || trimmed[0] == '#' {
-				continue
-			}
-			marker, hosts, key, _, _, perr := ssh.ParseKnownHosts(trimmed)
+		plain := forEachEntry(data, func(line int, entry []byte) bool {
+			marker, hosts, key, _, _, perr := ssh.ParseKnownHosts(entry)
 			if perr != nil || marker != "" {
-				return nil, false, nil
+				return false
 			}
 			for _, h := range hosts {
 				if strings.ContainsAny(h, "*?!|") {
-					return nil, false, nil
+					return false
 				}
 				name := knownhosts.Normalize(h)
 				idx[name] = append(idx[name], knownhosts.KnownKey{Key: key, Filename: file, Line: line})
 			}
+			return true
+		})
+		if !plain {
+			return nil, false, nil
 		}
 	}
 	return idx, true, nil
+}
+
+// forEachEntry calls fn with the 1-based line number and the trimmed text
+// of every line of a known_hosts file that is neither blank nor a comment
+// (ssh.ParseKnownHosts skips those, so it cannot count lines itself). It
+// stops and returns false as soon as fn does.
+func forEachEntry(data []byte, fn func(line int, entry []byte) bool) bool {
+	line := 0
+	for len(data) > 0 {
+		end := bytes.IndexByte(data, '\n')
+		var text []byte
+		if end < 0 {
+			text, data = data, nil
+		} else {
+			text, data = data[:end], data[end+1:]
+		}
+		line++
+		trimmed := bytes.TrimSpace(text)
+		if len(trimmed) == 0 || trimmed[0] == '#' {
+			continue
+		}
+		if !fn(line, trimmed) {
+			return false
+		}
+	}
+	return true
 }
 
 // check verifies key for hostname ("host:port") as knownhosts does for
