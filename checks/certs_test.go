@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"errors"
 	"math/big"
 	"os"
 	"os/exec"
@@ -23,10 +22,7 @@ func TestCertsGolden(t *testing.T) {
 }
 
 func TestCertsNew(t *testing.T) {
-	tests := []struct {
-		p       Params
-		wantErr string
-	}{
+	tests := []paramCase{
 		{Params{"files": []any{"/a.pem"}}, ""},
 		{Params{"files": "/a.pem", "warn": "30d", "crit": 10}, ""},
 		{Params{}, `parameter "files": required: a list of certificate files`},
@@ -36,19 +32,7 @@ func TestCertsNew(t *testing.T) {
 		{Params{"files": "/a", "crit": "30d"}, `parameter "crit": 30d is longer than warn (21d): the warning would never show`},
 		{Params{"files": "/a", "days": 3}, `parameter "days": unknown parameter (known: files, warn, crit)`},
 	}
-	for _, tt := range tests {
-		_, err := Builtins().New("certs", "c", tt.p)
-		if tt.wantErr == "" {
-			if err != nil {
-				t.Errorf("New(%v): %v", tt.p, err)
-			}
-			continue
-		}
-		var pe *ParamError
-		if err == nil || err.Error() != tt.wantErr || !errors.As(err, &pe) {
-			t.Errorf("New(%v) error = %v, want ParamError %q", tt.p, err, tt.wantErr)
-		}
-	}
+	checkNewErrors(t, "certs", "c", tests)
 }
 
 func TestCertsThresholdParams(t *testing.T) {

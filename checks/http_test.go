@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -35,10 +34,7 @@ func TestHTTPExpect(t *testing.T) {
 }
 
 func TestHTTPNew(t *testing.T) {
-	tests := []struct {
-		p       Params
-		wantErr string
-	}{
+	tests := []paramCase{
 		{Params{"url": "http://127.0.0.1:8080/x"}, ""},
 		{Params{"url": "https://example.org", "warn": "500ms", "crit": "2s", "expect": 301, "timeout": "5s"}, ""},
 		{Params{}, `parameter "url": required: the URL to fetch`},
@@ -53,19 +49,7 @@ func TestHTTPNew(t *testing.T) {
 		{Params{"url": "http://a/", "timeout": "0s"}, `parameter "timeout": want a positive duration`},
 		{Params{"url": "http://a/", "method": "POST"}, `parameter "method": unknown parameter (known: url, warn, crit, expect, timeout)`},
 	}
-	for _, tt := range tests {
-		_, err := Builtins().New("http", "h", tt.p)
-		if tt.wantErr == "" {
-			if err != nil {
-				t.Errorf("New(%v): %v", tt.p, err)
-			}
-			continue
-		}
-		var pe *ParamError
-		if err == nil || err.Error() != tt.wantErr || !errors.As(err, &pe) {
-			t.Errorf("New(%v) error = %v, want ParamError %q", tt.p, err, tt.wantErr)
-		}
-	}
+	checkNewErrors(t, "http", "h", tests)
 }
 
 func TestHTTPCommand(t *testing.T) {

@@ -130,3 +130,29 @@ func TestParsePluginOutputLimits(t *testing.T) {
 		t.Errorf("details are %d bytes, want at most %d", len(res.Details), nagiosMaxDetails)
 	}
 }
+
+// paramCase is one call of a built-in's New: the parameters and the exact
+// *ParamError message expected ("" for success).
+type paramCase struct {
+	p       Params
+	wantErr string
+}
+
+// checkNewErrors builds typ (named name) with each case's parameters and
+// checks the result: no error, or exactly the *ParamError wanted.
+func checkNewErrors(t *testing.T, typ, name string, tests []paramCase) {
+	t.Helper()
+	for _, tt := range tests {
+		_, err := Builtins().New(typ, name, tt.p)
+		if tt.wantErr == "" {
+			if err != nil {
+				t.Errorf("New(%v): %v", tt.p, err)
+			}
+			continue
+		}
+		var pe *ParamError
+		if err == nil || err.Error() != tt.wantErr || !errors.As(err, &pe) {
+			t.Errorf("New(%v) error = %v, want ParamError %q", tt.p, err, tt.wantErr)
+		}
+	}
+}

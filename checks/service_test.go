@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"errors"
 	"os/exec"
 	"strings"
 	"testing"
@@ -21,10 +20,7 @@ func TestServiceSingleUnitSummary(t *testing.T) {
 }
 
 func TestServiceNew(t *testing.T) {
-	tests := []struct {
-		p       Params
-		wantErr string
-	}{
+	tests := []paramCase{
 		{Params{"units": []any{"a.service", "b"}}, ""},
 		{Params{}, `parameter "units": required: a list of systemd units`},
 		{Params{"units": []any{}}, `parameter "units": required: a list of systemd units`},
@@ -34,19 +30,7 @@ func TestServiceNew(t *testing.T) {
 		{Params{"units": []any{""}}, `parameter "units": item 1: empty unit name`},
 		{Params{"units": "a", "unit": "b"}, `parameter "unit": unknown parameter (known: units)`},
 	}
-	for _, tt := range tests {
-		_, err := Builtins().New("service", "s", tt.p)
-		if tt.wantErr == "" {
-			if err != nil {
-				t.Errorf("New(%v): %v", tt.p, err)
-			}
-			continue
-		}
-		var pe *ParamError
-		if err == nil || err.Error() != tt.wantErr || !errors.As(err, &pe) {
-			t.Errorf("New(%v) error = %v, want ParamError %q", tt.p, err, tt.wantErr)
-		}
-	}
+	checkNewErrors(t, "service", "s", tests)
 }
 
 func TestServiceCommandQuotesUnits(t *testing.T) {
