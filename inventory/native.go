@@ -38,6 +38,18 @@ func loadNative(path string, data []byte, limit int) (*Inventory, error) {
 	if root == nil {
 		return nil, &posfile.Error{File: path, Msg: "inventory is empty; expected a mapping with a 'hosts:' list"}
 	}
+	return f.native(root)
+}
+
+// LoadNativeNode reads a native inventory given as a YAML mapping inside
+// another file (the config's inline `inventory:`); positions in errors are
+// those of path, the file the node was decoded from.
+func LoadNativeNode(path string, root *yaml.Node) (*Inventory, error) {
+	return yamlFile{path: path, limit: nodeset.MaxNames}.native(resolveAlias(root))
+}
+
+// native reads the inventory mapping root.
+func (f yamlFile) native(root *yaml.Node) (*Inventory, error) {
 	top, err := f.mapping(root, "inventory")
 	if err != nil {
 		return nil, err

@@ -44,7 +44,19 @@ func Parse(path string, data []byte) (*File, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || isNull(resolve(doc.Content[0])) {
 		return nil, posfile.Errorf(path, 1, 1, "empty owners file: want a mapping with fallback, teams and rules")
 	}
-	root := resolve(doc.Content[0])
+	return r.owners(resolve(doc.Content[0]))
+}
+
+// ParseNode reads an owners mapping given inside another file (the
+// config's inline `owners:`); positions in errors are those of path, the
+// file the node was decoded from.
+func ParseNode(path string, root *yaml.Node) (*File, error) {
+	return nodeReader{file: path}.owners(resolve(root))
+}
+
+// owners reads the owners mapping root.
+func (r nodeReader) owners(root *yaml.Node) (*File, error) {
+	path := r.file
 	entries, err := r.mapping(root, "owners file", topKeys...)
 	if err != nil {
 		return nil, err

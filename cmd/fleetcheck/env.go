@@ -52,10 +52,10 @@ func loadEnv(c *cli.Context) (*env, error) {
 		}
 	}
 	if v := c.StringSlice("inventory"); len(v) > 0 {
-		cfg.Inventory = v
+		cfg.Inventory, cfg.InventoryNode = v, nil
 	}
 	if v := c.String("owners"); v != "" {
-		cfg.Owners = v
+		cfg.Owners, cfg.OwnersNode = v, nil
 	}
 	if v := c.String("ssh-config"); v != "" {
 		cfg.SSHConfig = v
@@ -63,7 +63,7 @@ func loadEnv(c *cli.Context) (*env, error) {
 	if v := c.StringSlice("known-hosts"); len(v) > 0 {
 		cfg.KnownHosts = v
 	}
-	inv, err := loadInventories(cfg.Inventory)
+	inv, err := loadInventories(cfg)
 	if err != nil {
 		return nil, configError(err)
 	}
@@ -81,12 +81,20 @@ func loadEnv(c *cli.Context) (*env, error) {
 	return &env{cfg: cfg, inv: inv, query: qenv}, nil
 }
 
-// loadInventories merges inventory files; host names must be unique across them.
-func loadInventories(paths []string) (*inventory.Inventory, error) {
+// loadInventories merges the configured inventories (an inline one and
+// files); host names must be unique across them.
+func loadInventories(cfg *config.Config) (*inventory.Inventory, error) {
 	var hosts []inventory.Host
 	aliases := map[string]string{}
-	for _, p := range paths {
-		inv, err := inventory.LoadFile(p)
+	load := make([]func() (*inventory.Inventory, error), 0, len(cfg.Inventory)+1)
+	if cfg.InventoryNode != nil {
+		load = append(load, func() (*inventory.Inventory, error) { return inventory.LoadNativeNode(cfg.Path, cfg.InventoryNode) })
+	}
+	for _, p := range cfg.Inventory {
+		load = append(load, func() (*inventory.Inventory, error) { return inventory.LoadFile(p) })
+	}
+	for _, l := range load {
+		inv, err := l()
 		if err != nil {
 			return nil, err
 		}
@@ -186,10 +194,16 @@ const commandGrace = time.Second
 
 // owners loads and compiles the owners file; nil when none is configured.
 func (e *env) owners(ctx context.Context) (*ownership.File, *ownership.Matcher, error) {
-	if e.cfg.Owners == "" {
+	var f *ownership.File
+	var err error
+	switch {
+	case e.cfg.OwnersNode != nil:
+		f, err = ownership.ParseNode(e.cfg.Path, e.cfg.OwnersNode)
+	case e.cfg.Owners != "":
+		f, err = ownership.Load(e.cfg.Owners)
+	default:
 		return nil, nil, nil
 	}
-	f, err := ownership.Load(e.cfg.Owners)
 	if err != nil {
 		return nil, nil, configError(err)
 	}

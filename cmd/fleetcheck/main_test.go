@@ -128,3 +128,36 @@ aliases:
 		}
 	}
 }
+
+// The config may hold the inventory and the owners inline; errors inside
+// them point at the config file's lines.
+func TestInlineInventoryAndOwners(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "fleetcheck.yaml", `# inline everything
+inventory:
+  hosts:
+    - name: cache[01-03].dc1.example.org
+      labels: {role: cache}
+owners:
+  fallback: triage
+  teams: {traffic: {contact: t@example.org}, triage: {contact: x@example.org}}
+  rules:
+    - {id: edge, hosts: 'role=cache', owner: traffic}
+`)
+	stdout, stderr, code := runInProcess(t, "hosts", "--config", cfg, "role=cache")
+	if code != 0 || stdout != "cache[01-03].dc1.example.org\n" {
+		t.Errorf("hosts: exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	stdout, stderr, code = runInProcess(t, "owners", "test", "--config", cfg, "--expect", "traffic", "cache02.dc1.example.org", "disk")
+	if code != 0 {
+		t.Errorf("owners test: exit %d\n%s%s", code, stdout, stderr)
+	}
+	bad := writeFile(t, dir, "bad.yaml", "inventory:\n  hosts:\n    - name: web01\n      prot: 22\n")
+	if _, stderr, code := runInProcess(t, "hosts", "--config", bad, "all"); code != exitConfig || !strings.Contains(stderr, "bad.yaml:4:7") {
+		t.Errorf("inline inventory error: exit %d, stderr %q, want 78 and bad.yaml:4:7", code, stderr)
+	}
+	badOwners := writeFile(t, dir, "bad2.yaml", "inventory: {hosts: [{name: a}]}\nowners:\n  fallback: nobody\n  teams: {x: {}}\n")
+	if _, stderr, code := runInProcess(t, "owners", "lint", "--config", badOwners); code != exitConfig || !strings.Contains(stderr, "bad2.yaml:3:") {
+		t.Errorf("inline owners error: exit %d, stderr %q, want 78 and bad2.yaml:3:", code, stderr)
+	}
+}

@@ -21,15 +21,19 @@ import (
 
 // Config is a loaded configuration file. Zero values mean "not set".
 type Config struct {
-	Path       string     // the file it came from; "" when none was found
-	Inventory  []string   // inventory files, resolved
-	Owners     string     // owners file, resolved
-	SSHConfig  string     // OpenSSH client config, resolved
-	KnownHosts []string   // known_hosts files, resolved
-	Checks     *yaml.Node // the `checks:` mapping, inline or from ChecksFile
-	ChecksFile string     // file that Checks came from (this file when inline)
-	PuppetDB   PuppetDB   // P{} backend
-	Defaults   Defaults   // defaults of sweep flags
+	Path      string   // the file it came from; "" when none was found
+	Inventory []string // inventory files, resolved
+	// InventoryNode is an inline native inventory (a mapping under
+	// `inventory:`), decoded from Path; nil when files are named instead.
+	InventoryNode *yaml.Node
+	Owners        string     // owners file, resolved
+	OwnersNode    *yaml.Node // an inline owners mapping under `owners:`, decoded from Path
+	SSHConfig     string     // OpenSSH client config, resolved
+	KnownHosts    []string   // known_hosts files, resolved
+	Checks        *yaml.Node // the `checks:` mapping, inline or from ChecksFile
+	ChecksFile    string     // file that Checks came from (this file when inline)
+	PuppetDB      PuppetDB   // P{} backend
+	Defaults      Defaults   // defaults of sweep flags
 }
 
 // PuppetDB is where P{} queries go.
@@ -101,9 +105,17 @@ func Parse(path string, data []byte) (*Config, error) {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
 		case "inventory":
-			c.Inventory = p.paths(v)
+			if v.Kind == yaml.MappingNode {
+				c.InventoryNode = v
+			} else {
+				c.Inventory = p.paths(v)
+			}
 		case "owners":
-			c.Owners = p.path(v)
+			if v.Kind == yaml.MappingNode {
+				c.OwnersNode = v
+			} else {
+				c.Owners = p.path(v)
+			}
 		case "ssh_config":
 			c.SSHConfig = p.path(v)
 		case "known_hosts":
