@@ -21,6 +21,7 @@ const (
 	exitUsage       = 64  // bad flag, bad query syntax
 	exitConfig      = 78  // bad inventory, owners, checks or config file
 	exitInterrupted = 130 // interrupted before anything was seen
+	exitNoVerdict   = 3   // as UNKNOWN: e.g. a query that selects no hosts
 )
 
 func main() {

@@ -89,6 +89,7 @@ func TestExitCodesForBadInput(t *testing.T) {
 		{"bad owners", []string{"sweep", "-i", inv, "--owners", badOwners, "all"}, exitConfig, "owners.yaml:4:"},
 		{"bad config", []string{"sweep", "--config", badCfg}, exitConfig, "fc.yaml:2:21"},
 		{"unknown checks command arg", []string{"checks", "nope"}, exitUsage, "unknown check"},
+		{"query selects nothing", []string{"sweep", "-i", inv, "role=nothing"}, exitNoVerdict, "selects no hosts"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stderr, code := runInProcess(t, tc.args...)

@@ -90,6 +90,10 @@ func runSweep(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if len(hosts) == 0 {
+		// A typo in a query must not read as "no failures".
+		return cli.Exit(fmt.Sprintf("the query %q selects no hosts: nothing was checked (see fleetcheck hosts)", q), exitNoVerdict)
+	}
 	if s := c.String("shard"); s != "" {
 		shard, err := sweep.ParseShard(s)
 		if err != nil {
