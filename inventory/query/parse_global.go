@@ -61,18 +61,7 @@ func (p *parser) group() (Expr, error) {
 	if neg {
 		left = &Not{X: left}
 	}
-	for {
-		op, n := p.s.operatorAt(boolOps)
-		if op == "" {
-			return left, nil
-		}
-		p.s.pos += n
-		right, err := p.item()
-		if err != nil {
-			return nil, err
-		}
-		left = &Binary{Op: op, Left: left, Right: right}
-	}
+	return chain(p.s, left, p.item)
 }
 
 // item reads one operand: a parenthesised group, an alias, a backend block

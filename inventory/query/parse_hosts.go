@@ -51,18 +51,7 @@ func (p *hostsParser) group() (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	for {
-		op, n := p.s.operatorAt(boolOps)
-		if op == "" {
-			return left, nil
-		}
-		p.s.pos += n
-		right, err := p.item()
-		if err != nil {
-			return nil, err
-		}
-		left = &Binary{Op: op, Left: left, Right: right}
-	}
+	return chain(p.s, left, p.item)
 }
 
 // item reads a host token or a parenthesised group.

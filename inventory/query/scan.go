@@ -164,3 +164,21 @@ func (s *scanner) describe(off int) string {
 	}
 	return "'" + s.src[off:end] + "'"
 }
+
+// chain reads (operator item)* after left, combining left to right without
+// precedence as cumin does: "a or b and c" is "(a or b) and c". Both the
+// global grammar and the inside of D{} and K{} use it.
+func chain(s *scanner, left Expr, item func() (Expr, error)) (Expr, error) {
+	for {
+		op, n := s.operatorAt(boolOps)
+		if op == "" {
+			return left, nil
+		}
+		s.pos += n
+		right, err := item()
+		if err != nil {
+			return nil, err
+		}
+		left = &Binary{Op: op, Left: left, Right: right}
+	}
+}
