@@ -2,8 +2,6 @@ package runner
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"strings"
 	"testing"
 	"time"
@@ -16,11 +14,7 @@ import (
 // newTestCA returns a fresh ed25519 signer to act as a host CA.
 func newTestCA(t *testing.T) ssh.Signer {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := ssh.NewSignerFromKey(priv)
+	s, err := fleetsim.NewSigner()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,15 +24,11 @@ func newTestCA(t *testing.T) ssh.Signer {
 // fleetKeyLine returns the fleet's known_hosts line for the named host.
 func fleetKeyLine(t *testing.T, f *fleetsim.Fleet, name string) string {
 	t.Helper()
-	ep, _ := f.Endpoint(name)
-	prefix := knownhosts.Normalize(ep.HostPort()) + " "
-	for _, l := range strings.Split(string(f.KnownHosts()), "\n") {
-		if strings.HasPrefix(l, prefix) {
-			return l
-		}
+	line, ok := f.KnownHostsLine(name)
+	if !ok {
+		t.Fatalf("no known_hosts line for %s", name)
 	}
-	t.Fatalf("no known_hosts line for %s", name)
-	return ""
+	return line
 }
 
 // authorizedLine is key in authorized_keys form, without newline.

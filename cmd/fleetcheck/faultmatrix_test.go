@@ -100,15 +100,11 @@ checks:
 // hostKeyLine is the fleet's known_hosts line for the named host.
 func hostKeyLine(t *testing.T, f *fleetsim.Fleet, name string) string {
 	t.Helper()
-	ep, _ := f.Endpoint(name)
-	prefix := knownhosts.Normalize(ep.HostPort()) + " "
-	for _, l := range strings.Split(string(f.KnownHosts()), "\n") {
-		if strings.HasPrefix(l, prefix) {
-			return l
-		}
+	line, ok := f.KnownHostsLine(name)
+	if !ok {
+		t.Fatalf("no known_hosts line for %s", name)
 	}
-	t.Fatalf("no known_hosts line for %s", name)
-	return ""
+	return line
 }
 
 // probeAnswer answers the matrix checks as a healthy Nagios plugin.

@@ -1,8 +1,6 @@
 package fleetsim
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"net"
 	"testing"
@@ -13,11 +11,7 @@ import (
 
 func newCA(t *testing.T) ssh.Signer {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := ssh.NewSignerFromKey(priv)
+	s, err := NewSigner()
 	if err != nil {
 		t.Fatal(err)
 	}

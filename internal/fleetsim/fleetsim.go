@@ -236,6 +236,16 @@ func (f *Fleet) KnownHosts() []byte {
 	return b
 }
 
+// KnownHostsLine returns the known_hosts line of the named host's true key,
+// as KnownHosts writes it, without newline.
+func (f *Fleet) KnownHostsLine(name string) (string, bool) {
+	h, ok := f.byName[name]
+	if !ok {
+		return "", false
+	}
+	return h.knownHostsLine(), true
+}
+
 // Connections returns how many SSH connections the named host accepted.
 func (f *Fleet) Connections(name string) int {
 	if h, ok := f.byName[name]; ok {

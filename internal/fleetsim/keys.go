@@ -38,6 +38,16 @@ func newHostKey() (ed25519.PrivateKey, error) {
 	return priv, nil
 }
 
+// NewSigner returns a fresh ed25519 signer: a host CA or a client key for
+// tests that build their own trust around a fleet.
+func NewSigner() (ssh.Signer, error) {
+	priv, err := newHostKey()
+	if err != nil {
+		return nil, err
+	}
+	return signerOf(priv)
+}
+
 // signerOf wraps an ed25519 key as an ssh.Signer.
 func signerOf(priv ed25519.PrivateKey) (ssh.Signer, error) {
 	s, err := ssh.NewSignerFromKey(priv)
