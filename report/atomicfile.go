@@ -12,42 +12,75 @@ import (
 // collector) see the old content or the new, never half of it: write calls
 // go to a temporary file in the same directory, which is synced, given mode
 // 0644 and renamed over path. On error path is left untouched.
-func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	f, err := CreateAtomic(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Abort()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Commit()
+}
+
+// AtomicFile is a file being written in place of path: readers see the old
+// content until Commit renames it over path, and never a part of it.
+type AtomicFile struct {
+	path string
+	dir  string
+	tmp  *os.File
+	bw   *bufio.Writer
+}
+
+// CreateAtomic starts writing path atomically, for output that is streamed
+// (NDJSON) rather than written in one call (WriteFileAtomic).
+func CreateAtomic(path string) (*AtomicFile, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	return &AtomicFile{path: path, dir: dir, tmp: tmp, bw: bufio.NewWriter(tmp)}, nil
+}
+
+// Write writes to the temporary file.
+func (f *AtomicFile) Write(p []byte) (int, error) { return f.bw.Write(p) }
+
+// Commit flushes, syncs, gives the file mode 0644 and renames it over
+// path; on error the temporary file is removed and path left untouched.
+func (f *AtomicFile) Commit() error {
+	err := f.bw.Flush()
+	if err == nil {
+		err = f.tmp.Chmod(0o644)
+	}
+	if err == nil {
+		if err = f.tmp.Sync(); err != nil {
+			err = fmt.Errorf("sync: %w", err)
 		}
-	}()
-	bw := bufio.NewWriter(tmp)
-	if err := write(bw); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err == nil {
+		err = f.tmp.Close()
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err == nil {
+		err = os.Rename(f.tmp.Name(), f.path)
 	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: sync: %w", path, err)
+	if err != nil {
+		f.Abort()
+		return fmt.Errorf("write %s: %w", f.path, err)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	syncDir(dir)
+	syncDir(f.dir)
 	return nil
+}
+
+// Abort discards the temporary file; path is left untouched. It is safe
+// after Commit (it then does nothing useful).
+func (f *AtomicFile) Abort() {
+	f.tmp.Close()
+	os.Remove(f.tmp.Name())
 }
 
 // syncDir makes a rename durable where the platform allows; failure only

@@ -244,3 +244,26 @@ func TestDefaultSweepUsesOneConnectionPerHost(t *testing.T) {
 		}
 	}
 }
+
+// NDJSON streamed to --output-file lands whole under its name, with no
+// temporary file left beside it.
+func TestNDJSONOutputFileIsRenamedIntoPlace(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sweep.ndjson")
+	_, flags := simFiles(t, 5)
+	if _, stderr, code := runBinary(t, append(append([]string{"sweep"}, flags...), "--no-progress", "-o", "ndjson", "--output-file", path, "all")...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 5*7+1 || !strings.Contains(lines[len(lines)-1], `"type":"summary"`) {
+		t.Errorf("%d lines, last %q: want 35 results and a summary", len(lines), lines[len(lines)-1])
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want only sweep.ndjson", len(entries))
+	}
+}

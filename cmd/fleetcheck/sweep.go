@@ -161,25 +161,24 @@ func execSweep(parent context.Context, job sweepJob) error {
 	s := &report.Sweep{Query: job.query, Checks: names, Hosts: job.hosts, Started: time.Now()}
 
 	var streams []*report.NDJSON
-	var closers []func() error
+	var files []*report.AtomicFile // streamed output files, renamed into place at the end
+	defer func() {
+		for _, f := range files {
+			f.Abort() // after a Commit this finds nothing left to remove
+		}
+	}()
 	for _, o := range job.outs {
 		if o.format != "ndjson" {
 			continue
 		}
 		w := job.stdout
 		if o.file != "" {
-			f, err := os.Create(o.file + ".tmp")
+			f, err := report.CreateAtomic(o.file)
 			if err != nil {
 				return cli.Exit(fmt.Sprintf("output file: %v", err), 1)
 			}
+			files = append(files, f)
 			w = f
-			path := o.file
-			closers = append(closers, func() error {
-				if err := f.Close(); err != nil {
-					return err
-				}
-				return os.Rename(path+".tmp", path)
-			})
 		}
 		streams = append(streams, report.NewNDJSON(w))
 	}
@@ -232,8 +231,8 @@ func execSweep(parent context.Context, job sweepJob) error {
 			return cli.Exit(fmt.Sprintf("writing ndjson: %v", err), 1)
 		}
 	}
-	for _, cl := range closers {
-		if err := cl(); err != nil {
+	for _, f := range files {
+		if err := f.Commit(); err != nil {
 			return cli.Exit(fmt.Sprintf("output file: %v", err), 1)
 		}
 	}
