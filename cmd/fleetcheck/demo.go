@@ -17,6 +17,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/runner"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/crypto/ssh"
 )
 
 func demoCommand() *cli.Command {
@@ -112,11 +113,8 @@ func startDemoFleetOpts(ctx context.Context, names []string, world func(map[stri
 	d.runner = runner.Config{
 		SSHConfigPath: "none",
 		KnownHosts:    []string{knownHosts},
-		Signers:       nil,
+		Signers:       []ssh.Signer{d.fleet.ClientSigner()},
 		DefaultUser:   "fleetcheck",
-	}
-	if s := d.fleet.ClientSigner(); s != nil {
-		d.runner.Signers = append(d.runner.Signers, s)
 	}
 	return d, nil
 }
