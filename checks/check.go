@@ -136,6 +136,10 @@ type Result struct {
 	Metrics   []Metric      // optional numbers with units
 	Duration  time.Duration // time the check took on the host
 	ErrorKind string        // transport cause of an UNREACHABLE or UNKNOWN result ("timeout"), else empty
+	// Reason is a short stable word for why a result is not OK
+	// ("catalog_failed", "stale", "fs_full"), set by the check; the table
+	// and digests group by it. Empty for OK and where a check sets none.
+	Reason string
 }
 
 // Check is one configured check instance: a remote command and a pure

@@ -117,6 +117,7 @@ type jsonResult struct {
 	Metrics    []jsonMetric `json:"metrics"`
 	DurationMS int64        `json:"duration_ms"`
 	ErrorKind  string       `json:"error_kind"`
+	Reason     string       `json:"reason,omitempty"`
 	Owner      *jsonOwner   `json:"owner"`
 	SLA        string       `json:"sla,omitempty"`
 }
@@ -199,6 +200,7 @@ func newResult(r Record) jsonResult {
 		Metrics:    make([]jsonMetric, len(r.Metrics)),
 		DurationMS: r.Duration.Milliseconds(),
 		ErrorKind:  r.ErrorKind,
+		Reason:     r.Reason,
 	}
 	for i, m := range r.Metrics {
 		out.Metrics[i] = jsonMetric{
