@@ -1,0 +1,402 @@
+package state
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fleetcheck/fleetcheck/health"
+	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
+)
+
+// epKey names the episode of one (host, check).
+type epKey struct{ host, check string }
+
+// openEp is what a recording keeps of an open episode.
+type openEp struct {
+	id        int64
+	status    health.Status
+	owner     health.Owner
+	firstSeen time.Time
+	seen      bool // seen failing in this sweep
+}
+
+// hostSeen is what a recording learned of a host that has an open host
+// episode or was seen unreachable: only those hosts are kept, so memory
+// grows with the failures.
+type hostSeen struct {
+	unreachable bool          // some result UNREACHABLE
+	reachable   bool          // some verdict other than UNREACHABLE
+	first       health.Record // the first UNREACHABLE result
+	at          time.Time
+}
+
+// recording is one sweep being written on a dedicated connection holding
+// SQLite's write lock.
+type recording struct {
+	s      *SQLite
+	conn   *sql.Conn
+	sweep  int64
+	info   SweepInfo
+	open   map[epKey]*openEp
+	hosts  map[string]*hostSeen
+	counts Counts
+	done   bool
+	stmt   map[string]*sql.Stmt
+}
+
+// The statements a recording runs once per failure.
+var recordStatements = map[string]string{
+	"open": `INSERT INTO episodes(host, check_name, status, summary, reason, error_kind, team, rule, unowned,
+		product_owner, first_seen, last_seen, first_sweep, last_sweep) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	"seen": `UPDATE episodes SET status = ?, summary = ?, reason = ?, error_kind = ?, team = ?, rule = ?,
+		unowned = ?, product_owner = ?, last_seen = ?, last_sweep = ? WHERE id = ?`,
+	"end":    `UPDATE episodes SET ended = ?, end_kind = ?, end_sweep = ? WHERE id = ?`,
+	"change": `INSERT INTO changes(episode, sweep, at, status, summary, team, rule, unowned, product_owner) VALUES(?,?,?,?,?,?,?,?,?)`,
+}
+
+func newRecording(ctx context.Context, s *SQLite, conn *sql.Conn, info SweepInfo) (*recording, error) {
+	r := &recording{s: s, conn: conn, info: info, open: map[epKey]*openEp{}, hosts: map[string]*hostSeen{}, stmt: map[string]*sql.Stmt{}}
+	if r.info.Started.IsZero() {
+		r.info.Started = s.opt.now()
+	}
+	var shardIndex, shardCount sql.NullInt64
+	if info.Shard != nil {
+		shardIndex = sql.NullInt64{Int64: int64(info.Shard.Index), Valid: true}
+		shardCount = sql.NullInt64{Int64: int64(info.Shard.Count), Valid: true}
+	}
+	res, err := conn.ExecContext(ctx, `INSERT INTO sweeps(started, query, checks, hosts, scope, shard_index, shard_count)
+		VALUES(?,?,?,?,?,?,?)`, millis(r.info.Started), info.Query, strings.Join(info.Checks, ","),
+		len(info.Hosts), nodeset.Fold(info.Hosts), shardIndex, shardCount)
+	if err != nil {
+		return nil, r.fail("starting the sweep", err)
+	}
+	if r.sweep, err = res.LastInsertId(); err != nil {
+		return nil, r.fail("starting the sweep", err)
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT id, host, check_name, status, team, rule, unowned, product_owner, first_seen
+		FROM episodes WHERE end_kind = ''`)
+	if err != nil {
+		return nil, r.fail("reading open episodes", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k epKey
+		var status string
+		var first int64
+		ep := &openEp{}
+		if err := rows.Scan(&ep.id, &k.host, &k.check, &status, &ep.owner.Team, &ep.owner.Rule, &ep.owner.Unowned, &ep.owner.ProductOwner, &first); err != nil {
+			return nil, r.fail("reading open episodes", err)
+		}
+		if ep.status, err = parseStatus(status); err != nil {
+			return nil, r.fail(fmt.Sprintf("open episode %d", ep.id), err)
+		}
+		ep.firstSeen = fromMillis(first)
+		r.open[k] = ep
+		if k.check == HostCheck {
+			r.hosts[k.host] = &hostSeen{}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, r.fail("reading open episodes", err)
+	}
+	for name, q := range recordStatements {
+		st, err := conn.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, r.fail("preparing", err)
+		}
+		r.stmt[name] = st
+	}
+	return r, nil
+}
+
+func (r *recording) fail(what string, err error) error {
+	return fmt.Errorf("state %s: %s: %w", r.s.path, what, err)
+}
+
+// Add implements Recording.
+func (r *recording) Add(ctx context.Context, rec health.Record) (Mark, error) {
+	if r.done {
+		return Mark{}, fmt.Errorf("state %s: Add after the sweep ended", r.s.path)
+	}
+	if !rec.IsVerdict() {
+		r.counts.NotRun++ // an interrupted sweep resolves nothing it did not see
+		return Mark{}, nil
+	}
+	r.count(rec.Status)
+	now := r.s.opt.now()
+	if rec.Status == health.Unreachable {
+		// Resolves and worsens nothing: the check's episode stays as it
+		// is, the host's own episode is decided at Commit.
+		h := r.hosts[rec.Host]
+		if h == nil {
+			h = &hostSeen{}
+			r.hosts[rec.Host] = h
+		}
+		if !h.unreachable {
+			h.unreachable, h.first, h.at = true, rec, now
+		}
+		if ep := r.open[epKey{rec.Host, HostCheck}]; ep != nil {
+			return Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, nil
+		}
+		return Mark{New: true, FirstSeen: h.at}, nil
+	}
+	if h := r.hosts[rec.Host]; h != nil {
+		h.reachable = true
+	}
+	k := epKey{rec.Host, rec.Check}
+	ep := r.open[k]
+	if rec.Status == health.OK {
+		if ep != nil {
+			if err := r.end(ctx, k, ep, EndFixed, now); err != nil {
+				return Mark{}, err
+			}
+		}
+		return Mark{}, nil
+	}
+	if ep == nil {
+		ep, err := r.openEpisode(ctx, k, rec, ownerOf(rec), now)
+		if err != nil {
+			return Mark{}, err
+		}
+		return Mark{Episode: ep.id, New: true, FirstSeen: now}, nil
+	}
+	if err := r.seen(ctx, ep, rec.Result, ownerOf(rec), now); err != nil {
+		return Mark{}, err
+	}
+	return Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, nil
+}
+
+func (r *recording) count(s health.Status) {
+	r.counts.Results++
+	switch s {
+	case health.OK:
+		r.counts.OK++
+	case health.Warning:
+		r.counts.Warning++
+	case health.Critical:
+		r.counts.Critical++
+	case health.Unknown:
+		r.counts.Unknown++
+	case health.Unreachable:
+		r.counts.Unreachable++
+	}
+}
+
+// ownerOf is the record's owner; no owners file means unowned.
+func ownerOf(rec health.Record) health.Owner {
+	if rec.Owner == nil {
+		return health.Owner{Unowned: true}
+	}
+	o := *rec.Owner
+	o.AlsoNotify, o.SLA = nil, 0 // not stored: they come from the owners file when read
+	return o
+}
+
+func sameOwner(a, b health.Owner) bool {
+	return a.Team == b.Team && a.Rule == b.Rule && a.Unowned == b.Unowned && a.ProductOwner == b.ProductOwner
+}
+
+func (r *recording) openEpisode(ctx context.Context, k epKey, rec health.Record, o health.Owner, now time.Time) (*openEp, error) {
+	res, err := r.stmt["open"].ExecContext(ctx, k.host, k.check, rec.Status.String(), rec.Summary, rec.Reason, rec.ErrorKind,
+		o.Team, o.Rule, o.Unowned, o.ProductOwner, millis(now), millis(now), r.sweep, r.sweep)
+	if err != nil {
+		return nil, r.fail("opening an episode of "+k.host, err)
+	}
+	ep := &openEp{status: rec.Status, owner: o, firstSeen: now, seen: true}
+	if ep.id, err = res.LastInsertId(); err != nil {
+		return nil, r.fail("opening an episode of "+k.host, err)
+	}
+	if err := r.change(ctx, ep, rec.Status, rec.Summary, o, now); err != nil {
+		return nil, err
+	}
+	r.open[k] = ep
+	r.counts.Opened++
+	return ep, nil
+}
+
+// seen records that an open episode was seen failing again: a status or
+// owner change is a change of its own.
+func (r *recording) seen(ctx context.Context, ep *openEp, res health.Result, o health.Owner, now time.Time) error {
+	if _, err := r.stmt["seen"].ExecContext(ctx, res.Status.String(), res.Summary, res.Reason, res.ErrorKind,
+		o.Team, o.Rule, o.Unowned, o.ProductOwner, millis(now), r.sweep, ep.id); err != nil {
+		return r.fail("updating an episode of "+res.Host, err)
+	}
+	ep.seen = true
+	if res.Status == ep.status && sameOwner(o, ep.owner) {
+		return nil
+	}
+	switch {
+	case res.Status.Worse(ep.status):
+		r.counts.Worsened++
+	case ep.status.Worse(res.Status):
+		r.counts.Improved++
+	}
+	ep.status, ep.owner = res.Status, o
+	return r.change(ctx, ep, res.Status, res.Summary, o, now)
+}
+
+func (r *recording) change(ctx context.Context, ep *openEp, s health.Status, summary string, o health.Owner, now time.Time) error {
+	if _, err := r.stmt["change"].ExecContext(ctx, ep.id, r.sweep, millis(now), s.String(), summary,
+		o.Team, o.Rule, o.Unowned, o.ProductOwner); err != nil {
+		return r.fail("recording a change", err)
+	}
+	return nil
+}
+
+func (r *recording) end(ctx context.Context, k epKey, ep *openEp, how End, now time.Time) error {
+	if _, err := r.stmt["end"].ExecContext(ctx, millis(now), string(how), r.sweep, ep.id); err != nil {
+		return r.fail("ending an episode of "+k.host, err)
+	}
+	delete(r.open, k)
+	if how == EndFixed {
+		r.counts.Fixed++
+	} else {
+		r.counts.Gone++
+	}
+	return nil
+}
+
+// Commit implements Recording: it decides the hosts' own episodes and
+// what is gone, writes the sweep's counts and commits.
+func (r *recording) Commit(ctx context.Context, end SweepEnd) (Sweep, error) {
+	if r.done {
+		return Sweep{}, fmt.Errorf("state %s: the sweep was already ended", r.s.path)
+	}
+	if end.Finished.IsZero() {
+		end.Finished = r.s.opt.now()
+	}
+	if err := r.hostEpisodes(ctx, end.Finished); err != nil {
+		r.Abort()
+		return Sweep{}, err
+	}
+	if err := r.gone(ctx, end.Finished); err != nil {
+		r.Abort()
+		return Sweep{}, err
+	}
+	c := r.counts
+	if _, err := r.conn.ExecContext(ctx, `UPDATE sweeps SET finished = ?, complete = ?, results = ?, ok = ?, warning = ?,
+		critical = ?, unknown = ?, unreachable = ?, not_run = ?, opened = ?, worsened = ?, improved = ?, fixed = ?, gone = ?
+		WHERE id = ?`, millis(end.Finished), end.Complete, c.Results, c.OK, c.Warning, c.Critical, c.Unknown, c.Unreachable,
+		c.NotRun, c.Opened, c.Worsened, c.Improved, c.Fixed, c.Gone, r.sweep); err != nil {
+		r.Abort()
+		return Sweep{}, r.fail("finishing the sweep", err)
+	}
+	r.closeStatements()
+	if _, err := r.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		r.Abort()
+		return Sweep{}, r.fail("committing the sweep", err)
+	}
+	r.done = true
+	r.conn.Close()
+	sw := Sweep{ID: r.sweep, Started: fromMillis(millis(r.info.Started)), Finished: fromMillis(millis(end.Finished)),
+		Query: r.info.Query, Checks: r.info.Checks, Hosts: len(r.info.Hosts), Scope: nodeset.Fold(r.info.Hosts),
+		Shard: r.info.Shard, Complete: end.Complete, Counts: c}
+	return sw, nil
+}
+
+// hostEpisodes opens, continues or ends the hosts' own episodes: a host
+// with an UNREACHABLE result is unreachable; a host with an open episode
+// and only other verdicts is reachable again; a host not seen at all (out
+// of scope, or interrupted) is left as it is.
+func (r *recording) hostEpisodes(ctx context.Context, now time.Time) error {
+	for _, host := range sortedKeys(r.hosts) {
+		h := r.hosts[host]
+		k := epKey{host, HostCheck}
+		ep := r.open[k]
+		switch {
+		case h.unreachable && ep == nil:
+			rec := h.first
+			rec.Check, rec.Reason = HostCheck, "unreachable"
+			if _, err := r.openEpisode(ctx, k, rec, ownerOf(rec), h.at); err != nil {
+				return err
+			}
+		case h.unreachable:
+			res := h.first.Result
+			res.Check, res.Reason = HostCheck, "unreachable"
+			if err := r.seen(ctx, ep, res, ownerOf(h.first), h.at); err != nil {
+				return err
+			}
+		case h.reachable && ep != nil:
+			if err := r.end(ctx, k, ep, EndFixed, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// gone ends the open episodes of hosts no longer in the inventory and of
+// checks no longer configured.
+func (r *recording) gone(ctx context.Context, now time.Time) error {
+	if r.info.Inventory == nil && r.info.Configured == nil {
+		return nil
+	}
+	inventory := setOf(r.info.Inventory)
+	configured := setOf(r.info.Configured)
+	keys := make([]epKey, 0, len(r.open))
+	for k := range r.open {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b epKey) int {
+		return cmp.Or(strings.Compare(a.host, b.host), strings.Compare(a.check, b.check))
+	})
+	for _, k := range keys {
+		hostGone := inventory != nil && !inventory[k.host]
+		checkGone := configured != nil && k.check != HostCheck && !configured[k.check]
+		if hostGone || checkGone {
+			if err := r.end(ctx, k, r.open[k], EndGone, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func setOf(names []string) map[string]bool {
+	if names == nil {
+		return nil
+	}
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func (r *recording) closeStatements() {
+	for _, st := range r.stmt {
+		st.Close()
+	}
+	r.stmt = nil
+}
+
+// Abort implements Recording.
+func (r *recording) Abort() error {
+	if r.done {
+		return nil
+	}
+	r.done = true
+	r.closeStatements()
+	_, err := r.conn.ExecContext(context.Background(), "ROLLBACK")
+	r.conn.Close()
+	if err != nil {
+		return r.fail("rolling back the sweep", err)
+	}
+	return nil
+}
+
+func parseStatus(s string) (health.Status, error) { return health.ParseStatus(s) }

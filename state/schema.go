@@ -1,0 +1,79 @@
+package state
+
+// migrations are the schema's versions in order: migrations[i] takes a
+// store from version i to version i+1 (PRAGMA user_version in SQLite).
+// Only ever append; a released migration never changes. Times are Unix
+// milliseconds (UTC), statuses their names, so that the same schema reads
+// the same on PostgreSQL.
+var migrations = []string{
+	// 1: sweeps, episodes and their changes.
+	`CREATE TABLE sweeps (
+		id          INTEGER PRIMARY KEY,
+		started     INTEGER NOT NULL,
+		finished    INTEGER,
+		query       TEXT NOT NULL,
+		checks      TEXT NOT NULL,   -- comma-separated, in order
+		hosts       INTEGER NOT NULL, -- hosts in scope
+		scope       TEXT NOT NULL,   -- the hosts in scope, folded
+		complete    INTEGER NOT NULL DEFAULT 0,
+		results     INTEGER NOT NULL DEFAULT 0,
+		ok          INTEGER NOT NULL DEFAULT 0,
+		warning     INTEGER NOT NULL DEFAULT 0,
+		critical    INTEGER NOT NULL DEFAULT 0,
+		unknown     INTEGER NOT NULL DEFAULT 0,
+		unreachable INTEGER NOT NULL DEFAULT 0,
+		not_run     INTEGER NOT NULL DEFAULT 0,
+		opened      INTEGER NOT NULL DEFAULT 0,
+		worsened    INTEGER NOT NULL DEFAULT 0,
+		improved    INTEGER NOT NULL DEFAULT 0,
+		fixed       INTEGER NOT NULL DEFAULT 0,
+		gone        INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE TABLE episodes (
+		id            INTEGER PRIMARY KEY,
+		host          TEXT NOT NULL,
+		check_name    TEXT NOT NULL,  -- '' for the host's unreachability
+		status        TEXT NOT NULL,
+		summary       TEXT NOT NULL,
+		reason        TEXT NOT NULL,
+		error_kind    TEXT NOT NULL,
+		team          TEXT NOT NULL,
+		rule          TEXT NOT NULL,
+		unowned       INTEGER NOT NULL,
+		product_owner TEXT NOT NULL,
+		first_seen    INTEGER NOT NULL,
+		last_seen     INTEGER NOT NULL,
+		first_sweep   INTEGER NOT NULL REFERENCES sweeps(id),
+		last_sweep    INTEGER NOT NULL REFERENCES sweeps(id),
+		ended         INTEGER,
+		end_kind      TEXT NOT NULL DEFAULT '',
+		end_sweep     INTEGER REFERENCES sweeps(id)
+	);
+	CREATE UNIQUE INDEX episodes_open ON episodes(host, check_name) WHERE end_kind = '';
+	CREATE INDEX episodes_host ON episodes(host, check_name, first_seen);
+	CREATE INDEX episodes_ended ON episodes(ended);
+	CREATE TABLE changes (
+		episode       INTEGER NOT NULL REFERENCES episodes(id),
+		sweep         INTEGER NOT NULL REFERENCES sweeps(id),
+		at            INTEGER NOT NULL,
+		status        TEXT NOT NULL,
+		summary       TEXT NOT NULL,
+		team          TEXT NOT NULL,
+		rule          TEXT NOT NULL,
+		unowned       INTEGER NOT NULL,
+		product_owner TEXT NOT NULL
+	);
+	CREATE INDEX changes_episode ON changes(episode, at);`,
+
+	// 2: shards, and what each team was last shown.
+	`ALTER TABLE sweeps ADD COLUMN shard_index INTEGER;
+	ALTER TABLE sweeps ADD COLUMN shard_count INTEGER;
+	CREATE TABLE delivered (
+		team  TEXT PRIMARY KEY,
+		sweep INTEGER NOT NULL REFERENCES sweeps(id),
+		at    INTEGER NOT NULL
+	);`,
+}
+
+// SchemaVersion is the schema version this build writes.
+func SchemaVersion() int { return len(migrations) }
