@@ -7,3 +7,9 @@ import _ "embed"
 //
 //go:embed schema/sweep-v1.json
 var SchemaV1 []byte
+
+// DigestSchemaV1 is the JSON Schema (draft 2020-12) of the
+// fleetcheck.digest/v1 document.
+//
+//go:embed schema/digest-v1.json
+var DigestSchemaV1 []byte

@@ -1,0 +1,142 @@
+package digest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/fleetcheck/fleetcheck/state"
+)
+
+// JSON writes the digest as one fleetcheck.digest/v1 document.
+func JSON(w io.Writer, d Digest) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(d); err != nil {
+		return fmt.Errorf("writing the digest: %w", err)
+	}
+	return nil
+}
+
+// Markdown writes the digest as Markdown: a section per team, then new,
+// ongoing and resolved failures.
+func Markdown(w io.Writer, d Digest) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# fleetcheck digest, %s\n", d.GeneratedAt.Format("2006-01-02 15:04 UTC"))
+	if d.Sweep != nil {
+		fmt.Fprintf(&b, "\nAfter sweep %d (`%s`, %s", d.Sweep.ID, d.Sweep.Query, d.Sweep.Finished.Format("15:04 UTC"))
+		if !d.Sweep.Complete {
+			b.WriteString(", incomplete: what it did not reach is unchanged")
+		}
+		b.WriteString(").\n")
+	}
+	if len(d.Teams) == 0 {
+		b.WriteString("\nNothing new, ongoing or resolved.\n")
+	}
+	for _, t := range d.Teams {
+		fmt.Fprintf(&b, "\n## %s: %d new, %d ongoing, %d resolved\n", t.Team, hostCount(t.New), hostCount(t.Ongoing), hostCount(t.Resolved))
+		if !t.Since.IsZero() {
+			fmt.Fprintf(&b, "\nSince %s.\n", t.Since.Format("2006-01-02 15:04 UTC"))
+		}
+		section(&b, "New", t.New, d.GeneratedAt, newLine)
+		section(&b, "Ongoing", t.Ongoing, d.GeneratedAt, ongoingLine)
+		section(&b, "Resolved", t.Resolved, d.GeneratedAt, resolvedLine)
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("writing the digest: %w", err)
+	}
+	return nil
+}
+
+func hostCount(gs []Group) int {
+	n := 0
+	for _, g := range gs {
+		n += g.Count
+	}
+	return n
+}
+
+func section(b *strings.Builder, title string, gs []Group, now time.Time, line func(Group, time.Time) string) {
+	if len(gs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n### %s\n\n", title)
+	for _, g := range gs {
+		b.WriteString("- " + line(g, now) + "\n")
+	}
+}
+
+// what is the group's status, check, hosts and summary.
+func what(g Group) string {
+	check := g.Check
+	if check == state.HostCheck {
+		check = "host"
+	}
+	s := fmt.Sprintf("**%s** %s on `%s`", g.Status, check, g.Hosts)
+	if g.Count > 1 {
+		s += fmt.Sprintf(" (%d hosts)", g.Count)
+	}
+	if g.Summary != "" {
+		s += ": " + oneLine(g.Summary)
+	}
+	if g.Unowned {
+		s += " _(unowned)_"
+	}
+	return s
+}
+
+func newLine(g Group, now time.Time) string {
+	return what(g) + ", since " + Age(now.Sub(g.FirstSeen)) + slaText(g.SLA)
+}
+
+func ongoingLine(g Group, now time.Time) string {
+	return what(g) + ", for " + Age(now.Sub(g.FirstSeen)) + slaText(g.SLA)
+}
+
+func resolvedLine(g Group, _ time.Time) string {
+	return fmt.Sprintf("%s, %s after %s", what(g), g.End, Age(g.Age.Duration()))
+}
+
+func slaText(s *SLA) string {
+	if s == nil {
+		return ""
+	}
+	switch s.State {
+	case SLABreached:
+		return fmt.Sprintf(", SLA %s **breached %s ago**", Age(s.Deadline.Duration()), Age(s.Breached.Duration()))
+	case SLANear:
+		return fmt.Sprintf(", SLA %s near (due %s)", Age(s.Deadline.Duration()), s.Due.Format("Jan 2 15:04 UTC"))
+	}
+	return fmt.Sprintf(", SLA %s ok", Age(s.Deadline.Duration()))
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// Age renders a duration briefly, two units at most: "45s", "12m",
+// "5h12m", "3d4h".
+func Age(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 24*time.Hour:
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		if m == 0 {
+			return fmt.Sprintf("%dh", h)
+		}
+		return fmt.Sprintf("%dh%dm", h, m)
+	}
+	days, h := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
+	if h == 0 {
+		return fmt.Sprintf("%dd", days)
+	}
+	return fmt.Sprintf("%dd%dh", days, h)
+}
