@@ -117,7 +117,7 @@ func Parse(path string, data []byte) (*Config, error) {
 				c.Owners = p.path(v)
 			}
 		case "ssh_config":
-			c.SSHConfig = p.path(v)
+			c.SSHConfig = p.sshConfig(v)
 		case "known_hosts":
 			c.KnownHosts = p.paths(v)
 		case "checks":
@@ -216,6 +216,16 @@ func (p *parser) path(n *yaml.Node) string {
 	s := p.scalar(n, "a file path")
 	if s == "" {
 		return ""
+	}
+	return p.resolve(s)
+}
+
+// sshConfig reads the OpenSSH client config path; "none" (ignore every
+// client config, as the --ssh-config flag takes it) is not a file name.
+func (p *parser) sshConfig(n *yaml.Node) string {
+	s := p.scalar(n, "a file path or none")
+	if s == "" || s == "none" {
+		return s
 	}
 	return p.resolve(s)
 }

@@ -110,3 +110,22 @@ func TestLocate(t *testing.T) {
 		t.Error("explicit missing config: no error")
 	}
 }
+
+// TestParseSSHConfigNone: "none" disables the client config as the
+// --ssh-config flag does; it is not a file next to the config.
+func TestParseSSHConfigNone(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ text, want string }{
+		{"ssh_config: none\n", "none"},
+		{"ssh_config: ssh/config\n", filepath.Join(dir, "ssh", "config")},
+		{"ssh_config: ./none\n", filepath.Join(dir, "none")},
+	} {
+		cfg, err := Parse(filepath.Join(dir, "c.yaml"), []byte(tc.text))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.text, err)
+		}
+		if cfg.SSHConfig != tc.want {
+			t.Errorf("%q: SSHConfig = %q, want %q", tc.text, cfg.SSHConfig, tc.want)
+		}
+	}
+}
