@@ -131,8 +131,8 @@ func TestLoadConfigErrors(t *testing.T) {
 	tests := []struct{ file, want string }{
 		{"unknown_type", `:2:3: check "nginx": unknown check type "nginx": name a built-in, or give type: or nagios: (known: ` + known + `)`},
 		{"unknown_param", `:4:5: check "certs": parameter "days": unknown parameter (known: files, warn, crit)`},
-		{"bad_duration", `:4:11: check "certs": parameter "warn": bad duration "soon": want e.g. 90s, 15m, 1h, 7d`},
-		{"bad_timeout", `:4:14: check "certs": timeout: bad duration "forever": want e.g. 90s, 15m, 1h, 7d`},
+		{"bad_duration", `:4:11: check "certs": parameter "warn": bad duration "soon": expected a number and a unit such as 90s, 15m, 1h or 7d`},
+		{"bad_timeout", `:4:14: check "certs": timeout: bad duration "forever": expected a number and a unit such as 90s, 15m, 1h or 7d`},
 		{"zero_timeout", `:2:35: check "certs": timeout: want a positive duration such as 10s`},
 		{"wrong_type", `:4:12: check "web-units": parameter "units": want a string, number, bool or list, got a mapping`},
 		{"wrong_item_type", `:6:9: check "web-units": parameter "units": item 2: want a string, number or bool, got a list`},

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fleetcheck/fleetcheck/internal/duration"
 )
 
 // Params are the parameters of one configured check as decoded from YAML:
@@ -135,36 +137,6 @@ func (p Params) Strings(key string, def []string) ([]string, error) {
 	return nil, paramErr(key, "want a list of strings, got %T", v)
 }
 
-// ParseDuration parses Go durations plus days and weeks ("7d", "2w", "1d12h").
-func ParseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, fmt.Errorf("empty duration")
-	}
-	var total time.Duration
-	rest := s
-	for _, u := range []struct {
-		suffix string
-		d      time.Duration
-	}{{"w", 7 * 24 * time.Hour}, {"d", 24 * time.Hour}} {
-		if i := strings.Index(rest, u.suffix); i > 0 {
-			n, err := strconv.ParseFloat(rest[:i], 64)
-			if err != nil {
-				return 0, fmt.Errorf("bad duration %q: want e.g. 90s, 15m, 1h, 7d", s)
-			}
-			total += time.Duration(n * float64(u.d))
-			rest = rest[i+1:]
-		}
-	}
-	if rest != "" {
-		d, err := time.ParseDuration(rest)
-		if err != nil {
-			return 0, fmt.Errorf("bad duration %q: want e.g. 90s, 15m, 1h, 7d", s)
-		}
-		total += d
-	}
-	if total < 0 {
-		return 0, fmt.Errorf("bad duration %q: negative", s)
-	}
-	return total, nil
-}
+// ParseDuration parses Go durations plus days and weeks ("7d", "2w",
+// "1d12h"); see duration.Parse.
+func ParseDuration(s string) (time.Duration, error) { return duration.Parse(s) }

@@ -124,7 +124,7 @@ func (r nodeReader) sla(n *yaml.Node, what string) (SLA, error) {
 		}
 		d, err := parseDuration(text)
 		if err != nil {
-			return SLA{}, r.errAt(e.valNode, "%s.%s: bad duration %v", what, e.key, err)
+			return SLA{}, r.errAt(e.valNode, "%s.%s: %v", what, e.key, err)
 		}
 		switch e.key {
 		case "critical":

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/internal/duration"
 	"github.com/fleetcheck/fleetcheck/internal/posfile"
 	"go.yaml.in/yaml/v3"
 )
@@ -251,7 +251,7 @@ func (p *parser) duration(n *yaml.Node) time.Duration {
 	if s == "" {
 		return 0
 	}
-	d, err := checks.ParseDuration(s)
+	d, err := duration.Parse(s)
 	if err != nil {
 		p.fail(n, "%v", err)
 	}
