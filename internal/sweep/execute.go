@@ -56,9 +56,10 @@ func Execute(ctx context.Context, job Job) (Outcome, error) {
 	for i, ck := range job.Checks {
 		names[i] = ck.Check.Name()
 	}
+	sinkCtx := context.WithoutCancel(ctx) // see Sink
 	s := &health.Sweep{Query: job.Query, Checks: names, Hosts: job.Hosts, Started: time.Now()}
 	for _, sk := range job.Sinks {
-		if err := sk.Begin(s); err != nil {
+		if err := sk.Begin(sinkCtx, s); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -79,7 +80,7 @@ func Execute(ctx context.Context, job Job) (Outcome, error) {
 				worst = health.Worst(worst, rec.Status)
 			}
 			for _, sk := range job.Sinks {
-				if err := sk.Record(rec); err != nil {
+				if err := sk.Record(sinkCtx, rec); err != nil {
 					sinkErr = err
 					stop(err)
 					break
@@ -106,7 +107,7 @@ func Execute(ctx context.Context, job Job) (Outcome, error) {
 		}
 	}
 	for _, sk := range job.Sinks {
-		if err := sk.End(s); err != nil {
+		if err := sk.End(sinkCtx, s); err != nil {
 			return out, err
 		}
 	}

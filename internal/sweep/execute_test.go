@@ -23,14 +23,15 @@ type recorder struct {
 	hosts    []string
 	failErr  error  // returned by Record
 	onRecord func() // called on each record, when set
+	endErr   error  // ctx.Err() at End
 }
 
-func (r *recorder) Begin(s *health.Sweep) error {
+func (r *recorder) Begin(_ context.Context, s *health.Sweep) error {
 	r.events = append(r.events, fmt.Sprintf("begin %q %v %d", s.Query, s.Checks, s.Hosts))
 	return nil
 }
 
-func (r *recorder) Record(rec health.Record) error {
+func (r *recorder) Record(_ context.Context, rec health.Record) error {
 	r.events = append(r.events, "record "+rec.Host+"/"+rec.Check+" "+rec.Status.String())
 	if r.onRecord != nil {
 		r.onRecord()
@@ -38,7 +39,8 @@ func (r *recorder) Record(rec health.Record) error {
 	return r.failErr
 }
 
-func (r *recorder) End(s *health.Sweep) error {
+func (r *recorder) End(ctx context.Context, s *health.Sweep) error {
+	r.endErr = ctx.Err()
 	r.events = append(r.events, fmt.Sprintf("end complete=%v results=%d", s.Complete, len(s.Results)))
 	return nil
 }
@@ -183,6 +185,9 @@ func TestExecuteIncomplete(t *testing.T) {
 		}
 		if out.Sweep.Complete || out.Ending != health.Interrupted || out.ExitCode() != 130 {
 			t.Errorf("outcome %+v, exit %d; want interrupted, exit 130", out, out.ExitCode())
+		}
+		if !strings.HasPrefix(rec.events[len(rec.events)-1], "end complete=false") || rec.endErr != nil {
+			t.Errorf("last event %q, ctx at End %v: the sinks must still write an interrupted sweep", rec.events[len(rec.events)-1], rec.endErr)
 		}
 		if got := rec.hosts; len(got) != 3 {
 			t.Errorf("hosts done %v: canceled hosts finish too", got)

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -15,10 +16,14 @@ import (
 // sink that needs the records keeps them). Calls come from one goroutine.
 // An error from Begin or Record stops the sweep. A state store is one
 // more Sink.
+//
+// ctx carries the sweep's values but not its cancellation: an interrupted
+// or cut sweep still reports what it finished, so a sink bounds its own
+// waits (context.WithTimeout) rather than stopping with the sweep.
 type Sink interface {
-	Begin(s *health.Sweep) error
-	Record(r health.Record) error
-	End(s *health.Sweep) error
+	Begin(ctx context.Context, s *health.Sweep) error
+	Record(ctx context.Context, r health.Record) error
+	End(ctx context.Context, s *health.Sweep) error
 }
 
 // HostWatcher is a Sink that is also told when each planned host has
@@ -35,10 +40,20 @@ func ProgressSink(p *report.Progress) Sink { return progressSink{p} }
 // progressSink is ProgressSink's Sink.
 type progressSink struct{ p *report.Progress }
 
-func (progressSink) Begin(*health.Sweep) error         { return nil }
-func (progressSink) Record(health.Record) error        { return nil }
+// Begin does nothing: the bar was drawn when it was made.
+func (progressSink) Begin(context.Context, *health.Sweep) error { return nil }
+
+// Record does nothing: the bar counts hosts (HostDone).
+func (progressSink) Record(context.Context, health.Record) error { return nil }
+
+// HostDone advances the bar by one host.
 func (ps progressSink) HostDone(_ string, failed bool) { ps.p.HostDone(failed) }
-func (ps progressSink) End(*health.Sweep) error        { ps.p.Finish(); return nil }
+
+// End removes the bar.
+func (ps progressSink) End(context.Context, *health.Sweep) error {
+	ps.p.Finish()
+	return nil
+}
 
 // Output is one requested output: a registered format and where it goes.
 type Output struct {
@@ -109,10 +124,10 @@ type streamSink struct {
 }
 
 // Begin does nothing: the stream starts with the first record.
-func (*streamSink) Begin(*health.Sweep) error { return nil }
+func (*streamSink) Begin(context.Context, *health.Sweep) error { return nil }
 
 // Record writes one record to the stream.
-func (ss *streamSink) Record(r health.Record) error {
+func (ss *streamSink) Record(_ context.Context, r health.Record) error {
 	if err := ss.stream.Result(r); err != nil {
 		return fmt.Errorf("writing %s: %w", ss.name, err)
 	}
@@ -120,7 +135,7 @@ func (ss *streamSink) Record(r health.Record) error {
 }
 
 // End writes the summary and renames the file into place.
-func (ss *streamSink) End(s *health.Sweep) error {
+func (ss *streamSink) End(_ context.Context, s *health.Sweep) error {
 	if err := ss.stream.Summary(s); err != nil {
 		return fmt.Errorf("writing %s: %w", ss.name, err)
 	}
@@ -146,16 +161,16 @@ type collectSink struct {
 }
 
 // Begin does nothing: nothing renders before the end.
-func (*collectSink) Begin(*health.Sweep) error { return nil }
+func (*collectSink) Begin(context.Context, *health.Sweep) error { return nil }
 
 // Record keeps one record.
-func (c *collectSink) Record(r health.Record) error {
+func (c *collectSink) Record(_ context.Context, r health.Record) error {
 	c.recs = append(c.recs, r)
 	return nil
 }
 
 // End renders every final format of the sweep with the records kept.
-func (c *collectSink) End(s *health.Sweep) error {
+func (c *collectSink) End(_ context.Context, s *health.Sweep) error {
 	full := *s
 	full.Results = c.recs
 	for _, o := range c.outs {
