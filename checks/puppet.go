@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fleetcheck/fleetcheck/internal/duration"
 )
 
 // puppetStateDirs are where the agent keeps last_run_summary.yaml and
@@ -363,26 +365,7 @@ func floatTime(m map[string]float64, key string) (time.Time, bool) {
 }
 
 // humanDuration writes d coarsely for people: "45s", "12m", "3h12m", "2d3h".
-func humanDuration(d time.Duration) string {
-	d = nonNegative(d)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int64(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int64(d/time.Minute))
-	case d < 24*time.Hour:
-		h, m := int64(d/time.Hour), int64(d%time.Hour/time.Minute)
-		if m == 0 {
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh%dm", h, m)
-	}
-	days, h := int64(d/(24*time.Hour)), int64(d%(24*time.Hour)/time.Hour)
-	if h == 0 {
-		return fmt.Sprintf("%dd", days)
-	}
-	return fmt.Sprintf("%dd%dh", days, h)
-}
+func humanDuration(d time.Duration) string { return duration.Human(d) }
 
 // nonNegative clamps d at 0.
 func nonNegative(d time.Duration) time.Duration {
