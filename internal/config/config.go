@@ -31,6 +31,7 @@ type Config struct {
 	Checks        *yaml.Node // the `checks:` mapping, inline or from ChecksFile
 	ChecksFile    string     // file that Checks came from (this file when inline)
 	PuppetDB      PuppetDB   // P{} backend
+	State         string     // state store: an SQLite file, resolved (a postgres:// URL is kept as it is)
 	Defaults      Defaults   // defaults of sweep flags
 }
 
@@ -91,7 +92,7 @@ func Load(path string) (*Config, error) {
 }
 
 // topKeys are the settings a configuration file may hold.
-var topKeys = []string{"inventory", "owners", "ssh_config", "known_hosts", "checks", "puppetdb", "defaults"}
+var topKeys = []string{"inventory", "owners", "ssh_config", "known_hosts", "checks", "puppetdb", "defaults", "state"}
 
 // Parse decodes configuration text read from path. YAML is read by
 // yamlfile's rules (aliases, merge keys, no duplicate or unknown keys).
@@ -131,6 +132,10 @@ func Parse(path string, data []byte) (*Config, error) {
 			c.PuppetDB = p.puppetDB(v)
 		case "defaults":
 			c.Defaults = p.defaults(v)
+		case "state":
+			if c.State = p.scalar(k.Value, v, "a state file"); !strings.Contains(c.State, "://") {
+				c.State = p.path(k.Value, v)
+			}
 		default:
 			p.err = r.UnknownKey(k, "the config", topKeys...)
 		}

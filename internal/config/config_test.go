@@ -19,12 +19,16 @@ defaults: {fanout: 128, timeout: 45s, connect_timeout: 5s, output: json}
 checks:
   disk: {warn: 80}
 puppetdb: {url: "https://puppetdb:8081", timeout: 5s}
+state: var/fleet.db
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := []string{filepath.Join(dir, "hosts.yaml")}; strings.Join(cfg.Inventory, ",") != strings.Join(want, ",") {
 		t.Errorf("Inventory = %v, want %v", cfg.Inventory, want)
+	}
+	if want := filepath.Join(dir, "var", "fleet.db"); cfg.State != want {
+		t.Errorf("State = %q, want %q", cfg.State, want)
 	}
 	if cfg.Owners != "/etc/fleetcheck/owners.yaml" {
 		t.Errorf("Owners = %q", cfg.Owners)
