@@ -32,6 +32,9 @@ type Stream interface {
 type FormatOptions struct {
 	Color bool // ANSI colours (a terminal, and NO_COLOR unset)
 	Width int  // width in columns; 0 when unknown
+	// Mark, when set, says what the history makes of a failure ("new",
+	// "ongoing 3h"); the table shows it after the summary (sweep --state).
+	Mark func(host, check string) string
 }
 
 // formats is the registry of output formats, by -o name. Adding a format is

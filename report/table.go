@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -15,6 +16,9 @@ import (
 type TableOptions struct {
 	Color bool // colour statuses (only on a terminal, never with NO_COLOR)
 	Width int  // terminal width in columns; 0 means 120
+	// Mark, when set, says what the history makes of a failure ("new",
+	// "ongoing 3h"); it is shown after the summary, in brackets.
+	Mark func(host, check string) string
 }
 
 // defaultWidth is the table width when TableOptions.Width is 0.
@@ -28,7 +32,7 @@ func Table(w io.Writer, s *Sweep, opts TableOptions) error {
 	}
 	p := painter(opts.Color)
 	bw := bufio.NewWriter(w)
-	groups := groupFailures(s.Results)
+	groups := groupFailures(markedResults(s.Results, opts.Mark))
 	if len(groups) == 0 {
 		fmt.Fprintln(bw, p.paint(ansiGreen, "no failures"))
 	} else if err := writeGroups(bw, groups, hasOwners(s.Results), width, p); err != nil {
@@ -42,6 +46,24 @@ func Table(w io.Writer, s *Sweep, opts TableOptions) error {
 		return fmt.Errorf("report: table: %w", err)
 	}
 	return nil
+}
+
+// markedResults returns recs with each failure's mark after its summary;
+// recs itself when there is no mark.
+func markedResults(recs []Record, mark func(host, check string) string) []Record {
+	if mark == nil {
+		return recs
+	}
+	out := slices.Clone(recs)
+	for i, r := range out {
+		if r.Status == health.OK {
+			continue
+		}
+		if m := mark(r.Host, r.Check); m != "" {
+			out[i].Summary = strings.TrimSpace(r.Summary + " [" + m + "]")
+		}
+	}
+	return out
 }
 
 // hasOwners reports whether any record was attributed (an owners file is
