@@ -27,7 +27,11 @@ func Markdown(w io.Writer, d Digest) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# fleetcheck digest, %s\n", d.GeneratedAt.Format("2006-01-02 15:04 UTC"))
 	if d.Sweep != nil {
-		fmt.Fprintf(&b, "\nAfter sweep %d (`%s`, %s", d.Sweep.ID, d.Sweep.Query, d.Sweep.Finished.Format("15:04 UTC"))
+		q := d.Sweep.Query
+		if q == "" {
+			q = "all"
+		}
+		fmt.Fprintf(&b, "\nAfter sweep %d (`%s`, %s", d.Sweep.ID, q, d.Sweep.Finished.Format("15:04 UTC"))
 		if !d.Sweep.Complete {
 			b.WriteString(", incomplete: what it did not reach is unchanged")
 		}

@@ -93,6 +93,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			execCommand(),
 			checksCommand(),
 			ownersCommand(),
+			digestCommand(),
+			historyCommand(),
 			demoCommand(),
 			simCommand(),
 			benchCommand(),

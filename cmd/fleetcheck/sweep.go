@@ -12,6 +12,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
+	"github.com/fleetcheck/fleetcheck/state"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )
@@ -27,10 +28,10 @@ func sweepCommand() *cli.Command {
 			"With several -o, the last one goes to --output-file (when given) and the others to stdout.",
 		Flags: append(append(inputFlags(), runnerFlags()...),
 			&cli.StringSliceFlag{Name: "check", Aliases: []string{"c"}, Usage: "checks to run, `NAME[,NAME]` (default: configured checks, else the built-in defaults)"},
-			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table, json, ndjson, prometheus; repeatable"},
+			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table, json, ndjson, prometheus, digest (needs --state); repeatable"},
 			&cli.StringFlag{Name: "output-file", Usage: "write the (last) output format to `FILE`, atomically"},
 			&cli.StringFlag{Name: "team", Usage: "only this team's failures (the exit code reflects only them)"},
-			&cli.StringFlag{Name: "state", Usage: "record the sweep in this SQLite state `FILE` (not yet available)"},
+			&cli.StringFlag{Name: "state", Usage: "record the sweep in this SQLite state `FILE` (default: state: in the config)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar on stderr"},
 			&cli.StringFlag{Name: "shard", Usage: "only this runner's share of the hosts, `I/N` (0 <= I < N), stable across runs"},
 		),
@@ -59,9 +60,6 @@ func parseOutputs(c *cli.Context, def string) ([]sweepOutput, error) {
 			if !slices.Contains(outputFormats, f) {
 				return nil, usageError("unknown output format %q (want one of %s)", f, strings.Join(outputFormats, ", "))
 			}
-			if f == "digest" {
-				return nil, usageError("-o digest needs the state store, which is not available yet")
-			}
 			outs = append(outs, sweepOutput{format: f})
 		}
 	}
@@ -72,9 +70,6 @@ func parseOutputs(c *cli.Context, def string) ([]sweepOutput, error) {
 }
 
 func runSweep(c *cli.Context) error {
-	if c.String("state") != "" {
-		return usageError("--state: the state store is not available yet")
-	}
 	e, err := loadEnv(c)
 	if err != nil {
 		return err
@@ -119,7 +114,21 @@ func runSweep(c *cli.Context) error {
 	if owners != nil {
 		attribute = owners
 	}
-	return execSweep(c.Context, sweepJob{
+	names = make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = h.Name
+	}
+	store, rec, err := e.sweepState(c.Context, c, names)
+	if err != nil {
+		return err
+	}
+	if store == nil && slices.ContainsFunc(outs, func(o sweepOutput) bool { return o.format == "digest" }) {
+		return usageError("-o digest needs the state store: give --state FILE or state: in the config")
+	}
+	if store != nil {
+		defer store.Close()
+	}
+	return execSweep(c.Context, sweepJob{env: e, store: store, record: rec,
 		query: q, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
 		runner: r, owners: attribute, outs: outs, team: c.String("team"),
 		globalTimeout: e.globalTimeout(c), progress: !c.Bool("no-progress"),
@@ -129,6 +138,9 @@ func runSweep(c *cli.Context) error {
 
 // sweepJob is a planned sweep and where its results go.
 type sweepJob struct {
+	env           *env
+	store         state.Store // nil without --state
+	record        *stateSink  // records into store
 	query         string
 	hosts         int
 	tasks         []runner.Task
@@ -146,17 +158,31 @@ type sweepJob struct {
 // execSweep runs the job, streams NDJSON and progress, writes every output
 // (partial results too, marked incomplete) and returns the exit status.
 func execSweep(parent context.Context, job sweepJob) error {
-	outs := make([]sweep.Output, len(job.outs))
-	for i, o := range job.outs {
-		outs[i] = sweep.Output{Format: o.format, File: o.file}
+	var outs []sweep.Output
+	var digests []sweepOutput // rendered from the store once the sweep is recorded
+	for _, o := range job.outs {
+		if o.format == "digest" {
+			digests = append(digests, o)
+			continue
+		}
+		outs = append(outs, sweep.Output{Format: o.format, File: o.file})
 	}
 	tty := report.FormatOptions{Color: isTerminal(job.stdout) && os.Getenv("NO_COLOR") == "", Width: termWidth(job.stdout)}
+	if job.record != nil {
+		tty.Mark = job.record.mark
+	}
 	outputs, err := sweep.NewOutputs(outs, job.stdout, tty)
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
 	defer outputs.Abort() // after End this finds nothing left to remove
 	var sinks []sweep.Sink
+	if job.record != nil {
+		// First, so that the sweep is committed before the table (which
+		// shows its marks) renders.
+		sinks = append(sinks, job.record)
+		defer job.record.abort()
+	}
 	if job.progress && isTerminal(job.stderr) {
 		sinks = append(sinks, sweep.ProgressSink(report.NewProgress(job.stderr, len(job.tasks))))
 	}
@@ -167,6 +193,11 @@ func execSweep(parent context.Context, job sweepJob) error {
 	})
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
+	}
+	for _, o := range digests {
+		if err := sweepDigest(context.WithoutCancel(parent), job.env, job.store, job.record.swept, o.file, job.stdout); err != nil {
+			return err
+		}
 	}
 	if !out.Sweep.Complete {
 		fmt.Fprintf(job.stderr, "fleetcheck: sweep incomplete (%v): partial results reported\n", out.Cause)

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fleetcheck/fleetcheck/internal/fleetsim"
+	"github.com/fleetcheck/fleetcheck/state"
+)
+
+// TestSweepStateDigestHistory: two sweeps of a simulated fleet into one
+// store, through the binary: the table marks failures new, then ongoing;
+// -o digest and digest -o json (its schema is checked in digest's tests) tell the same; history shows a host's
+// timeline, the unreachable host's own episode included.
+func TestSweepStateDigestHistory(t *testing.T) {
+	_, args := simFiles(t, 12, fleetsim.FaultRefuse)
+	db := filepath.Join(t.TempDir(), "fleet.db")
+	sweepArgs := append([]string{"sweep", "--no-progress", "--timeout", "5s", "--state", db}, args...)
+
+	first, stderr, code := runBinary(t, sweepArgs...)
+	if code == 0 || code == 64 || code == 78 || !strings.Contains(first, "[new]") || strings.Contains(first, "[ongoing") {
+		t.Fatalf("first sweep (exit %d) should mark every failure new:\n%s%s", code, first, stderr)
+	}
+	if fi, err := os.Stat(db); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("store %v, mode %v", err, fi)
+	}
+	second, stderr, _ := runBinary(t, append(sweepArgs, "-o", "table", "-o", "digest")...)
+	if !strings.Contains(second, "[ongoing") || strings.Contains(second, "[new]") {
+		t.Errorf("second sweep should mark every failure ongoing:\n%s%s", second, stderr)
+	}
+	if !strings.Contains(second, "# fleetcheck digest") || !strings.Contains(second, "After sweep 2") || !strings.Contains(second, "host on `") {
+		t.Errorf("-o digest missing or without the unreachable host:\n%s", second)
+	}
+
+	stdout, stderr, code := runBinary(t, "digest", "--state", db, "-o", "json")
+	if code != 0 {
+		t.Fatalf("digest -o json: exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Teams []struct {
+			Team string `json:"team"`
+			New  []struct {
+				Check string `json:"check"`
+				Hosts string `json:"hosts"`
+			} `json:"new"`
+		} `json:"teams"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Teams) == 0 || len(doc.Teams[0].New) == 0 {
+		t.Fatalf("digest has nothing new for a team never shown one:\n%s", stdout)
+	}
+	unreachable := ""
+	for _, g := range doc.Teams[0].New {
+		if g.Check == state.HostCheck {
+			unreachable = g.Hosts
+		}
+	}
+	if unreachable == "" {
+		t.Fatalf("no unreachable host in the digest:\n%s", stdout)
+	}
+
+	stdout, stderr, code = runBinary(t, append(append([]string{"history", "--state", db}, args...), unreachable)...)
+	if code != 0 || !strings.Contains(stdout, "(host unreachable)") || !strings.Contains(stdout, "began") {
+		t.Errorf("history %s: exit %d\n%s%s", unreachable, code, stdout, stderr)
+	}
+	stdout, _, code = runBinary(t, "history", "--state", db, "-o", "json", unreachable)
+	if code != 0 || !strings.Contains(stdout, `"schema": "fleetcheck.history/v1"`) || !strings.Contains(stdout, `"status": "UNREACHABLE"`) {
+		t.Errorf("history -o json: exit %d\n%s", code, stdout)
+	}
+}
+
+// TestStateUsageErrors: what needs a store says so (64), a store that
+// cannot be used is a configuration error (78).
+func TestStateUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	inv := writeFile(t, dir, "hosts.yaml", "hosts:\n  - name: web1\n")
+	newer := filepath.Join(dir, "newer.db")
+	s, err := state.Open(context.Background(), newer, state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	bump(t, newer)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"sweep", "-i", inv, "-o", "digest"}, 64, "-o digest needs the state store"},
+		{[]string{"sweep", "-i", inv, "--state", filepath.Join(dir, "x.db"), "--team", "web"}, 64, "--state records the whole sweep"},
+		{[]string{"sweep", "-i", inv, "--state", "postgres://db/fleet"}, 64, "PostgreSQL is not available yet"},
+		{[]string{"digest", "-i", inv}, 64, "no state store"},
+		{[]string{"digest", "--state", filepath.Join(dir, "missing.db")}, 78, "missing.db"},
+		{[]string{"digest", "--state", newer}, 78, "upgrade fleetcheck"},
+		{[]string{"digest", "--state", newer, "--since", "soon"}, 64, "--since"},
+		{[]string{"digest", "--state", newer, "-o", "yaml"}, 64, "markdown or json"},
+		{[]string{"digest", "--state", newer, "--team", "nosuch"}, 64, "no owners file"},
+		{[]string{"history", "--state", newer}, 64, "HOST"},
+	} {
+		_, stderr, code := runInProcess(t, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, stderr, tc.code, tc.want)
+		}
+	}
+}
+
+// bump makes path look written by a newer fleetcheck.
+func bump(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// user_version is the big-endian int at offset 60 of the header; the
+	// file was closed cleanly, so the WAL holds nothing newer.
+	data[60], data[61], data[62], data[63] = 0, 0, 0, 99
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
