@@ -42,6 +42,7 @@ type recording struct {
 	conn   *sql.Conn
 	sweep  int64
 	info   SweepInfo
+	scope  string // info.Hosts folded
 	open   map[epKey]*openEp
 	hosts  map[string]*hostSeen
 	counts Counts
@@ -64,6 +65,7 @@ func newRecording(ctx context.Context, s *SQLite, conn *sql.Conn, info SweepInfo
 	if r.info.Started.IsZero() {
 		r.info.Started = s.opt.now()
 	}
+	r.scope = nodeset.Fold(info.Hosts)
 	var shardIndex, shardCount sql.NullInt64
 	if info.Shard != nil {
 		shardIndex = sql.NullInt64{Int64: int64(info.Shard.Index), Valid: true}
@@ -71,7 +73,7 @@ func newRecording(ctx context.Context, s *SQLite, conn *sql.Conn, info SweepInfo
 	}
 	res, err := conn.ExecContext(ctx, `INSERT INTO sweeps(started, query, checks, hosts, scope, shard_index, shard_count)
 		VALUES(?,?,?,?,?,?,?)`, millis(r.info.Started), info.Query, strings.Join(info.Checks, ","),
-		len(info.Hosts), nodeset.Fold(info.Hosts), shardIndex, shardCount)
+		len(info.Hosts), r.scope, shardIndex, shardCount)
 	if err != nil {
 		return nil, r.fail("starting the sweep", err)
 	}
@@ -294,7 +296,7 @@ func (r *recording) Commit(ctx context.Context, end SweepEnd) (Sweep, error) {
 	r.done = true
 	r.conn.Close()
 	sw := Sweep{ID: r.sweep, Started: fromMillis(millis(r.info.Started)), Finished: fromMillis(millis(end.Finished)),
-		Query: r.info.Query, Checks: r.info.Checks, Hosts: len(r.info.Hosts), Scope: nodeset.Fold(r.info.Hosts),
+		Query: r.info.Query, Checks: r.info.Checks, Hosts: len(r.info.Hosts), Scope: r.scope,
 		Shard: r.info.Shard, Complete: end.Complete, Counts: c}
 	return sw, nil
 }
