@@ -21,7 +21,7 @@ args="--inventory $tmp/sim/inventory.yaml --ssh-config $tmp/sim/ssh_config --kno
 "$bin" sweep $args --state "$tmp/fleet.db" >/dev/null || true
 measure() { # label, extra args
 	/usr/bin/time -f "%e %U %S" -o "$tmp/time" "$bin" sweep $args "$@" >/dev/null || true
-	set -- $(cat "$tmp/time")
+	set -- $(tail -n 1 "$tmp/time")
 	echo "$1 $(echo "$2 + $3" | bc)"
 }
 : >"$tmp/plain"; : >"$tmp/state"
