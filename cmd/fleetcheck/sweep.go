@@ -35,10 +35,30 @@ func sweepCommand() *cli.Command {
 			&cli.StringFlag{Name: "team", Usage: "only this team's failures (the exit code reflects only them)"},
 			&cli.StringFlag{Name: "state", Usage: "record the sweep in this SQLite state `FILE` (not yet available)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar on stderr"},
+			tableFlags[0], tableFlags[1],
 			&cli.StringFlag{Name: "shard", Usage: "only this runner's share of the hosts, `I/N` (0 <= I < N), stable across runs"},
 		),
 		Action: runSweep,
 	}
+}
+
+// tableFlags tune the table: -v/--verbose and --status.
+var tableFlags = [2]cli.Flag{
+	&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "table: every exact summary on its own line (no ranges, no folding)"},
+	&cli.StringFlag{Name: "status", Usage: "table: only failures at least this bad, `STATUS` (warning, unknown, unreachable, critical)"},
+}
+
+// tableOptions reads tableFlags and --team.
+func tableOptions(c *cli.Context) (report.TableOptions, error) {
+	opts := report.TableOptions{Verbose: c.Bool("verbose"), Team: c.String("team")}
+	if v := c.String("status"); v != "" {
+		st, err := checks.ParseStatus(v)
+		if err != nil || st == checks.OK {
+			return opts, usageError("--status %q: want warning, unknown, unreachable or critical", v)
+		}
+		opts.MinStatus = st
+	}
+	return opts, nil
 }
 
 // sweepOutput is one requested output: a format and where it goes.
@@ -86,6 +106,10 @@ func runSweep(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	table, err := tableOptions(c)
+	if err != nil {
+		return err
+	}
 	q := strings.Join(c.Args().Slice(), " ")
 	hosts, err := e.selectHosts(c.Context, q)
 	if err != nil {
@@ -125,7 +149,7 @@ func runSweep(c *cli.Context) error {
 	return execSweep(c.Context, sweepJob{
 		query: q, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
 		runner: r, owners: attribute, outs: outs, team: c.String("team"),
-		globalTimeout: e.globalTimeout(c), progress: !c.Bool("no-progress"),
+		globalTimeout: e.globalTimeout(c), progress: !c.Bool("no-progress"), table: table,
 		stdout: c.App.Writer, stderr: c.App.ErrWriter,
 	})
 }
@@ -142,6 +166,7 @@ type sweepJob struct {
 	team          string
 	globalTimeout time.Duration
 	progress      bool
+	table         report.TableOptions // Verbose, MinStatus and Team; colour and width come from stdout
 	stdout        io.Writer
 	stderr        io.Writer
 }
@@ -256,7 +281,8 @@ func writeOutputs(job sweepJob, s *report.Sweep) error {
 		var render func(io.Writer) error
 		switch o.format {
 		case "table":
-			opts := report.TableOptions{Color: o.file == "" && isTerminal(job.stdout) && os.Getenv("NO_COLOR") == "", Width: termWidth(job.stdout)}
+			opts := job.table
+			opts.Color, opts.Width = o.file == "" && isTerminal(job.stdout) && os.Getenv("NO_COLOR") == "", termWidth(job.stdout)
 			render = func(w io.Writer) error { return report.Table(w, s, opts) }
 		case "json":
 			render = func(w io.Writer) error { return report.JSON(w, s) }
