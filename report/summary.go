@@ -61,7 +61,8 @@ type Summary struct {
 	HostStatus        StatusCounts            // hosts by their worst verdict (sums to Done)
 	Results           StatusCounts            // every result by status
 	UnreachableByKind map[string]int          // UNREACHABLE hosts by error kind
-	ByTeam            map[string]StatusCounts // failed verdicts by owning team (only records with an owner)
+	ByTeam            map[string]StatusCounts // failed verdicts (results) by owning team (only records with an owner)
+	ByTeamHosts       map[string]StatusCounts // hosts with a failed verdict owned by the team, by the worst of those
 	Worst             checks.Status           // worst verdict, OK for none
 	Complete          bool                    // every selected host was swept
 }
@@ -104,21 +105,23 @@ const otherKind = "other"
 // Tally accumulates a summary one record at a time, so that streams need not
 // keep every record. It is not safe for concurrent use.
 type Tally struct {
-	hosts   map[string]checks.Status // hosts with a verdict
-	skipped map[string]bool          // hosts with a canceled result
-	kinds   map[string]string        // host -> smallest error kind of its UNREACHABLE results
-	results StatusCounts
-	byTeam  map[string]StatusCounts
-	worst   checks.Status
+	hosts     map[string]checks.Status // hosts with a verdict
+	skipped   map[string]bool          // hosts with a canceled result
+	kinds     map[string]string        // host -> smallest error kind of its UNREACHABLE results
+	results   StatusCounts
+	byTeam    map[string]StatusCounts
+	teamHosts map[string]map[string]checks.Status // team -> host -> worst failure the team owns
+	worst     checks.Status
 }
 
 // NewTally returns an empty tally.
 func NewTally() *Tally {
 	return &Tally{
-		hosts:   map[string]checks.Status{},
-		skipped: map[string]bool{},
-		kinds:   map[string]string{},
-		byTeam:  map[string]StatusCounts{},
+		hosts:     map[string]checks.Status{},
+		skipped:   map[string]bool{},
+		kinds:     map[string]string{},
+		byTeam:    map[string]StatusCounts{},
+		teamHosts: map[string]map[string]checks.Status{},
 	}
 }
 
@@ -151,6 +154,14 @@ func (t *Tally) Add(r Record) {
 		c := t.byTeam[team]
 		c.Add(r.Status)
 		t.byTeam[team] = c
+		hosts := t.teamHosts[team]
+		if hosts == nil {
+			hosts = map[string]checks.Status{}
+			t.teamHosts[team] = hosts
+		}
+		if st, ok := hosts[r.Host]; !ok || r.Status.Worse(st) {
+			hosts[r.Host] = r.Status
+		}
 	}
 }
 
@@ -171,6 +182,7 @@ func (t *Tally) Summary(selected int, complete bool) Summary {
 		Results:           t.results,
 		UnreachableByKind: map[string]int{},
 		ByTeam:            map[string]StatusCounts{},
+		ByTeamHosts:       map[string]StatusCounts{},
 		Worst:             t.worst,
 		Complete:          complete,
 	}
@@ -182,6 +194,13 @@ func (t *Tally) Summary(selected int, complete bool) Summary {
 	}
 	for team, c := range t.byTeam {
 		s.ByTeam[team] = c
+	}
+	for team, hosts := range t.teamHosts {
+		var c StatusCounts
+		for _, st := range hosts {
+			c.Add(st)
+		}
+		s.ByTeamHosts[team] = c
 	}
 	return s
 }
