@@ -211,7 +211,11 @@ func execSweep(parent context.Context, job sweepJob) error {
 
 	var bar *report.Progress
 	if job.progress && isTerminal(job.stderr) {
-		bar = report.NewProgress(job.stderr, len(job.tasks))
+		names := make([]string, len(job.tasks))
+		for i, t := range job.tasks {
+			names[i] = t.Host.Name
+		}
+		bar = report.NewHostProgress(job.stderr, names)
 	}
 	records := make(chan report.Record, 256)
 	errc := make(chan error, 1)
@@ -242,7 +246,7 @@ func execSweep(parent context.Context, job sweepJob) error {
 		if bar != nil && rec.Host != "" {
 			hostFailed[rec.Host] = hostFailed[rec.Host] || rec.Status != checks.OK
 			if remaining[rec.Host]--; remaining[rec.Host] == 0 {
-				bar.HostDone(hostFailed[rec.Host])
+				bar.HostFinished(rec.Host, hostFailed[rec.Host])
 			}
 		}
 	}
