@@ -151,7 +151,7 @@ func layoutRow(r *failureRow, c columns, width int, p painter) []string {
 		if j == 0 {
 			st = r.status.String()
 		}
-		lead = append(lead, spaces(c.indent)+p.status(padRight(st, c.status))+spaces(leadGap)+
+		lead = append(lead, spaces(c.indent)+padRight(p.status(st), c.status)+spaces(leadGap)+
 			padRight(at(checkLines, j), c.check)+spaces(leadGap)+padRight(at(reasonLines, j), c.reason)+spaces(gap))
 	}
 	blank := spaces(c.leadWidth())

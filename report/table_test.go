@@ -51,6 +51,9 @@ func TestTableGolden(t *testing.T) {
 			if hasANSI != tt.opts.Color {
 				t.Errorf("ANSI codes present = %v, want %v", hasANSI, tt.opts.Color)
 			}
+			if tt.opts.Color && strings.Contains(buf.String(), "CRITICAL") && !strings.Contains(buf.String(), ansiBoldRd+"CRITICAL"+ansiReset) {
+				t.Errorf("CRITICAL not in its colour:\n%q", buf.String())
+			}
 		})
 	}
 }
