@@ -36,7 +36,7 @@ func summaryLines(sum Summary, s *Sweep, hidden StatusCounts, opts TableOptions,
 	}
 	parts := []string{hosts, results}
 	if n := hidden.Total(); n > 0 {
-		parts = append(parts, fmt.Sprintf("not shown, better than %s: %s %s", opts.MinStatus, failureCounts(hidden), plural(n, "result", "results")))
+		parts = append(parts, fmt.Sprintf("not shown (better than %s): %s %s", opts.MinStatus, failureCounts(hidden), plural(n, "result", "results")))
 	}
 	parts = append(parts, "swept in "+humanDuration(s.Elapsed()))
 	lines := flowParts(parts, width)

@@ -263,7 +263,7 @@ func TestTableMinStatus(t *testing.T) {
 	if !strings.Contains(out, "CRITICAL") {
 		t.Errorf("CRITICAL rows missing:\n%s", out)
 	}
-	if want := "not shown, better than CRITICAL: 4 unreachable, 1 unknown, 7 warning results"; !strings.Contains(out, want) {
+	if want := "not shown (better than CRITICAL): 4 unreachable, 1 unknown, 7 warning results"; !strings.Contains(out, want) {
 		t.Errorf("no %q in\n%s", want, out)
 	}
 	if want := "12 hosts: 2 ok, 3 warning, 4 critical"; !strings.Contains(out, want) {
