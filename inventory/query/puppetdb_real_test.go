@@ -92,8 +92,8 @@ func facts(family string, cpus int, extra map[string]any) map[string]any {
 }
 
 // testFleet: three web servers (nginx running, stopped, running with ssh
-// stopped), a cache, a database, a deactivated web server and a node with
-// facts only.
+// stopped), a cache, a database (Profile::Base full, another class light),
+// a deactivated web server and a node with facts only.
 func testFleet() []fleetNode {
 	return []fleetNode{
 		{name: "web1.example.org",
@@ -115,6 +115,7 @@ func testFleet() []fleetNode {
 				svc("varnish", "running"), svc("nginx", "running"), svc("ssh", "running"))},
 		{name: "db1.example.org", facts: facts("Debian", 32, nil),
 			resources: catalog(class("Role::Db", nil), class("Profile::Base", map[string]any{"variant": "full"}),
+				class("Profile::Tuning", map[string]any{"variant": "light"}),
 				svc("postgresql", "running"), svc("ssh", "running"))},
 		{name: "old1.example.org", facts: facts("Debian", 4, nil), deactivated: true,
 			resources: catalog(class("Role::Web", nil), svc("nginx", "running"))},
@@ -186,6 +187,7 @@ var realPuppetDBCases = []struct {
 	{q: "R:Service = nginx and R:Service%ensure = running", want: "cache1 web1 web3"},
 	{q: "R:Class = Role::Web and R:Service = nginx", want: ""},
 	{q: "R:Class = Profile::Base and R:Class%variant = light", want: "cache1 web2 web3"},
+	{q: "C:Profile::Base%variant = light", want: "cache1 web2 web3"},
 	{q: "R:Service = nginx and not R:Service%ensure = stopped", want: "cache1 web1 web3"},
 	{q: "R:Service = ssh and R:Service%ensure = stopped", want: "web3"},
 	{q: "R:Service%ensure = stopped or R:Nginx::Site%port = 8080", want: "web2 web3"},
