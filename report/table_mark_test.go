@@ -24,7 +24,7 @@ func TestTableMark(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{"/var 97% [new] (2 hosts)", "/var 97% [ongoing 3h]"} {
+	for _, want := range []string{"web[1-2]", "/var 97% [new]", "web3", "/var 97% [ongoing 3h]"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}

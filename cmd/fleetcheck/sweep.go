@@ -6,9 +6,11 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
@@ -33,10 +35,30 @@ func sweepCommand() *cli.Command {
 			&cli.StringFlag{Name: "team", Usage: "only this team's failures (the exit code reflects only them)"},
 			&cli.StringFlag{Name: "state", Usage: "record the sweep in this SQLite state `FILE` (default: state: in the config)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar on stderr"},
+			tableFlags[0], tableFlags[1],
 			&cli.StringFlag{Name: "shard", Usage: "only this runner's share of the hosts, `I/N` (0 <= I < N), stable across runs"},
 		),
 		Action: runSweep,
 	}
+}
+
+// tableFlags tune the table: -v/--verbose and --status.
+var tableFlags = [2]cli.Flag{
+	&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "table: every exact summary on its own line (no ranges, no folding)"},
+	&cli.StringFlag{Name: "status", Usage: "table: only failures at least this bad, `STATUS` (warning, unknown, unreachable, critical)"},
+}
+
+// tableOptions reads tableFlags and --team.
+func tableOptions(c *cli.Context) (report.TableOptions, error) {
+	opts := report.TableOptions{Verbose: c.Bool("verbose"), Team: c.String("team")}
+	if v := c.String("status"); v != "" {
+		st, err := health.ParseStatus(v)
+		if err != nil || st == health.OK {
+			return opts, usageError("--status %q: want warning, unknown, unreachable or critical", v)
+		}
+		opts.MinStatus = st
+	}
+	return opts, nil
 }
 
 // sweepOutput is one requested output: a format and where it goes.
@@ -75,6 +97,10 @@ func runSweep(c *cli.Context) error {
 		return err
 	}
 	outs, err := parseOutputs(c, e.cfg.Defaults.Output)
+	if err != nil {
+		return err
+	}
+	table, err := tableOptions(c)
 	if err != nil {
 		return err
 	}
@@ -131,7 +157,7 @@ func runSweep(c *cli.Context) error {
 	return execSweep(c.Context, sweepJob{env: e, store: store, record: rec,
 		query: q, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
 		runner: r, owners: attribute, outs: outs, team: c.String("team"),
-		globalTimeout: e.globalTimeout(c), progress: !c.Bool("no-progress"),
+		globalTimeout: e.globalTimeout(c), progress: !c.Bool("no-progress"), table: table,
 		stdout: c.App.Writer, stderr: c.App.ErrWriter,
 	})
 }
@@ -151,6 +177,7 @@ type sweepJob struct {
 	team          string
 	globalTimeout time.Duration
 	progress      bool
+	table         report.TableOptions // Verbose, MinStatus and Team; colour and width come from stdout
 	stdout        io.Writer
 	stderr        io.Writer
 }
@@ -167,9 +194,9 @@ func execSweep(parent context.Context, job sweepJob) error {
 		}
 		outs = append(outs, sweep.Output{Format: o.format, File: o.file})
 	}
-	tty := report.FormatOptions{Color: isTerminal(job.stdout) && os.Getenv("NO_COLOR") == "", Width: termWidth(job.stdout)}
+	tty := report.FormatOptions{Color: isTerminal(job.stdout) && os.Getenv("NO_COLOR") == "", Width: termWidth(job.stdout), Table: job.table}
 	if job.record != nil {
-		tty.Mark = job.record.mark
+		tty.Table.Mark = job.record.mark
 	}
 	outputs, err := sweep.NewOutputs(outs, job.stdout, tty)
 	if err != nil {
@@ -184,7 +211,11 @@ func execSweep(parent context.Context, job sweepJob) error {
 		defer job.record.abort()
 	}
 	if job.progress && isTerminal(job.stderr) {
-		sinks = append(sinks, sweep.ProgressSink(report.NewProgress(job.stderr, len(job.tasks))))
+		names := make([]string, len(job.tasks))
+		for i, t := range job.tasks {
+			names[i] = t.Host.Name
+		}
+		sinks = append(sinks, sweep.ProgressSink(report.NewHostProgress(job.stderr, names)))
 	}
 	out, err := sweep.Execute(parent, sweep.Job{
 		Query: job.query, Hosts: job.hosts, Tasks: job.tasks, Checks: job.checks,
@@ -214,15 +245,16 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// termWidth is w's width in columns, 0 when unknown.
+// termWidth is w's width in columns: the terminal's, else $COLUMNS (so
+// that piped output can be sized), else 0 (unknown).
 func termWidth(w io.Writer) int {
-	f, ok := w.(*os.File)
-	if !ok {
-		return 0
+	if f, ok := w.(*os.File); ok {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+			return width
+		}
 	}
-	width, _, err := term.GetSize(int(f.Fd()))
-	if err != nil {
-		return 0
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
 	}
-	return width
+	return 0
 }
