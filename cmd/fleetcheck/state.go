@@ -12,6 +12,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/digest"
 	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/duration"
+	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/state"
@@ -132,9 +133,8 @@ func (e *env) sweepState(ctx context.Context, c *cli.Context, hosts []string) (*
 		info.Inventory = append(e.inv.Names(), hosts...)
 	}
 	if s := c.String("shard"); s != "" {
-		var i, n int
-		if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err == nil {
-			info.Shard = &state.Shard{Index: i, Count: n}
+		if sh, err := sweep.ParseShard(s); err == nil { // runSweep already refused a bad one
+			info.Shard = &state.Shard{Index: sh.Index, Count: sh.Count}
 		}
 	}
 	store, err := openStore(ctx, path)
