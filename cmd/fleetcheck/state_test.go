@@ -36,6 +36,24 @@ func TestSweepStateDigestHistory(t *testing.T) {
 		t.Errorf("-o digest missing or without the unreachable host:\n%s", second)
 	}
 
+	// One shard: recorded as such, and it touches no other host's episodes.
+	before := openEpisodes(t, db)
+	if _, stderr, code := runBinary(t, append(sweepArgs, "--shard", "0/2")...); code == 64 || code == 78 {
+		t.Fatalf("sharded sweep: exit %d: %s", code, stderr)
+	}
+	s, err := state.Open(context.Background(), db, state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sweeps, err := s.Sweeps(context.Background(), 1)
+	s.Close()
+	if err != nil || len(sweeps) != 1 || sweeps[0].Shard == nil || *sweeps[0].Shard != (state.Shard{Index: 0, Count: 2}) || sweeps[0].Hosts >= 12 {
+		t.Fatalf("sharded sweep recorded as %+v (%v)", sweeps, err)
+	}
+	if after := openEpisodes(t, db); after != before {
+		t.Errorf("open episodes %d before the shard's sweep, %d after (the fleet did not change)", before, after)
+	}
+
 	stdout, stderr, code := runBinary(t, "digest", "--state", db, "-o", "json")
 	if code != 0 {
 		t.Fatalf("digest -o json: exit %d: %s", code, stderr)
@@ -73,6 +91,20 @@ func TestSweepStateDigestHistory(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, `"schema": "fleetcheck.history/v1"`) || !strings.Contains(stdout, `"status": "UNREACHABLE"`) {
 		t.Errorf("history -o json: exit %d\n%s", code, stdout)
 	}
+}
+
+func openEpisodes(t *testing.T, db string) int {
+	t.Helper()
+	s, err := state.Open(context.Background(), db, state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	eps, err := s.Episodes(context.Background(), state.EpisodeFilter{OpenOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(eps)
 }
 
 // TestStateUsageErrors: what needs a store says so (64), a store that
