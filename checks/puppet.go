@@ -465,8 +465,8 @@ func judgeResources(j *puppetJudgement, ps puppetSummary, rep *puppetReport) str
 		why = "no time.catalog_application in the last run summary"
 	}
 	if why != "" {
-		if rep != nil && len(rep.errors) > 0 {
-			why += ": " + firstError(rep.errors)
+		if e := rep.why(); e != "" {
+			why += ": " + e
 		}
 		j.add(Critical, puppetReasonCatalog, "Failed to apply catalog (%s)", why)
 	}
@@ -510,13 +510,6 @@ func judgeResources(j *puppetJudgement, ps puppetSummary, rep *puppetReport) str
 		okText += ", " + plural(n, "change") + " pending (noop)"
 	}
 	return okText
-}
-
-// firstError is the first error of a report for a summary: up to the
-// first escaped newline Puppet leaves in its messages, clipped.
-func firstError(errs []string) string {
-	e, _, _ := strings.Cut(errs[0], `\n`)
-	return clip(strings.TrimSpace(e), 160)
 }
 
 // namedList writes up to puppetShownFailures names, then "and N more"

@@ -22,26 +22,48 @@ import (
 // with its "resource:", "failed:", "failed_to_restart:" and "skipped:" at
 // four, each log entry as "- level:" then "  message:" (a block scalar's
 // lines are joined). It reads the file
-// once, keeps nothing but counters, and prints at most a few kilobytes.
+// once, keeps nothing but counters and five messages, and prints at most
+// a few kilobytes. A message Psych folds over several lines (quoted, or a
+// block scalar) is joined. The first error about the catalog comes again
+// as "@caterr": it says why a catalog was not applied, where the first
+// error may be a fact that failed to resolve.
 const puppetReportAwk = `
-blk && !/^    / { errs++; print "@err " substr(msg, 1, 300); blk = 0 }
-blk { if (length(msg) < 300) msg = msg (msg == "" ? "" : " ") substr($0, 5); next }
+function closed(v,   q, n) {
+	q = substr(v, 1, 1)
+	if (q != "'" && q != "\"") return 1
+	if (q == "\"") return length(v) > 1 && substr(v, length(v), 1) == q && substr(v, length(v) - 1, 1) != "\\"
+	n = 0
+	while (n < length(v) - 1 && substr(v, length(v) - n, 1) == q) n++
+	return n % 2 == 1
+}
+function emit(m) {
+	if (!cat && m ~ /[Cc]atalog|[Cc]ycle/) { cat = 1; print "@caterr " substr(m, 1, 600) }
+	if (errs < 5 && !(m in seen)) { seen[m] = 1; errs++; print "@err " substr(m, 1, 600) }
+}
+blk && /^    / { if (length(msg) < 600) msg = msg (msg == "" ? "" : " ") substr($0, 5); next }
+blk { emit(msg); blk = 0 }
 /^[a-z_]+:/ { sec = $0; sub(/:.*/, "", sec) }
 /^(status|cached_catalog_status|transaction_completed|noop|noop_pending|corrective_change|configuration_version|puppet_version|environment|server_used|master_used|time): / { print substr($0, 1, 300); next }
 sec == "logs" && /^- level: / { lvl = substr($0, 10); next }
-sec == "logs" && /^  message: / { v = substr($0, 12); if (lvl != "err" || errs >= 5) next; if (v ~ /^[|>][-+]?$/) { blk = 1; msg = "" } else { errs++; print "@err " substr(v, 1, 300) } next }
+sec == "logs" && /^  message: / {
+	v = substr($0, 12)
+	if (lvl != "err") next
+	if (v ~ /^[|>][-+]?$/) { blk = 1; msg = "" } else if (!closed(v)) { blk = 1; msg = v } else emit(v)
+	next
+}
 sec == "resource_statuses" && /^    resource: / { res = substr($0, 15, 300); next }
 sec == "resource_statuses" && /^    failed: true$/ { n["failed"]++; if (n["failed"] <= 20) print "@failed " res; next }
 sec == "resource_statuses" && /^    failed_to_restart: true$/ { n["restart"]++; if (n["restart"] <= 20) print "@restart " res; next }
 sec == "resource_statuses" && /^    skipped: true$/ { n["skipped"]++; if (n["skipped"] <= 20) print "@skipped " res; next }
-END { print "@count failed " (n["failed"] + 0); print "@count restart " (n["restart"] + 0); print "@count skipped " (n["skipped"] + 0) }
+END { if (blk) emit(msg); print "@count failed " (n["failed"] + 0); print "@count restart " (n["restart"] + 0); print "@count skipped " (n["skipped"] + 0) }
 `
 
 // puppetReport is what puppetReportAwk printed of last_run_report.yaml.
 type puppetReport struct {
 	path                      string
 	top                       map[string]string // top-level scalars, unquoted
-	errors                    []string          // first lines of the first error logs
+	errors                    []string          // the first distinct error logs
+	catalogErr                string            // the first error about the catalog
 	failed                    []string          // failed resources, then those only failed to restart
 	skipped                   []string
 	failedCount, skippedCount int
@@ -59,6 +81,8 @@ func parsePuppetReport(path, body string) *puppetReport {
 			switch kind {
 			case "err":
 				r.errors = append(r.errors, oneLine(value))
+			case "caterr":
+				r.catalogErr = oneLine(value)
 			case "failed":
 				r.failed = append(r.failed, oneLine(value))
 			case "restart":
@@ -157,8 +181,8 @@ func judgeReport(j *puppetJudgement, r *puppetReport) {
 	case "", "not_used":
 	case "on_failure":
 		text := "cached catalog applied: the server gave no new one"
-		if len(r.errors) > 0 {
-			text += " (" + firstError(r.errors) + ")"
+		if r.why() != "" {
+			text += " (" + r.why() + ")"
 		}
 		j.add(Warning, puppetReasonCached, "%s", text)
 	case "explicitly_requested":
@@ -172,4 +196,20 @@ func judgeReport(j *puppetJudgement, r *puppetReport) {
 	if len(r.skipped) > 0 {
 		j.details = append(j.details, "skipped: "+namedList(r.skipped, r.skippedCount))
 	}
+}
+
+// why is the report's reason for a catalog not applied: its first error
+// about the catalog, else its first error, up to the first escaped
+// newline Puppet leaves in its messages and clipped; "" for none (or no
+// report).
+func (r *puppetReport) why() string {
+	if r == nil {
+		return ""
+	}
+	e := r.catalogErr
+	if e == "" && len(r.errors) > 0 {
+		e = r.errors[0]
+	}
+	e, _, _ = strings.Cut(e, `\n`)
+	return clip(strings.TrimSpace(e), 160)
 }

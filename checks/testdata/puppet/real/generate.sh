@@ -140,13 +140,6 @@ apply "$R" "file { '$T/noop': ensure => file, content => \"new\\n\" }
 exec { 'noop-exec': command => '/bin/true' }" --noop
 save noop_pending "$R"
 
-R=$W/corrective_change
-apply "$R" "file { '$T/corrective': ensure => file, content => \"managed\\n\" }"
-sleep 1
-echo "edited by hand" >"$T/corrective"
-apply "$R" "file { '$T/corrective': ensure => file, content => \"managed\\n\" }"
-save corrective_change "$R"
-
 R=$W/tags_nothing
 apply "$R" "file { '$T/tagged': ensure => file, content => \"x\\n\", tag => ['web'] }" --tags nosuchtag
 save tags_nothing "$R"
@@ -226,6 +219,9 @@ node default {
 PP
 }
 good_site
+# A config version from a script, as sites running their code from git
+# have: Puppet writes one made of digits quoted ('1796146697').
+echo "config_version = /bin/date +%s" >"$S/code/environments/production/environment.conf"
 (cd /usr/share/puppetserver && exec java -Xms256m -Xmx768m -Djruby.lib=/usr/share/jruby/lib -Dlogappender=STDOUT \
 	-XX:+CrashOnOutOfMemoryError -jar /usr/share/puppetserver/puppetserver.jar \
 	--config "$S/tk/conf.d" --bootstrap-config "$S/tk/services.d" >"$S/log/stdout.log" 2>&1) &
@@ -243,6 +239,15 @@ R=$W/agent_clean
 agent "$R"
 agent "$R"
 save agent_clean "$R"
+
+# A corrective change: a managed file edited by hand between two runs
+# (Puppet records what it applied in transactionstore.yaml, agent runs only).
+R=$W/corrective_change
+agent "$R"
+sleep 1
+echo "edited by hand" >"$T/agent"
+agent "$R"
+save corrective_change "$R"
 
 # A run in progress: the agent holds agent_catalog_run.lock while a slow
 # exec runs; the files are copied while it holds it.
