@@ -162,6 +162,7 @@ func (c *puppetCheck) Command() string {
 			strconv.Itoa(i)+"; bd="+d+"; fi")
 	}
 	lines = append(lines,
+		`if [ -n "$bi" ] && [ -d "$bd" ] && ! [ -x "$bd" ]; then `+markerLine("stateunreadable", "layout=$bi")+"; fi",
 		`if [ -n "$bi" ]; then `+
 			`f=$bd/agent_disabled.lock; if [ -f "$f" ]; then `+markerLine("lock", "layout=$bi", mtime)+`; head -c 4096 "$f" 2>/dev/null; echo; fi; `+
 			`f=$bd/agent_catalog_run.lock; if [ -f "$f" ]; then `+markerLine("runlock", "layout=$bi", mtime)+`; head -c 64 "$f" 2>/dev/null; echo; fi; `+
@@ -261,6 +262,10 @@ func (c *puppetCheck) Evaluate(out Output) Result {
 			return s, false
 		}
 		return s, good
+	}
+	if u, ok := fromState("stateunreadable", ""); ok {
+		l, _, _ := c.layoutOf(u)
+		j.details = append(j.details, "cannot read "+l.stateDir+": the report and the agent's locks are not seen (run the check as root or the puppet user)")
 	}
 	if lock, ok := fromState("lock", "agent_disabled.lock"); ok {
 		c.judgeLock(j, lock, now)
