@@ -185,6 +185,7 @@ ssldir = $S/var/ssl
 logdir = $S/log
 rundir = $S/run
 codedir = $S/code
+cadir = $S/var/ca
 CONF
 cp /etc/puppet/puppetserver/services.d/* "$S/tk/services.d/"
 for f in auth.conf ca.conf web-routes.conf metrics.conf; do cp "/etc/puppet/puppetserver/conf.d/$f" "$S/tk/conf.d/"; done
