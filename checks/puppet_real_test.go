@@ -65,6 +65,7 @@ var realPuppetCases = []realPuppetCase{
 	{"many_failures", "many_failures", 5 * time.Minute, Warning, "failed_resources", "7 resources failed: Exec[check-a], Exec[check-b], Exec[check-c], Exec[check-d], Exec[check-e] and 2 more"},
 	{"dependency_cycle", "dependency_cycle", 5 * time.Minute, Critical, "catalog_failed", "Failed to apply catalog (no time.catalog_application in the last run summary: Found 1 dependency cycle:"},
 	{"noop_pending", "noop_pending", 5 * time.Minute, OK, "", "2 changes pending (noop)"},
+	{"corrective_change", "corrective_change", 5 * time.Minute, OK, "", "9 resources, 0 failed, run took"},
 	{"tags_nothing", "tags_nothing", 5 * time.Minute, OK, "", "0 failed"},
 	{"disabled_reason", "disabled_reason", 5 * time.Minute, Warning, "disabled", `agent disabled for 5m: "kernel upgrade, back at 16:00 -- alice"`},
 	{"disabled_reason_week", "disabled_reason", 8 * 24 * time.Hour, Critical, "disabled", `agent disabled for 8d: "kernel upgrade, back at 16:00 -- alice"`},
