@@ -23,6 +23,7 @@ type jsonSweep struct {
 		Status    string `json:"status"`
 		Summary   string `json:"summary"`
 		ErrorKind string `json:"error_kind"`
+		Reason    string `json:"reason"`
 		Metrics   []struct {
 			Name  string  `json:"name"`
 			Value float64 `json:"value"`
