@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/checks"
@@ -186,6 +187,24 @@ func (e *env) configuredChecks(ctx context.Context, names []string) ([]sweep.Che
 	return out, nil
 }
 
+// checkNames is every check a rule or -c may name: the built-in types and
+// the configured checks, sorted.
+func (e *env) checkNames() ([]string, error) {
+	reg := checks.Builtins()
+	names := reg.Names()
+	if e.cfg.Checks != nil {
+		configured, err := checks.LoadConfig(e.cfg.ChecksFile, e.cfg.Checks, reg)
+		if err != nil {
+			return nil, configError(err)
+		}
+		for _, c := range configured {
+			names = append(names, c.Check.Name())
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names), nil
+}
+
 // commandGrace is how much longer than a check's `timeout:` the runner
 // waits for its command, so that a check whose tool enforces the same
 // timeout (curl --max-time) reports its own verdict before the runner
@@ -214,16 +233,56 @@ func (e *env) owners(ctx context.Context) (*ownership.File, *ownership.Matcher, 
 	return f, m, nil
 }
 
-// runnerFlags are the connection flags of commands that connect.
-func runnerFlags() []cli.Flag {
+// connDefaults are the defaults of the connection flags.
+type connDefaults struct {
+	fanout                  int
+	timeout, connectTimeout time.Duration
+	timeoutUsage            string
+}
+
+// productDefaults are the defaults of sweep and exec (SPEC "Main flags").
+func productDefaults() connDefaults {
+	return connDefaults{
+		fanout: runner.DefaultFanout, timeout: 30 * time.Second, connectTimeout: 10 * time.Second,
+		timeoutUsage: "per host: connection and all its commands",
+	}
+}
+
+// connFlags are the flags every command that connects has: how many hosts
+// at once and how long to wait.
+func connFlags(d connDefaults) []cli.Flag {
 	return []cli.Flag{
-		&cli.IntFlag{Name: "fanout", Value: 64, Usage: "hosts in parallel"},
-		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "per host: connection and all its commands"},
-		&cli.DurationFlag{Name: "connect-timeout", Value: 10 * time.Second, Usage: "TCP connect plus SSH handshake"},
+		&cli.IntFlag{Name: "fanout", Value: d.fanout, Usage: "hosts in parallel, `N` ≥ 1"},
+		&cli.DurationFlag{Name: "timeout", Value: d.timeout, Usage: d.timeoutUsage},
+		&cli.DurationFlag{Name: "connect-timeout", Value: d.connectTimeout, Usage: "TCP connect plus SSH handshake"},
 		&cli.DurationFlag{Name: "global-timeout", Usage: "stop the whole run after this long and report what finished (0: none)"},
+	}
+}
+
+// runnerFlags are the connection flags of commands that connect to the
+// configured fleet.
+func runnerFlags() []cli.Flag {
+	return append(connFlags(productDefaults()),
 		&cli.StringFlag{Name: "user", Usage: "SSH user when neither the inventory nor the ssh config names one"},
 		&cli.BoolFlag{Name: "accept-new", Usage: "record unknown host keys in the first writable known_hosts file (never a changed or revoked one), like StrictHostKeyChecking=accept-new"},
+	)
+}
+
+// checkConnFlags rejects connection flag values that cannot work: a usage
+// error naming the flag and what it takes.
+func checkConnFlags(c *cli.Context) error {
+	if n := c.Int("fanout"); n < 1 {
+		return usageError("--fanout: want a number of hosts ≥ 1, got %d", n)
 	}
+	for _, name := range []string{"timeout", "connect-timeout"} {
+		if d := c.Duration(name); d <= 0 && c.IsSet(name) {
+			return usageError("--%s: want a positive duration such as 30s, got %v", name, d)
+		}
+	}
+	if d := c.Duration("global-timeout"); d < 0 {
+		return usageError("--global-timeout: want a duration ≥ 0 such as 10m (0: none), got %v", d)
+	}
+	return nil
 }
 
 // runnerConfig builds the runner configuration from flags, then config

@@ -7,12 +7,14 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/inventory"
+	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
 	"github.com/urfave/cli/v2"
@@ -23,7 +25,9 @@ func execCommand() *cli.Command {
 		Name:      "exec",
 		Usage:     "run an ad-hoc command on the selected hosts; identical outputs grouped under their node set (like cumin)",
 		ArgsUsage: "QUERY -- COMMAND",
-		Description: "Exit codes: 0 when the success ratio reaches --success-percentage, 2 otherwise, 64 usage, 78 configuration.\n" +
+		Description: "Everything before -- is the query (cumin syntax), everything after it the command.\n" +
+			"Exit codes: 0 every host succeeded, 1 the success ratio reached --success-percentage but some host failed,\n" +
+			"2 the ratio was missed, 64 usage, 78 configuration, 130 interrupted.\n" +
 			"Without --force it runs on more than one host only after the host count is typed at a terminal.",
 		Flags: append(append(inputFlags(), runnerFlags()...),
 			&cli.StringFlag{Name: "batch-size", Aliases: []string{"b"}, Usage: "hosts at once, a number or a percentage (sliding window; default: --fanout)"},
@@ -32,21 +36,15 @@ func execCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "`FORMAT`: text or json"},
 			&cli.BoolFlag{Name: "force", Usage: "do not ask for confirmation"},
 		),
+		Before: checkConnFlags,
 		Action: runExec,
 	}
 }
 
 func runExec(c *cli.Context) error {
-	args := c.Args().Slice()
-	if len(args) < 2 {
-		return usageError("exec: want QUERY -- COMMAND")
-	}
-	q, command := args[0], strings.Join(args[1:], " ")
-	if args[1] == "--" {
-		command = strings.Join(args[2:], " ")
-	}
-	if strings.TrimSpace(command) == "" {
-		return usageError("exec: empty command")
+	q, command, err := execArgs(c.Args().Slice())
+	if err != nil {
+		return err
 	}
 	format := c.String("output")
 	if format != "text" && format != "json" {
@@ -65,14 +63,14 @@ func runExec(c *cli.Context) error {
 		return err
 	}
 	if len(hosts) == 0 {
-		return usageError("exec: the query selects no hosts")
+		return nothingSelected(q, len(e.inv.Hosts))
 	}
 	batch, err := batchSize(c.String("batch-size"), len(hosts), c.Int("fanout"))
 	if err != nil {
 		return usageError("--batch-size: %v", err)
 	}
 	if len(hosts) > 1 && !c.Bool("force") {
-		if err := confirm(c.App.Reader, c.App.ErrWriter, len(hosts), command); err != nil {
+		if err := confirm(c.Context, c.App.Reader, c.App.ErrWriter, hosts, command); err != nil {
 			return err
 		}
 	}
@@ -93,7 +91,7 @@ func runExec(c *cli.Context) error {
 	if format == "json" {
 		err = report.WriteExecJSON(w, results)
 	} else {
-		err = report.WriteExecGroups(w, results, isTerminal(w) && os.Getenv("NO_COLOR") == "")
+		err = report.WriteExecGroupsCmd(w, command, results, isTerminal(w) && os.Getenv("NO_COLOR") == "")
 		if err == nil {
 			err = report.ExecSummary(w, ok, len(hosts), pct)
 		}
@@ -101,8 +99,37 @@ func runExec(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if float64(ok)*100 < pct*float64(len(hosts)) {
+	return execExit(c.Context, ok, len(hosts), pct)
+}
+
+// execArgs splits exec's arguments at the required "--": everything
+// before it is the query, everything after it the command.
+func execArgs(args []string) (query, command string, err error) {
+	i := slices.Index(args, "--")
+	if i < 0 {
+		return "", "", usageError("exec: want QUERY -- COMMAND (the -- is required: everything before it is the query)")
+	}
+	query, command = strings.Join(args[:i], " "), strings.Join(args[i+1:], " ")
+	if strings.TrimSpace(query) == "" {
+		return "", "", usageError("exec: want QUERY -- COMMAND: no query before -- ('all' for every host)")
+	}
+	if strings.TrimSpace(command) == "" {
+		return "", "", usageError("exec: want QUERY -- COMMAND: no command after --")
+	}
+	return query, command, nil
+}
+
+// execExit is exec's exit status, as cumin's: 130 when interrupted, 2
+// when the success threshold was missed, 1 when it was met but some host
+// failed, 0 when every host succeeded.
+func execExit(ctx context.Context, ok, total int, pct float64) error {
+	switch {
+	case ctx.Err() != nil:
+		return cli.Exit("exec: interrupted", exitInterrupted)
+	case float64(ok)*100 < pct*float64(total):
 		return cli.Exit("", 2)
+	case ok < total:
+		return cli.Exit("", 1)
 	}
 	return nil
 }
@@ -126,17 +153,32 @@ func batchSize(s string, hosts, fanout int) (int, error) {
 	return n, nil
 }
 
-// confirm asks for the number of hosts, as cumin does; with no terminal on
-// stdin it refuses.
-func confirm(stdin io.Reader, stderr io.Writer, n int, command string) error {
+// confirm asks for the number of hosts, as cumin does, listing them
+// folded; "q" or Ctrl-C aborts. With no terminal on stdin it refuses.
+func confirm(ctx context.Context, stdin io.Reader, stderr io.Writer, hosts []inventory.Host, command string) error {
+	n := len(hosts)
 	f, ok := stdin.(*os.File)
 	if !ok || !isTerminal(f) {
 		return usageError("exec: %d hosts selected and stdin is not a terminal: add --force to run %q on all of them", n, command)
 	}
-	fmt.Fprintf(stderr, "%d hosts will run %q. Type the number of hosts to confirm: ", n, command)
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil || strings.TrimSpace(line) != strconv.Itoa(n) {
-		return usageError("exec: not confirmed")
+	names := make([]string, n)
+	for i, h := range hosts {
+		names[i] = h.Name
+	}
+	fmt.Fprintf(stderr, "%d hosts will run %q:\n%s\nType the number of hosts to confirm, or q to quit: ", n, command, nodeset.Fold(names))
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(stdin).ReadString('\n')
+		answer <- strings.TrimSpace(line)
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(stderr)
+		return cli.Exit("exec: aborted: nothing was run", exitInterrupted)
+	case a := <-answer:
+		if a != strconv.Itoa(n) {
+			return usageError("exec: not confirmed (got %q, want %d): nothing was run", a, n)
+		}
 	}
 	return nil
 }
@@ -153,12 +195,6 @@ func runBatches(ctx context.Context, r *runner.Runner, hosts []inventory.Host, c
 	var wg sync.WaitGroup
 	started := 0
 	for i, h := range hosts {
-		mu.Lock()
-		abort := failed > maxFailures
-		mu.Unlock()
-		if abort || ctx.Err() != nil {
-			break
-		}
 		if i > 0 && sleep > 0 {
 			select {
 			case <-ctx.Done():
@@ -169,7 +205,12 @@ func runBatches(ctx context.Context, r *runner.Runner, hosts []inventory.Host, c
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 		}
-		if ctx.Err() != nil {
+		// Only now, with a slot free, is every failure that could end
+		// the run known: checking before the wait starts one host too many.
+		mu.Lock()
+		abort := failed > maxFailures
+		mu.Unlock()
+		if abort || ctx.Err() != nil {
 			break
 		}
 		started++
@@ -208,6 +249,12 @@ func execOne(ctx context.Context, r *runner.Runner, h inventory.Host, command st
 			res.Stdout, res.Stderr, res.ExitCode = co.Stdout, co.Stderr, co.ExitCode
 			if co.Err != nil && res.ErrorKind == "" {
 				res.ErrorKind, res.Err = string(co.Kind), co.Err.Error()
+			}
+			// The host was connected and the command under way: cut by
+			// Ctrl-C or --timeout, it may still run there.
+			res.Running = co.Kind == runner.KindCanceled || co.Kind == runner.KindTimeout
+			if res.Running {
+				res.ErrorKind = string(co.Kind)
 			}
 		}
 	}

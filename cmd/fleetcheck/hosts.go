@@ -26,9 +26,13 @@ func hostsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			hosts, err := e.selectHosts(c.Context, strings.Join(c.Args().Slice(), " "))
+			q := strings.Join(c.Args().Slice(), " ")
+			hosts, err := e.selectHosts(c.Context, q)
 			if err != nil {
 				return err
+			}
+			if len(hosts) == 0 {
+				return nothingSelected(q, len(e.inv.Hosts))
 			}
 			w := c.App.Writer
 			switch c.String("output") {

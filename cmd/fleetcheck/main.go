@@ -34,7 +34,10 @@ func main() {
 // run executes the command line and returns the process exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
-	err := app.RunContext(ctx, args)
+	args, err := normalizeArgs(app, args, map[string]bool{"exec": true})
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	return exitCode(err, stderr)
 }
 
@@ -65,7 +68,13 @@ func configError(err error) error {
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
-	onUsage := func(_ *cli.Context, err error, _ bool) error { return usageError("%v", err) }
+	onUsage := func(c *cli.Context, err error, _ bool) error {
+		defs := c.App.Flags
+		if c.Command != nil && len(c.Command.Flags) > 0 {
+			defs = c.Command.Flags
+		}
+		return usageError("%s", usageMessage(err, defs))
+	}
 	app := &cli.App{
 		Name:  "fleetcheck",
 		Usage: "run health checks across a fleet over SSH and route each failure to its owner",
@@ -96,9 +105,6 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			demoCommand(),
 			simCommand(),
 			benchCommand(),
-		},
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(c.App.ErrWriter, "fleetcheck: unknown command %q (see fleetcheck --help)\n", name)
 		},
 	}
 	for _, cmd := range app.Commands {

@@ -59,7 +59,7 @@ func runSim(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	defer d.fleet.Close()
+	defer d.close() // the fleet, and the temporary directory made for it
 	i := 0
 	for kind, count := range faults {
 		for j := 0; j < count && i < n; j++ {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fleetcheck/fleetcheck/checks"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
+	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
 	"github.com/urfave/cli/v2"
@@ -36,6 +37,7 @@ func sweepCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar on stderr"},
 			&cli.StringFlag{Name: "shard", Usage: "only this runner's share of the hosts, `I/N` (0 <= I < N), stable across runs"},
 		),
+		Before: checkConnFlags,
 		Action: runSweep,
 	}
 }
@@ -68,9 +70,51 @@ func parseOutputs(c *cli.Context, def string) ([]sweepOutput, error) {
 		}
 	}
 	if file := c.String("output-file"); file != "" {
+		// Found before any host is contacted, not after the sweep.
+		f, err := report.CreateAtomic(file)
+		if err != nil {
+			return nil, usageError("--output-file: cannot create %s: %v", file, errors.Unwrap(err))
+		}
+		f.Abort()
 		outs[len(outs)-1].file = file
 	}
 	return outs, nil
+}
+
+// nothingSelected is the exit-3 error of a query that selects no host: a
+// typo must not read as "no failures". With no inventory at all it says so.
+func nothingSelected(q string, inventoryHosts int) error {
+	if q == "" {
+		q = "all"
+	}
+	msg := fmt.Sprintf("the query %q selects no hosts: nothing was checked (see fleetcheck hosts)", q)
+	if inventoryHosts == 0 {
+		msg = fmt.Sprintf("no inventory was loaded (give --inventory, or inventory: in the config): the query %q selects no hosts", q)
+	}
+	return cli.Exit(msg, exitNoVerdict)
+}
+
+// checkTeam rejects a --team that the owners file does not define: a typo
+// must not read as "no failures for that team".
+func checkTeam(team string, f *ownership.File) error {
+	if team == "" {
+		return nil
+	}
+	if f == nil {
+		return usageError("--team %s: no owners file (give --owners, or owners: in the config)", team)
+	}
+	if _, ok := f.Team(team); ok {
+		return nil
+	}
+	names := make([]string, len(f.Teams))
+	for i, t := range f.Teams {
+		names[i] = t.Name
+	}
+	msg := fmt.Sprintf("--team: no team %q in %s", team, f.Path)
+	if s := suggest(team, names); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return usageError("%s; teams: %s", msg, strings.Join(names, ", "))
 }
 
 func runSweep(c *cli.Context) error {
@@ -91,8 +135,7 @@ func runSweep(c *cli.Context) error {
 		return err
 	}
 	if len(hosts) == 0 {
-		// A typo in a query must not read as "no failures".
-		return cli.Exit(fmt.Sprintf("the query %q selects no hosts: nothing was checked (see fleetcheck hosts)", q), exitNoVerdict)
+		return nothingSelected(q, len(e.inv.Hosts))
 	}
 	if s := c.String("shard"); s != "" {
 		shard, err := sweep.ParseShard(s)
@@ -109,8 +152,11 @@ func runSweep(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	_, owners, err := e.owners(c.Context)
+	file, owners, err := e.owners(c.Context)
 	if err != nil {
+		return err
+	}
+	if err := checkTeam(c.String("team"), file); err != nil {
 		return err
 	}
 	r, err := runner.New(e.runnerConfig(c))
