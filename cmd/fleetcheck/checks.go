@@ -5,36 +5,36 @@ import (
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/urfave/cli/v2"
 )
 
-func checksCommand() *cli.Command {
+func newChecksCmd(t *terminal) *cli.Command {
 	return &cli.Command{
 		Name:      "checks",
-		Usage:     "list the available checks, or one check's parameters and defaults",
+		Usage:     "list the available checks, or the named checks' parameters and defaults",
 		ArgsUsage: "[NAME...]",
-		Action: func(c *cli.Context) error {
-			reg := checks.Builtins()
-			if c.NArg() == 0 {
-				return checks.Describe(c.App.Writer, reg)
-			}
-			for i, name := range c.Args().Slice() {
-				b, ok := reg[name]
-				if !ok {
-					msg := fmt.Sprintf("unknown check %q", name)
-					if s := suggest(name, reg.Names()); s != "" {
-						msg += fmt.Sprintf(" (did you mean %q?)", s)
-					}
-					return usageError("%s; checks: %s", msg, strings.Join(reg.Names(), ", "))
-				}
-				if i > 0 {
-					fmt.Fprintln(c.App.Writer)
-				}
-				if err := checks.DescribeOne(c.App.Writer, b); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
+		Action:    func(c *cli.Context) error { return runChecks(t, c.Args().Slice()) },
 	}
+}
+
+// runChecks lists every check, or describes the named ones.
+func runChecks(t *terminal, names []string) error {
+	reg := checks.Builtins()
+	if len(names) == 0 {
+		return checks.Describe(t.Out, reg)
+	}
+	for i, name := range names {
+		b, ok := reg[name]
+		if !ok {
+			return usageError("unknown check %q%s; checks: %s", name, cliutil.DidYouMean(name, reg.Names()), strings.Join(reg.Names(), ", "))
+		}
+		if i > 0 {
+			fmt.Fprintln(t.Out)
+		}
+		if err := checks.DescribeOne(t.Out, b); err != nil {
+			return err
+		}
+	}
+	return nil
 }

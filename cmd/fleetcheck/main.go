@@ -7,12 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
+	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/urfave/cli/v2"
 )
 
@@ -26,34 +27,34 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args, systemTerminal())
 	stop()
 	os.Exit(code)
 }
 
 // run executes the command line and returns the process exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	app := newApp(stdin, stdout, stderr)
-	args, err := normalizeArgs(app, args, map[string]bool{"exec": true})
+func run(ctx context.Context, args []string, t *terminal) int {
+	app := newApp(t)
+	args, err := cliutil.NormalizeArgs(app, args, map[string]bool{"exec": true})
 	if err == nil {
 		err = app.RunContext(ctx, args)
 	}
-	return exitCode(err, stderr)
+	return exitCode(err, t)
 }
 
 // exitCode prints err (if any) and maps it to an exit code.
-func exitCode(err error, stderr io.Writer) int {
+func exitCode(err error, t *terminal) int {
 	if err == nil {
 		return 0
 	}
 	var coder cli.ExitCoder
 	if errors.As(err, &coder) {
 		if msg := err.Error(); msg != "" {
-			fmt.Fprintln(stderr, "fleetcheck:", msg)
+			fmt.Fprintln(t.Err, "fleetcheck:", msg)
 		}
 		return coder.ExitCode()
 	}
-	fmt.Fprintln(stderr, "fleetcheck:", err)
+	fmt.Fprintln(t.Err, "fleetcheck:", err)
 	return 1
 }
 
@@ -62,27 +63,32 @@ func usageError(format string, args ...any) error {
 	return cli.Exit(fmt.Sprintf(format, args...), exitUsage)
 }
 
-// configError is a bad input file: exit 78.
-func configError(err error) error {
+// inputError is an error loading or reading the inputs: exit 64 for the
+// command line's (query syntax, unknown check), 78 for a file's.
+func inputError(err error) error {
+	var ue *fleetenv.UsageError
+	if errors.As(err, &ue) {
+		return cli.Exit(err.Error(), exitUsage)
+	}
 	return cli.Exit(err.Error(), exitConfig)
 }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+func newApp(t *terminal) *cli.App {
 	onUsage := func(c *cli.Context, err error, _ bool) error {
 		defs := c.App.Flags
 		if c.Command != nil && len(c.Command.Flags) > 0 {
 			defs = c.Command.Flags
 		}
-		return usageError("%s", usageMessage(err, defs))
+		return usageError("%s", cliutil.UsageMessage(err, defs))
 	}
 	app := &cli.App{
 		Name:  "fleetcheck",
 		Usage: "run health checks across a fleet over SSH and route each failure to its owner",
 		Description: "Exit codes: 0 all OK, 1 worst WARNING, 2 some CRITICAL, 3 worst UNKNOWN or UNREACHABLE,\n" +
 			"64 usage error, 78 configuration error, 130 interrupted.",
-		Reader:         stdin,
-		Writer:         stdout,
-		ErrWriter:      stderr,
+		Reader:         t.In,
+		Writer:         t.Out,
+		ErrWriter:      t.Err,
 		OnUsageError:   onUsage,
 		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to exit codes; never os.Exit from here
 		Flags: []cli.Flag{
@@ -93,18 +99,17 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			if c.Bool("debug") {
 				level = slog.LevelDebug
 			}
-			slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+			slog.SetDefault(slog.New(slog.NewTextHandler(t.Err, &slog.HandlerOptions{Level: level})))
 			return nil
 		},
 		Commands: []*cli.Command{
-			sweepCommand(),
-			hostsCommand(),
-			execCommand(),
-			checksCommand(),
-			ownersCommand(),
-			demoCommand(),
-			simCommand(),
-			benchCommand(),
+			newSweepCmd(t),
+			newHostsCmd(t),
+			newExecCmd(t),
+			newChecksCmd(t),
+			newOwnersCmd(t),
+			newDemoCmd(t),
+			newSimCmd(t),
 		},
 	}
 	for _, cmd := range app.Commands {

@@ -57,7 +57,7 @@ func runInProcess(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	t.Setenv("FLEETCHECK_CONFIG", "")
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), append([]string{"fleetcheck"}, args...), strings.NewReader(""), &stdout, &stderr)
+	code := run(context.Background(), append([]string{"fleetcheck"}, args...), &terminal{In: strings.NewReader(""), Out: &stdout, Err: &stderr})
 	return stdout.String(), stderr.String(), code
 }
 

@@ -69,8 +69,8 @@ func TestExecConfirmationPrompt(t *testing.T) {
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != tc.code {
 				t.Errorf("exit %v, want %d; prompt %q", err, tc.code, prompt)
 			}
-			for _, h := range d.hosts {
-				if got := d.fleet.Execs(h.Name); len(got) != 0 {
+			for _, h := range d.Hosts {
+				if got := d.Sim.Execs(h.Name); len(got) != 0 {
 					t.Errorf("%s ran %q though the prompt was not confirmed", h.Name, got)
 				}
 			}

@@ -5,173 +5,94 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
-	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 )
 
-var outputFormats = []string{"table", "json", "ndjson", "prometheus", "digest"}
-
-func sweepCommand() *cli.Command {
+func newSweepCmd(t *terminal) *cli.Command {
 	return &cli.Command{
 		Name:      "sweep",
 		Usage:     "run checks on the selected hosts and report failures by owner",
 		ArgsUsage: "[QUERY]",
 		Description: "QUERY selects hosts (cumin syntax: 'role=cache and dc=dc1', 'web*', 'A:canaries'); none or 'all' selects every host.\n" +
 			"With several -o, the last one goes to --output-file (when given) and the others to stdout.",
-		Flags: append(append(inputFlags(), runnerFlags()...),
-			&cli.StringSliceFlag{Name: "check", Aliases: []string{"c"}, Usage: "checks to run, `NAME[,NAME]` (default: configured checks, else the built-in defaults)"},
-			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table, json, ndjson, prometheus; repeatable"},
-			&cli.StringFlag{Name: "output-file", Usage: "write the (last) output format to `FILE`, atomically"},
-			&cli.StringFlag{Name: "team", Usage: "only this team's failures (the exit code reflects only them)"},
+		Flags: slices.Concat(inputFlags(), runnerFlags(), sweepFlags("configured checks, else the built-in defaults"), []cli.Flag{
 			&cli.StringFlag{Name: "state", Usage: "record the sweep in this SQLite state `FILE` (not yet available)"},
-			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar on stderr"},
 			&cli.StringFlag{Name: "shard", Usage: "only this runner's share of the hosts, `I/N` (0 <= I < N), stable across runs"},
-		),
-		Before: checkConnFlags,
-		Action: runSweep,
-	}
-}
-
-// sweepOutput is one requested output: a format and where it goes.
-type sweepOutput struct {
-	format string
-	file   string // "" means stdout
-}
-
-// parseOutputs validates -o and --output-file.
-func parseOutputs(c *cli.Context, def string) ([]sweepOutput, error) {
-	formats := c.StringSlice("output")
-	if len(formats) == 0 {
-		if def == "" {
-			def = "table"
-		}
-		formats = []string{def}
-	}
-	var outs []sweepOutput
-	for _, f := range formats {
-		for _, f := range strings.Split(f, ",") {
-			if !slices.Contains(outputFormats, f) {
-				return nil, usageError("unknown output format %q (want one of %s)", f, strings.Join(outputFormats, ", "))
+		}),
+		Action: func(c *cli.Context) error {
+			conn, err := readConn(c)
+			if err != nil {
+				return err
 			}
-			if f == "digest" {
-				return nil, usageError("-o digest needs the state store, which is not available yet")
-			}
-			outs = append(outs, sweepOutput{format: f})
-		}
+			return runSweep(c.Context, t, &sweepCmdOptions{
+				inputs: readInputs(c), conn: conn, sweep: readSweep(c),
+				state: c.String("state"), shard: c.String("shard"),
+			})
+		},
 	}
-	if file := c.String("output-file"); file != "" {
-		// Found before any host is contacted, not after the sweep.
-		f, err := report.CreateAtomic(file)
-		if err != nil {
-			return nil, usageError("--output-file: cannot create %s: %v", file, errors.Unwrap(err))
-		}
-		f.Abort()
-		outs[len(outs)-1].file = file
-	}
-	return outs, nil
 }
 
-// nothingSelected is the exit-3 error of a query that selects no host: a
-// typo must not read as "no failures". With no inventory at all it says so.
-func nothingSelected(q string, inventoryHosts int) error {
-	if q == "" {
-		q = "all"
-	}
-	msg := fmt.Sprintf("the query %q selects no hosts: nothing was checked (see fleetcheck hosts)", q)
-	if inventoryHosts == 0 {
-		msg = fmt.Sprintf("no inventory was loaded (give --inventory, or inventory: in the config): the query %q selects no hosts", q)
-	}
-	return cli.Exit(msg, exitNoVerdict)
+// sweepCmdOptions are sweep's options.
+type sweepCmdOptions struct {
+	inputs fleetenv.Inputs
+	conn   connOptions
+	sweep  sweepOptions
+	state  string
+	shard  string
 }
 
-// checkTeam rejects a --team that the owners file does not define: a typo
-// must not read as "no failures for that team".
-func checkTeam(team string, f *ownership.File) error {
-	if team == "" {
-		return nil
-	}
-	if f == nil {
-		return usageError("--team %s: no owners file (give --owners, or owners: in the config)", team)
-	}
-	if _, ok := f.Team(team); ok {
-		return nil
-	}
-	names := make([]string, len(f.Teams))
-	for i, t := range f.Teams {
-		names[i] = t.Name
-	}
-	msg := fmt.Sprintf("--team: no team %q in %s", team, f.Path)
-	if s := suggest(team, names); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	return usageError("%s; teams: %s", msg, strings.Join(names, ", "))
-}
-
-func runSweep(c *cli.Context) error {
-	if c.String("state") != "" {
+// runSweep plans the sweep of the selected hosts and runs it.
+func runSweep(ctx context.Context, t *terminal, o *sweepCmdOptions) error {
+	if o.state != "" {
 		return usageError("--state: the state store is not available yet")
 	}
-	e, err := loadEnv(c)
+	e, hosts, err := loadHosts(ctx, o.inputs, o.sweep.query)
 	if err != nil {
 		return err
 	}
-	outs, err := parseOutputs(c, e.cfg.Defaults.Output)
+	outs, err := o.sweep.outputs(e.Config.Defaults.Output)
 	if err != nil {
 		return err
 	}
-	q := strings.Join(c.Args().Slice(), " ")
-	hosts, err := e.selectHosts(c.Context, q)
-	if err != nil {
-		return err
-	}
-	if len(hosts) == 0 {
-		return nothingSelected(q, len(e.inv.Hosts))
-	}
-	if s := c.String("shard"); s != "" {
-		shard, err := sweep.ParseShard(s)
+	if o.shard != "" {
+		shard, err := sweep.ParseShard(o.shard)
 		if err != nil {
 			return usageError("--shard: %v", err)
 		}
 		hosts = shard.Filter(hosts)
 	}
-	var names []string
-	for _, v := range c.StringSlice("check") {
-		names = append(names, strings.Split(v, ",")...)
-	}
-	cks, err := e.configuredChecks(c.Context, names)
+	cks, err := e.Checks(ctx, o.sweep.checks)
 	if err != nil {
+		return inputError(err)
+	}
+	file, owners, err := e.Owners(ctx)
+	if err != nil {
+		return inputError(err)
+	}
+	if err := checkTeam("--team", o.sweep.team, file); err != nil {
 		return err
 	}
-	file, owners, err := e.owners(c.Context)
+	r, err := runner.New(o.conn.runnerConfig(e.Config))
 	if err != nil {
-		return err
-	}
-	if err := checkTeam(c.String("team"), file); err != nil {
-		return err
-	}
-	r, err := runner.New(e.runnerConfig(c))
-	if err != nil {
-		return configError(err)
+		return cli.Exit(err.Error(), exitConfig)
 	}
 	var attribute sweep.Owners // stays a nil interface without an owners file
 	if owners != nil {
 		attribute = owners
 	}
-	return execSweep(c.Context, sweepJob{
-		query: q, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
-		runner: r, owners: attribute, outs: outs, team: c.String("team"),
-		globalTimeout: e.globalTimeout(c), progress: !c.Bool("no-progress"),
-		stdout: c.App.Writer, stderr: c.App.ErrWriter,
+	return execSweep(ctx, sweepJob{
+		query: o.sweep.query, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
+		runner: r, owners: attribute, outs: outs, team: o.sweep.team,
+		globalTimeout: o.conn.globalTimeoutFor(e.Config), progress: o.sweep.progress && t.ErrTTY,
+		stdout: t.Out, stderr: t.Err, color: t.color(), width: t.Width,
 	})
 }
 
@@ -186,9 +107,11 @@ type sweepJob struct {
 	outs          []sweepOutput
 	team          string
 	globalTimeout time.Duration
-	progress      bool
+	progress      bool // draw the progress bar (stderr is a terminal)
 	stdout        io.Writer
 	stderr        io.Writer
+	color         bool // stdout may be coloured
+	width         int  // stdout's columns, 0 when unknown
 }
 
 // execSweep runs the job, streams NDJSON and progress, writes every output
@@ -230,7 +153,7 @@ func execSweep(parent context.Context, job sweepJob) error {
 	}
 
 	var bar *report.Progress
-	if job.progress && isTerminal(job.stderr) {
+	if job.progress {
 		bar = report.NewProgress(job.stderr, len(job.tasks))
 	}
 	records := make(chan report.Record, 256)
@@ -301,7 +224,7 @@ func writeOutputs(job sweepJob, s *report.Sweep) error {
 		var render func(io.Writer) error
 		switch o.format {
 		case "table":
-			opts := report.TableOptions{Color: o.file == "" && isTerminal(job.stdout) && os.Getenv("NO_COLOR") == "", Width: termWidth(job.stdout)}
+			opts := report.TableOptions{Color: o.file == "" && job.color, Width: job.width}
 			render = func(w io.Writer) error { return report.Table(w, s, opts) }
 		case "json":
 			render = func(w io.Writer) error { return report.JSON(w, s) }
@@ -321,25 +244,6 @@ func writeOutputs(job sweepJob, s *report.Sweep) error {
 		}
 	}
 	return nil
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// termWidth is w's width in columns, 0 when unknown.
-func termWidth(w io.Writer) int {
-	f, ok := w.(*os.File)
-	if !ok {
-		return 0
-	}
-	width, _, err := term.GetSize(int(f.Fd()))
-	if err != nil {
-		return 0
-	}
-	return width
 }
 
 // worstSeen folds a record into the worst status seen so far. Hosts left

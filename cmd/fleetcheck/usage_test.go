@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fleetcheck/fleetcheck/internal/demo"
 	"github.com/fleetcheck/fleetcheck/internal/fleetsim"
 )
 
@@ -123,7 +124,7 @@ func TestFlagsAfterTheQuery(t *testing.T) {
 	if !strings.Contains(stdout, `"node00002.sim.example.org"`) || strings.Count(stdout, "sim.example.org") != 1 {
 		t.Errorf("exec role=cache --force -o json -- uptime -p: exit %d %q %q", code, stdout, stderr)
 	}
-	if got := d.fleet.Execs("node00002.sim.example.org"); len(got) != 1 || got[0] != "uptime -p" {
+	if got := d.Sim.Execs("node00002.sim.example.org"); len(got) != 1 || got[0] != "uptime -p" {
 		t.Errorf("exec ran %q, want the words after -- as they are", got)
 	}
 	stdout, stderr, code = runBinary(t, "demo", "web[0001-0002].dc1.example.org", "-o", "json", "--no-progress", "-c", "disk")
@@ -141,8 +142,8 @@ func TestExecQueryIsEverythingBeforeDashDash(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
 	// Sized hosts: role web for i%5 == 0, dc1 for i%3 == 0: node00001 and node00016.
-	for _, h := range d.hosts {
-		got := d.fleet.Execs(h.Name)
+	for _, h := range d.Hosts {
+		got := d.Sim.Execs(h.Name)
 		want := h.Name == "node00001.sim.example.org"
 		if want && (len(got) != 1 || got[0] != "hostname") || !want && len(got) != 0 {
 			t.Errorf("%s ran %q", h.Name, got)
@@ -159,8 +160,8 @@ func TestExecBatchStopsAtTheFirstFailure(t *testing.T) {
 	if code != 2 {
 		t.Errorf("exit %d, want 2\n%s%s", code, stdout, stderr)
 	}
-	for _, h := range d.hosts[1:] {
-		if got := d.fleet.Execs(h.Name); len(got) != 0 {
+	for _, h := range d.Hosts[1:] {
+		if got := d.Sim.Execs(h.Name); len(got) != 0 {
 			t.Errorf("%s ran %q after the threshold became unreachable", h.Name, got)
 		}
 	}
@@ -172,8 +173,8 @@ func TestExecBatchStopsAtTheFirstFailure(t *testing.T) {
 // A command cut by --timeout after it started says so, not "NOT RUN" nor
 // a connection failure.
 func TestExecTimedOutWhileRunning(t *testing.T) {
-	_, flags := simFiles(t, 2, fleetsim.FaultHangAfterAuth)
-	args := append(append([]string{"exec"}, flags...), "--force", "--timeout", "1s", "all", "--", "sleep 60")
+	d, flags := simFiles(t, 2, fleetsim.FaultSlow)
+	args := append(append([]string{"exec"}, flags...), "--force", "--timeout", "1s", "all", "--", "uptime")
 	stdout, stderr, code := runBinary(t, args...)
 	if code != 2 {
 		t.Errorf("exit %d, want 2 (1 of 2 hosts)\n%s%s", code, stdout, stderr)
@@ -184,13 +185,14 @@ func TestExecTimedOutWhileRunning(t *testing.T) {
 	if strings.Contains(stdout, "NOT RUN") || strings.Contains(stdout, "CONNECTION FAILURES") {
 		t.Errorf("the timed-out host is reported as not run or unreachable:\n%s", stdout)
 	}
+	waitSignal(t, d, "node00001.sim.example.org")
 }
 
 // Ctrl-C while a command runs: reported as interrupted while running
 // (it may still run there), exit 130.
 func TestExecInterruptedWhileRunning(t *testing.T) {
-	_, flags := simFiles(t, 2, fleetsim.FaultHangAfterAuth)
-	cmd := exec.Command(binary, append(append([]string{"exec"}, flags...), "--force", "--timeout", "60s", "all", "--", "sleep 60")...)
+	d, flags := simFiles(t, 2, fleetsim.FaultSlow)
+	cmd := exec.Command(binary, append(append([]string{"exec"}, flags...), "--force", "--timeout", "60s", "all", "--", "uptime")...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "FLEETCHECK_CONFIG=")
@@ -207,6 +209,20 @@ func TestExecInterruptedWhileRunning(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "(1) node00001.sim.example.org: interrupted while running (may still be running)") {
 		t.Errorf("the interrupted host is not reported as interrupted while running:\n%s", stdout.String())
+	}
+	waitSignal(t, d, "node00001.sim.example.org")
+}
+
+// waitSignal fails t unless the host's running command is sent SIGTERM
+// (its session closed with a signal, not just dropped).
+func waitSignal(t *testing.T, d *demo.Fleet, host string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(d.Sim.Signals(host)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := d.Sim.Signals(host); len(got) == 0 || got[0] != "TERM" {
+		t.Errorf("%s: signals %q, want TERM before its session closed", host, got)
 	}
 }
 
@@ -227,8 +243,8 @@ func TestOutputFileCheckedBeforeConnecting(t *testing.T) {
 	args := append(append([]string{"sweep"}, flags...), "-o", "json", "--output-file", out, "--no-progress", "all")
 	_, stderr, code := runBinary(t, args...)
 	wantExit(t, args, stderr, code, exitUsage, "--output-file", out)
-	for _, h := range d.hosts {
-		if n := d.fleet.Connections(h.Name); n != 0 {
+	for _, h := range d.Hosts {
+		if n := d.Sim.Connections(h.Name); n != 0 {
 			t.Errorf("%s was contacted %d times", h.Name, n)
 		}
 	}
@@ -257,7 +273,7 @@ func TestSimDirLeavesNoTemporaryDirectory(t *testing.T) {
 	cmd := exec.Command(binary, "sim", "--hosts", "3", "--dir", dir)
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "FLEETCHECK_CONFIG=")
 	readUntil(t, cmd, "serving until interrupted")
-	for _, f := range []string{"inventory.yaml", "ssh_config", "known_hosts", "id_ed25519"} {
+	for _, f := range []string{"inventory.yaml", "owners.yaml", "ssh_config", "known_hosts", "id_ed25519"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("sim --dir: %v", err)
 		}

@@ -1,4 +1,7 @@
-package main
+// Package cliutil is what fleetcheck's commands add to urfave/cli: flags
+// after positional arguments, unknown commands as usage errors, and "did
+// you mean" for commands, flags and any other name.
+package cliutil
 
 import (
 	"fmt"
@@ -10,14 +13,14 @@ import (
 	"github.com/xrash/smetrics"
 )
 
-// normalizeArgs resolves the command named in args and moves the flags
+// NormalizeArgs resolves the command named in args and moves the flags
 // that follow its positional arguments in front of them, so that
 // `sweep 'role=web' -o json` parses as `sweep -o json -- role=web` (a
 // query word never starts with '-'). For a command in dashDash the
 // arguments from a literal "--" on are kept as they are (exec's command);
 // elsewhere a "--" only ends the flags. An unknown command or subcommand
 // is a usage error that suggests the nearest name.
-func normalizeArgs(app *cli.App, args []string, dashDash map[string]bool) ([]string, error) {
+func NormalizeArgs(app *cli.App, args []string, dashDash map[string]bool) ([]string, error) {
 	if len(args) < 2 {
 		return args, nil
 	}
@@ -53,6 +56,18 @@ func normalizeArgs(app *cli.App, args []string, dashDash map[string]bool) ([]str
 	return out, nil
 }
 
+// ExitUsage is the exit code of a usage error (sysexits' EX_USAGE).
+const ExitUsage = 64
+
+// DidYouMean is ` (did you mean "x"?)` for the candidate nearest to word,
+// or "" when none is near.
+func DidYouMean(word string, candidates []string) string {
+	if s := Suggest(word, candidates); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
+}
+
 // findCommand is the command of cmds named (or aliased) name.
 func findCommand(cmds []*cli.Command, name string) *cli.Command {
 	for _, c := range cmds {
@@ -71,11 +86,8 @@ func unknownCommand(full, name string, cmds []*cli.Command) error {
 			names = append(names, c.Name)
 		}
 	}
-	msg := fmt.Sprintf("unknown command %q", full)
-	if s := suggest(name, names); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	return usageError("%s; commands: %s (see fleetcheck --help)", msg, strings.Join(names, ", "))
+	msg := fmt.Sprintf("unknown command %q%s", full, DidYouMean(name, names))
+	return cli.Exit(fmt.Sprintf("%s; commands: %s (see --help)", msg, strings.Join(names, ", ")), ExitUsage)
 }
 
 // splitFlags separates args into flags (each with its value when it
@@ -111,10 +123,10 @@ func splitFlags(defs []cli.Flag, args []string, keepDashDash bool) (flags, posit
 	return flags, positional
 }
 
-// suggest returns the candidate nearest to word when it is near enough to
+// Suggest returns the candidate nearest to word when it is near enough to
 // be a typo of it (an edit distance of at most a third of its length,
 // and at least 1), else "".
-func suggest(word string, candidates []string) string {
+func Suggest(word string, candidates []string) string {
 	best, bestD := "", max(1, len(word)/3)+1
 	for _, c := range candidates {
 		if d := smetrics.WagnerFischer(word, c, 1, 1, 1); d < bestD {
@@ -127,9 +139,9 @@ func suggest(word string, candidates []string) string {
 // flagErrorRE matches the flag package's messages about one flag.
 var flagErrorRE = regexp.MustCompile(`^(?:invalid value "(.*)" for flag -+([\w-]+): .*|flag provided but not defined: -+([\w-]+))$`)
 
-// usageMessage rewrites a flag parsing error to name the flag and what it
+// UsageMessage rewrites a flag parsing error to name the flag and what it
 // takes, or the nearest known flag.
-func usageMessage(err error, defs []cli.Flag) string {
+func UsageMessage(err error, defs []cli.Flag) string {
 	m := flagErrorRE.FindStringSubmatch(err.Error())
 	if m == nil {
 		return err.Error()
@@ -140,7 +152,7 @@ func usageMessage(err error, defs []cli.Flag) string {
 			names = append(names, f.Names()...)
 		}
 		msg := fmt.Sprintf("unknown flag %s", dashed(m[3]))
-		if s := suggest(m[3], names); s != "" {
+		if s := Suggest(m[3], names); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", dashed(s))
 		}
 		return msg

@@ -1,0 +1,276 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
+	"github.com/fleetcheck/fleetcheck/internal/config"
+	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
+	"github.com/fleetcheck/fleetcheck/inventory"
+	"github.com/fleetcheck/fleetcheck/ownership"
+	"github.com/fleetcheck/fleetcheck/report"
+	"github.com/fleetcheck/fleetcheck/runner"
+	"github.com/urfave/cli/v2"
+)
+
+// The flags shared by several commands, each defined once here with its
+// default, and the options they read into.
+
+// inputFlags name the input files; every command that reads the fleet has them.
+func inputFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "config", Usage: "configuration `FILE` (default: $FLEETCHECK_CONFIG, ./fleetcheck.yaml, ~/.config/fleetcheck/config.yaml, /etc/fleetcheck/config.yaml)"},
+		&cli.StringSliceFlag{Name: "inventory", Aliases: []string{"i"}, Usage: "inventory `FILE` (native YAML, Ansible YAML or INI); repeatable"},
+		&cli.StringFlag{Name: "owners", Usage: "owners `FILE`"},
+		&cli.StringFlag{Name: "ssh-config", Usage: "OpenSSH client config `FILE` (default ~/.ssh/config; \"none\" to ignore)"},
+		&cli.StringSliceFlag{Name: "known-hosts", Usage: "known_hosts `FILE`; repeatable (default: from ssh config, else ~/.ssh/known_hosts)"},
+	}
+}
+
+// readInputs reads the input flags.
+func readInputs(c *cli.Context) fleetenv.Inputs {
+	return fleetenv.Inputs{
+		Config: c.String("config"), Inventory: c.StringSlice("inventory"), Owners: c.String("owners"),
+		SSHConfig: c.String("ssh-config"), KnownHosts: c.StringSlice("known-hosts"),
+	}
+}
+
+// loadEnv loads the configuration and inventory the inputs name.
+func loadEnv(in fleetenv.Inputs) (*fleetenv.Env, error) {
+	home, _ := os.UserHomeDir()
+	e, err := fleetenv.Load(in, os.Getenv, home)
+	if err != nil {
+		return nil, inputError(err)
+	}
+	return e, nil
+}
+
+// loadHosts loads the inputs and evaluates q; a query that selects
+// nothing is exit 3.
+func loadHosts(ctx context.Context, in fleetenv.Inputs, q string) (*fleetenv.Env, []inventory.Host, error) {
+	e, err := loadEnv(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	hosts, err := e.Select(ctx, q)
+	if err != nil {
+		return nil, nil, inputError(err)
+	}
+	if len(hosts) == 0 {
+		return nil, nil, nothingSelected(q, len(e.Inventory.Hosts))
+	}
+	return e, hosts, nil
+}
+
+// nothingSelected is the exit-3 error of a query that selects no host: a
+// typo must not read as "no failures". With no inventory at all it says so.
+func nothingSelected(q string, inventoryHosts int) error {
+	if q == "" {
+		q = "all"
+	}
+	msg := fmt.Sprintf("the query %q selects no hosts: nothing was checked (see fleetcheck hosts)", q)
+	if inventoryHosts == 0 {
+		msg = fmt.Sprintf("no inventory was loaded (give --inventory, or inventory: in the config): the query %q selects no hosts", q)
+	}
+	return cli.Exit(msg, exitNoVerdict)
+}
+
+// checkTeam rejects a team that the owners file does not define (flag
+// names the flag): a typo must not read as "no failures for that team".
+func checkTeam(flag, team string, f *ownership.File) error {
+	if team == "" {
+		return nil
+	}
+	if f == nil {
+		return usageError("%s %s: no owners file (give --owners, or owners: in the config)", flag, team)
+	}
+	if _, ok := f.Team(team); ok {
+		return nil
+	}
+	names := make([]string, len(f.Teams))
+	for i, t := range f.Teams {
+		names[i] = t.Name
+	}
+	return usageError("%s: no team %q in %s%s; teams: %s", flag, team, f.Path, cliutil.DidYouMean(team, names), strings.Join(names, ", "))
+}
+
+// connDefaults are the defaults of the connection flags.
+type connDefaults struct {
+	fanout                  int
+	timeout, connectTimeout time.Duration
+	timeoutUsage            string
+}
+
+// productDefaults are the defaults of sweep and exec (SPEC "Main flags").
+func productDefaults() connDefaults {
+	return connDefaults{
+		fanout: runner.DefaultFanout, timeout: 30 * time.Second, connectTimeout: 10 * time.Second,
+		timeoutUsage: "per host: connection and all its commands",
+	}
+}
+
+// connFlags are the flags every command that connects has: how many hosts
+// at once and how long to wait.
+func connFlags(d connDefaults) []cli.Flag {
+	return []cli.Flag{
+		&cli.IntFlag{Name: "fanout", Value: d.fanout, Usage: "hosts in parallel, `N` ≥ 1"},
+		&cli.DurationFlag{Name: "timeout", Value: d.timeout, Usage: d.timeoutUsage},
+		&cli.DurationFlag{Name: "connect-timeout", Value: d.connectTimeout, Usage: "TCP connect plus SSH handshake"},
+		&cli.DurationFlag{Name: "global-timeout", Usage: "stop the whole run after this long and report what finished (0: none)"},
+	}
+}
+
+// runnerFlags are the connection flags of commands that connect to the
+// configured fleet.
+func runnerFlags() []cli.Flag {
+	return append(connFlags(productDefaults()),
+		&cli.StringFlag{Name: "user", Usage: "SSH user when neither the inventory nor the ssh config names one"},
+		&cli.BoolFlag{Name: "accept-new", Usage: "record unknown host keys in the first writable known_hosts file (never a changed or revoked one), like StrictHostKeyChecking=accept-new"},
+	)
+}
+
+// connOptions are the connection flags' values.
+type connOptions struct {
+	fanout                                 int
+	timeout, connectTimeout, globalTimeout time.Duration
+	user                                   string
+	acceptNew                              bool
+	set                                    map[string]bool // flags given on the command line (else the config's default applies)
+}
+
+// readConn reads and checks the connection flags: a value that cannot
+// work is a usage error naming the flag and what it takes.
+func readConn(c *cli.Context) (connOptions, error) {
+	o := connOptions{
+		fanout: c.Int("fanout"), timeout: c.Duration("timeout"), connectTimeout: c.Duration("connect-timeout"),
+		globalTimeout: c.Duration("global-timeout"), user: c.String("user"), acceptNew: c.Bool("accept-new"),
+		set: map[string]bool{},
+	}
+	for _, n := range []string{"fanout", "timeout", "connect-timeout", "global-timeout"} {
+		o.set[n] = c.IsSet(n)
+	}
+	switch {
+	case o.fanout < 1:
+		return o, usageError("--fanout: want a number of hosts ≥ 1, got %d", o.fanout)
+	case o.timeout <= 0 && o.set["timeout"]:
+		return o, usageError("--timeout: want a positive duration such as 30s, got %v", o.timeout)
+	case o.connectTimeout <= 0 && o.set["connect-timeout"]:
+		return o, usageError("--connect-timeout: want a positive duration such as 10s, got %v", o.connectTimeout)
+	case o.globalTimeout < 0:
+		return o, usageError("--global-timeout: want a duration ≥ 0 such as 10m (0: none), got %v", o.globalTimeout)
+	}
+	return o, nil
+}
+
+// runnerConfig builds the runner configuration from the flags, then the
+// config's defaults, then the built-in defaults.
+func (o connOptions) runnerConfig(cfg *config.Config) runner.Config {
+	d := cfg.Defaults
+	rc := runner.Config{
+		Fanout: o.fanout, HostTimeout: o.timeout, ConnectTimeout: o.connectTimeout,
+		SSHConfigPath: cfg.SSHConfig, KnownHosts: cfg.KnownHosts, UseAgent: true,
+		DefaultUser: o.user, AcceptNew: o.acceptNew,
+	}
+	if !o.set["fanout"] && d.Fanout > 0 {
+		rc.Fanout = d.Fanout
+	}
+	if !o.set["timeout"] && d.Timeout > 0 {
+		rc.HostTimeout = d.Timeout
+	}
+	if !o.set["connect-timeout"] {
+		// 0 lets the ssh config's ConnectTimeout apply, then the runner's 10s.
+		rc.ConnectTimeout = d.ConnectTimeout
+	}
+	if rc.DefaultUser == "" {
+		rc.DefaultUser = d.User
+	}
+	return rc
+}
+
+// globalTimeoutFor is --global-timeout, else the configured default.
+func (o connOptions) globalTimeoutFor(cfg *config.Config) time.Duration {
+	if o.set["global-timeout"] {
+		return o.globalTimeout
+	}
+	return cfg.Defaults.GlobalTimeout
+}
+
+// outputFormats are sweep's -o formats.
+var outputFormats = []string{"table", "json", "ndjson", "prometheus", "digest"}
+
+// sweepFlags are the flags of the commands that sweep: which checks, which
+// outputs, which team.
+func sweepFlags(defaultChecks string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "check", Aliases: []string{"c"}, Usage: "checks to run, `NAME[,NAME]` (default: " + defaultChecks + ")"},
+		&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table, json, ndjson, prometheus; repeatable"},
+		&cli.StringFlag{Name: "output-file", Usage: "write the (last) output format to `FILE`, atomically"},
+		&cli.StringFlag{Name: "team", Usage: "only this team's failures (the exit code reflects only them)"},
+		&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar on stderr"},
+	}
+}
+
+// sweepOutput is one requested output: a format and where it goes.
+type sweepOutput struct {
+	format string
+	file   string // "" means stdout
+}
+
+// sweepOptions are the options of the commands that sweep.
+type sweepOptions struct {
+	query      string
+	checks     []string
+	formats    []string // -o as given; the default format applies when empty
+	outputFile string
+	team       string
+	progress   bool
+}
+
+// readSweep reads the sweep flags and the query.
+func readSweep(c *cli.Context) sweepOptions {
+	o := sweepOptions{
+		query: strings.Join(c.Args().Slice(), " "), formats: c.StringSlice("output"),
+		outputFile: c.String("output-file"), team: c.String("team"), progress: !c.Bool("no-progress"),
+	}
+	for _, v := range c.StringSlice("check") {
+		o.checks = append(o.checks, strings.Split(v, ",")...)
+	}
+	return o
+}
+
+// outputs validates -o and --output-file; the file is tried before any
+// host is contacted, not found missing after the sweep.
+func (o sweepOptions) outputs(def string) ([]sweepOutput, error) {
+	formats := o.formats
+	if len(formats) == 0 {
+		formats = []string{cmp.Or(def, "table")}
+	}
+	var outs []sweepOutput
+	for _, f := range formats {
+		for _, f := range strings.Split(f, ",") {
+			if !slices.Contains(outputFormats, f) {
+				return nil, usageError("unknown output format %q (want one of %s)", f, strings.Join(outputFormats, ", "))
+			}
+			if f == "digest" {
+				return nil, usageError("-o digest needs the state store, which is not available yet")
+			}
+			outs = append(outs, sweepOutput{format: f})
+		}
+	}
+	if o.outputFile != "" {
+		f, err := report.CreateAtomic(o.outputFile)
+		if err != nil {
+			return nil, usageError("--output-file: cannot create %s: %v", o.outputFile, errors.Unwrap(err))
+		}
+		f.Abort()
+		outs[len(outs)-1].file = o.outputFile
+	}
+	return outs, nil
+}
