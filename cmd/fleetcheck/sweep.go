@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/report"
@@ -208,7 +209,7 @@ func execSweep(parent context.Context, job sweepJob) error {
 	if err := writeOutputs(job, s); err != nil {
 		return err
 	}
-	code := exitFor(worst, errors.Is(parent.Err(), context.Canceled))
+	code := health.ExitCode(worst, health.EndingOf(s.Complete, errors.Is(parent.Err(), context.Canceled)))
 	if !s.Complete {
 		fmt.Fprintf(job.stderr, "fleetcheck: sweep incomplete (%v): partial results reported\n", context.Cause(ctx))
 	}
@@ -249,18 +250,8 @@ func writeOutputs(job sweepJob, s *report.Sweep) error {
 // worstSeen folds a record into the worst status seen so far. Hosts left
 // unchecked by an interruption do not count.
 func worstSeen(worst checks.Status, r report.Record) checks.Status {
-	if r.ErrorKind == string(runner.KindCanceled) {
+	if !r.IsVerdict() {
 		return worst
 	}
 	return checks.Worst(worst, r.Status)
-}
-
-// exitFor is the exit code of SPEC.md for the worst status a sweep saw; an
-// interrupted sweep that saw nothing wrong exits 130.
-func exitFor(worst checks.Status, interrupted bool) int {
-	code := checks.ExitCode(worst)
-	if interrupted && code == 0 {
-		return exitInterrupted
-	}
-	return code
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/inventory"
 	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 	"github.com/fleetcheck/fleetcheck/report"
@@ -37,7 +38,7 @@ type Options struct {
 
 // Skipped is the error kind of a host never started because the success
 // threshold became unreachable or the run was interrupted.
-const Skipped = "skipped"
+const Skipped = string(health.KindSkipped)
 
 // BatchSize parses -b: a host count or a percentage of hosts; "" is fanout.
 func BatchSize(s string, hosts, fanout int) (int, error) {

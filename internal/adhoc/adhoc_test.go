@@ -64,7 +64,7 @@ func TestRunStopsWhenTheThresholdIsOutOfReach(t *testing.T) {
 			var done atomic.Int32
 			res := Run(context.Background(), f, someHosts(5), "uptime", Options{Batch: tc.batch, SuccessPct: tc.pct, Done: func(report.ExecResult) { done.Add(1) }})
 			if len(f.started) != tc.wantStarted || int(done.Load()) != tc.wantStarted {
-				t.Errorf("started %v (done %d), want %d hosts", f.started, done, tc.wantStarted)
+				t.Errorf("started %v (done %d), want %d hosts", f.started, done.Load(), tc.wantStarted)
 			}
 			for i, r := range res[tc.wantStarted:] {
 				if r.ErrorKind != Skipped {
