@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/config"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
+	"github.com/fleetcheck/fleetcheck/internal/suggest"
 	"github.com/fleetcheck/fleetcheck/inventory"
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/report"
@@ -98,7 +98,7 @@ func checkTeam(flag, team string, f *ownership.File) error {
 	for i, t := range f.Teams {
 		names[i] = t.Name
 	}
-	return usageError("%s: no team %q in %s%s; teams: %s", flag, team, f.Path, cliutil.DidYouMean(team, names), strings.Join(names, ", "))
+	return usageError("%s: no team %q in %s%s; teams: %s", flag, team, f.Path, suggest.DidYouMean(team, names), strings.Join(names, ", "))
 }
 
 // connDefaults are the defaults of the connection flags.

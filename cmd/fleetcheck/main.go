@@ -91,8 +91,19 @@ func newApp(t *terminal) *cli.App {
 		ErrWriter:      t.Err,
 		OnUsageError:   onUsage,
 		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to exit codes; never os.Exit from here
+		HideVersion:    true,                         // --version is ours: the same text as fleetcheck version
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "debug", Usage: "log diagnostics to stderr"},
+			&cli.BoolFlag{Name: "version", Usage: "print the version, commit and Go version"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Bool("version") {
+				return writeVersion(t.Out)
+			}
+			if c.NArg() > 0 {
+				return usageError("unknown command %q (see fleetcheck --help)", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
 		},
 		Before: func(c *cli.Context) error {
 			level := slog.LevelWarn
@@ -110,6 +121,8 @@ func newApp(t *terminal) *cli.App {
 			newOwnersCmd(t),
 			newDemoCmd(t),
 			newSimCmd(t),
+			newVersionCmd(t),
+			newCompletionCmd(t),
 		},
 	}
 	for _, cmd := range app.Commands {

@@ -4,13 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/checks"
-	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
+	"github.com/fleetcheck/fleetcheck/internal/suggest"
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/urfave/cli/v2"
 )
@@ -113,8 +112,8 @@ func runOwnersExplain(ctx context.Context, t *terminal, o *ownersOptions) error 
 	if err != nil {
 		return err
 	}
-	if o.check != "" && !matchesAny(o.check, oe.checks) {
-		fmt.Fprintf(t.Err, "fleetcheck: warning: no check is named %q%s; checks: %s\n", o.check, cliutil.DidYouMean(o.check, oe.checks), strings.Join(oe.checks, ", "))
+	if o.check != "" && !ownership.NamesCheck(o.check, oe.checks) {
+		fmt.Fprintf(t.Err, "fleetcheck: warning: no check is named %q%s; checks: %s\n", o.check, suggest.DidYouMean(o.check, oe.checks), strings.Join(oe.checks, ", "))
 	}
 	return ownership.WriteExplain(t.Out, oe.matcher.Explain(o.host, o.check, status))
 }
@@ -152,7 +151,7 @@ func runOwnersLint(ctx context.Context, t *terminal, in fleetenv.Inputs) error {
 	if err != nil {
 		return inputError(err)
 	}
-	findings = append(findings, lintRuleChecks(oe.file, oe.checks)...)
+	findings = append(findings, oe.file.LintChecks(oe.checks)...)
 	slices.SortStableFunc(findings, func(a, b ownership.Finding) int {
 		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
 	})
@@ -165,27 +164,4 @@ func runOwnersLint(ctx context.Context, t *terminal, in fleetenv.Inputs) error {
 		}
 	}
 	return nil
-}
-
-// lintRuleChecks reports rules naming a check (or a glob) that matches no
-// check that exists: `checks: [pupet]` would never own anything.
-func lintRuleChecks(f *ownership.File, known []string) []ownership.Finding {
-	var out []ownership.Finding
-	for _, r := range f.Rules {
-		for _, name := range r.Checks {
-			if !matchesAny(name, known) {
-				msg := fmt.Sprintf("rule %s names check %q, which does not exist%s", r.ID, name, cliutil.DidYouMean(name, known))
-				out = append(out, ownership.Finding{Severity: ownership.SeverityError, Pos: r.Pos, Msg: msg})
-			}
-		}
-	}
-	return out
-}
-
-// matchesAny reports whether the check name or glob pattern matches one of names.
-func matchesAny(pattern string, names []string) bool {
-	return slices.ContainsFunc(names, func(n string) bool {
-		ok, _ := path.Match(pattern, n)
-		return ok
-	})
 }

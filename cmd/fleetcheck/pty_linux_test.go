@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -75,5 +76,26 @@ func TestExecConfirmationPrompt(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// exec draws a progress bar on a terminal's stderr, as cumin does.
+func TestExecProgressOnATerminal(t *testing.T) {
+	_, flags := simFiles(t, 5)
+	master, slave := ptyPair(t)
+	cmd := exec.Command(binary, append(append([]string{"exec"}, flags...), "--force", "all", "--", "uptime")...)
+	cmd.Stderr = slave
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "FLEETCHECK_CONFIG=")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	slave.Close()
+	if err != nil {
+		t.Fatalf("exec: %v", err)
+	}
+	drawn, _ := io.ReadAll(master) // ends with EIO once the slave side is closed
+	if !strings.Contains(string(drawn), "5/5") {
+		t.Errorf("no progress bar reaching 5/5 hosts on the terminal: %q", drawn)
 	}
 }

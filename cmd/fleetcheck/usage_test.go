@@ -252,7 +252,8 @@ func TestOutputFileCheckedBeforeConnecting(t *testing.T) {
 
 // demo --healthy does what it says: every host healthy, exit 0.
 func TestDemoHealthyIsAllOK(t *testing.T) {
-	stdout, stderr, code := runBinary(t, "demo", "--healthy", "-o", "json", "--no-progress")
+	// No host hangs: generous deadlines keep a loaded machine from timing out.
+	stdout, stderr, code := runBinary(t, "demo", "--healthy", "-o", "json", "--no-progress", "--timeout", "30s", "--connect-timeout", "30s")
 	var doc jsonSweep
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
@@ -355,4 +356,34 @@ func readUntil(t *testing.T, cmd *exec.Cmd, word string) string {
 	}
 	go io.Copy(io.Discard, stderr)
 	return seen.String()
+}
+
+// An unknown host key says which known_hosts files were read and how to
+// accept it; --accept-new says what it recorded, as OpenSSH does.
+func TestHostKeyMessages(t *testing.T) {
+	_, flags := simFiles(t, 1)
+	kh := writeFile(t, t.TempDir(), "known_hosts", "")
+	flags[3] = kh // -i INV --known-hosts FILE --ssh-config none
+	args := append(append([]string{"sweep"}, flags...), "-o", "json", "--no-progress", "-c", "disk", "all")
+	stdout, stderr, code := runBinary(t, args...)
+	var doc struct {
+		Results []struct {
+			ErrorKind string `json:"error_kind"`
+			Details   string `json:"details"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || len(doc.Results) != 1 {
+		t.Fatalf("%v\n%s%s", err, stdout, stderr)
+	}
+	r := doc.Results[0]
+	if code != exitNoVerdict || r.ErrorKind != "hostkey_unknown" || !strings.Contains(r.Details, "known_hosts files read: "+kh) || !strings.Contains(r.Details, "--accept-new") {
+		t.Errorf("exit %d, result %+v: want hostkey_unknown naming %s and --accept-new", code, r, kh)
+	}
+	_, stderr, code = runBinary(t, append(args, "--accept-new")...)
+	if code != 0 || !strings.Contains(stderr, "Permanently added [127.") || !strings.Contains(stderr, kh) {
+		t.Errorf("--accept-new: exit %d, stderr %q: want what was recorded and where", code, stderr)
+	}
+	if data, _ := os.ReadFile(kh); len(data) == 0 {
+		t.Error("--accept-new recorded nothing")
+	}
 }

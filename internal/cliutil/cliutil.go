@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fleetcheck/fleetcheck/internal/suggest"
 	"github.com/urfave/cli/v2"
-	"github.com/xrash/smetrics"
 )
 
 // NormalizeArgs resolves the command named in args and moves the flags
@@ -59,15 +59,6 @@ func NormalizeArgs(app *cli.App, args []string, dashDash map[string]bool) ([]str
 // ExitUsage is the exit code of a usage error (sysexits' EX_USAGE).
 const ExitUsage = 64
 
-// DidYouMean is ` (did you mean "x"?)` for the candidate nearest to word,
-// or "" when none is near.
-func DidYouMean(word string, candidates []string) string {
-	if s := Suggest(word, candidates); s != "" {
-		return fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	return ""
-}
-
 // findCommand is the command of cmds named (or aliased) name.
 func findCommand(cmds []*cli.Command, name string) *cli.Command {
 	for _, c := range cmds {
@@ -86,7 +77,7 @@ func unknownCommand(full, name string, cmds []*cli.Command) error {
 			names = append(names, c.Name)
 		}
 	}
-	msg := fmt.Sprintf("unknown command %q%s", full, DidYouMean(name, names))
+	msg := fmt.Sprintf("unknown command %q%s", full, suggest.DidYouMean(name, names))
 	return cli.Exit(fmt.Sprintf("%s; commands: %s (see --help)", msg, strings.Join(names, ", ")), ExitUsage)
 }
 
@@ -123,19 +114,6 @@ func splitFlags(defs []cli.Flag, args []string, keepDashDash bool) (flags, posit
 	return flags, positional
 }
 
-// Suggest returns the candidate nearest to word when it is near enough to
-// be a typo of it (an edit distance of at most a third of its length,
-// and at least 1), else "".
-func Suggest(word string, candidates []string) string {
-	best, bestD := "", max(1, len(word)/3)+1
-	for _, c := range candidates {
-		if d := smetrics.WagnerFischer(word, c, 1, 1, 1); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
 // flagErrorRE matches the flag package's messages about one flag.
 var flagErrorRE = regexp.MustCompile(`^(?:invalid value "(.*)" for flag -+([\w-]+): .*|flag provided but not defined: -+([\w-]+))$`)
 
@@ -152,7 +130,7 @@ func UsageMessage(err error, defs []cli.Flag) string {
 			names = append(names, f.Names()...)
 		}
 		msg := fmt.Sprintf("unknown flag %s", dashed(m[3]))
-		if s := Suggest(m[3], names); s != "" {
+		if s := suggest.Nearest(m[3], names); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", dashed(s))
 		}
 		return msg
