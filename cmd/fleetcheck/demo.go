@@ -100,10 +100,9 @@ func runDemo(ctx context.Context, t *terminal, o *demoOptions) error {
 	}
 	fmt.Fprintf(t.Err, "demo: simulated fleet of %d hosts on loopback; sweeping %d of them with checks %s\n",
 		len(d.Hosts), len(hosts), strings.Join(names, ","))
-	return execSweep(ctx, sweepJob{
+	return execSweep(ctx, t, sweepJob{
 		query: o.sweep.query, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
 		runner: r, owners: matcher, outs: outs, team: o.sweep.team,
-		globalTimeout: o.conn.globalTimeout, progress: o.sweep.progress && t.ErrTTY,
-		stdout: t.Out, stderr: t.Err, color: t.color(), width: t.Width,
+		globalTimeout: o.conn.globalTimeout, progress: o.sweep.progress,
 	})
 }

@@ -202,9 +202,6 @@ func (o connOptions) globalTimeoutFor(cfg *config.Config) time.Duration {
 	return cfg.Defaults.GlobalTimeout
 }
 
-// outputFormats are sweep's -o formats.
-var outputFormats = []string{"table", "json", "ndjson", "prometheus", "digest"}
-
 // sweepFlags are the flags of the commands that sweep: which checks, which
 // outputs, which team.
 func sweepFlags(defaultChecks string) []cli.Flag {
@@ -255,11 +252,11 @@ func (o sweepOptions) outputs(def string) ([]sweepOutput, error) {
 	var outs []sweepOutput
 	for _, f := range formats {
 		for _, f := range strings.Split(f, ",") {
-			if !slices.Contains(outputFormats, f) {
-				return nil, usageError("unknown output format %q (want one of %s)", f, strings.Join(outputFormats, ", "))
-			}
 			if f == "digest" {
 				return nil, usageError("-o digest needs the state store, which is not available yet")
+			}
+			if names := report.FormatNames(); !slices.Contains(names, f) {
+				return nil, usageError("unknown output format %q%s (want one of %s)", f, suggest.DidYouMean(f, names), strings.Join(names, ", "))
 			}
 			outs = append(outs, sweepOutput{format: f})
 		}

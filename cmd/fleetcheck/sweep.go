@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"time"
 
-	"github.com/fleetcheck/fleetcheck/checks"
-	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/report"
@@ -89,11 +85,10 @@ func runSweep(ctx context.Context, t *terminal, o *sweepCmdOptions) error {
 	if owners != nil {
 		attribute = owners
 	}
-	return execSweep(ctx, sweepJob{
+	return execSweep(ctx, t, sweepJob{
 		query: o.sweep.query, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
 		runner: r, owners: attribute, outs: outs, team: o.sweep.team,
-		globalTimeout: o.conn.globalTimeoutFor(e.Config), progress: o.sweep.progress && t.ErrTTY,
-		stdout: t.Out, stderr: t.Err, color: t.color(), width: t.Width,
+		globalTimeout: o.conn.globalTimeoutFor(e.Config), progress: o.sweep.progress,
 	})
 }
 
@@ -108,150 +103,39 @@ type sweepJob struct {
 	outs          []sweepOutput
 	team          string
 	globalTimeout time.Duration
-	progress      bool // draw the progress bar (stderr is a terminal)
-	stdout        io.Writer
-	stderr        io.Writer
-	color         bool // stdout may be coloured
-	width         int  // stdout's columns, 0 when unknown
+	progress      bool // unless --no-progress: drawn when stderr is a terminal
 }
 
 // execSweep runs the job, streams NDJSON and progress, writes every output
 // (partial results too, marked incomplete) and returns the exit status.
-func execSweep(parent context.Context, job sweepJob) error {
-	ctx := parent
-	if job.globalTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(parent, job.globalTimeout)
-		defer cancel()
+func execSweep(parent context.Context, t *terminal, job sweepJob) error {
+	outs := make([]sweep.Output, len(job.outs))
+	for i, o := range job.outs {
+		outs[i] = sweep.Output{Format: o.format, File: o.file}
 	}
-	names := make([]string, len(job.checks))
-	for i, ck := range job.checks {
-		names[i] = ck.Check.Name()
+	tty := report.FormatOptions{Color: t.color(), Width: t.Width}
+	outputs, err := sweep.NewOutputs(outs, t.Out, tty)
+	if err != nil {
+		return cli.Exit(err.Error(), 1)
 	}
-	s := &report.Sweep{Query: job.query, Checks: names, Hosts: job.hosts, Started: time.Now()}
-
-	var streams []*report.NDJSON
-	var files []*report.AtomicFile // streamed output files, renamed into place at the end
-	defer func() {
-		for _, f := range files {
-			f.Abort() // after a Commit this finds nothing left to remove
-		}
-	}()
-	for _, o := range job.outs {
-		if o.format != "ndjson" {
-			continue
-		}
-		w := job.stdout
-		if o.file != "" {
-			f, err := report.CreateAtomic(o.file)
-			if err != nil {
-				return cli.Exit(fmt.Sprintf("output file: %v", err), 1)
-			}
-			files = append(files, f)
-			w = f
-		}
-		streams = append(streams, report.NewNDJSON(w))
+	defer outputs.Abort() // after End this finds nothing left to remove
+	var sinks []sweep.Sink
+	if job.progress && t.ErrTTY {
+		sinks = append(sinks, sweep.ProgressSink(report.NewProgress(t.Err, len(job.tasks))))
 	}
-
-	var bar *report.Progress
-	if job.progress {
-		bar = report.NewProgress(job.stderr, len(job.tasks))
+	out, err := sweep.Execute(parent, sweep.Job{
+		Query: job.query, Hosts: job.hosts, Tasks: job.tasks, Checks: job.checks,
+		Runner: job.runner, Owners: job.owners, Team: job.team, GlobalTimeout: job.globalTimeout,
+		Sinks: append(sinks, outputs.Sinks...),
+	})
+	if err != nil {
+		return cli.Exit(err.Error(), 1)
 	}
-	records := make(chan report.Record, 256)
-	errc := make(chan error, 1)
-	go func() { errc <- sweep.Run(ctx, job.runner, job.tasks, job.checks, job.owners, records) }()
-	// Only the formats rendered at the end need every record; an
-	// NDJSON-only sweep streams them and keeps none, so its memory stays flat.
-	keep := slices.ContainsFunc(job.outs, func(o sweepOutput) bool { return o.format != "ndjson" })
-	worst := checks.OK
-	hostFailed := map[string]bool{}
-	remaining := map[string]int{}
-	for _, t := range job.tasks {
-		remaining[t.Host.Name] = len(t.Commands)
+	if !out.Sweep.Complete {
+		fmt.Fprintf(t.Err, "fleetcheck: sweep incomplete (%v): partial results reported\n", out.Cause)
 	}
-	for rec := range records {
-		if job.team != "" && (rec.Owner == nil || rec.Owner.Team != job.team) {
-			rec = report.Record{} // counted for progress only
-		} else {
-			worst = worstSeen(worst, rec)
-			if keep {
-				s.Results = append(s.Results, rec)
-			}
-			for _, n := range streams {
-				if err := n.Result(rec); err != nil {
-					return cli.Exit(fmt.Sprintf("writing ndjson: %v", err), 1)
-				}
-			}
-		}
-		if bar != nil && rec.Host != "" {
-			hostFailed[rec.Host] = hostFailed[rec.Host] || rec.Status != checks.OK
-			if remaining[rec.Host]--; remaining[rec.Host] == 0 {
-				bar.HostDone(hostFailed[rec.Host])
-			}
-		}
-	}
-	runErr := <-errc
-	if bar != nil {
-		bar.Finish()
-	}
-	s.Finished = time.Now()
-	s.Complete = runErr == nil && ctx.Err() == nil
-	for _, n := range streams {
-		if err := n.Summary(s); err != nil {
-			return cli.Exit(fmt.Sprintf("writing ndjson: %v", err), 1)
-		}
-	}
-	for _, f := range files {
-		if err := f.Commit(); err != nil {
-			return cli.Exit(fmt.Sprintf("output file: %v", err), 1)
-		}
-	}
-	if err := writeOutputs(job, s); err != nil {
-		return err
-	}
-	code := health.ExitCode(worst, health.EndingOf(s.Complete, errors.Is(parent.Err(), context.Canceled)))
-	if !s.Complete {
-		fmt.Fprintf(job.stderr, "fleetcheck: sweep incomplete (%v): partial results reported\n", context.Cause(ctx))
-	}
-	if code != 0 {
+	if code := out.ExitCode(); code != 0 {
 		return cli.Exit("", code)
 	}
 	return nil
-}
-
-// writeOutputs renders the finished sweep in every non-streamed format.
-func writeOutputs(job sweepJob, s *report.Sweep) error {
-	for _, o := range job.outs {
-		var render func(io.Writer) error
-		switch o.format {
-		case "table":
-			opts := report.TableOptions{Color: o.file == "" && job.color, Width: job.width}
-			render = func(w io.Writer) error { return report.Table(w, s, opts) }
-		case "json":
-			render = func(w io.Writer) error { return report.JSON(w, s) }
-		case "prometheus":
-			render = func(w io.Writer) error { return report.Prometheus(w, s) }
-		default:
-			continue
-		}
-		var err error
-		if o.file != "" {
-			err = report.WriteFileAtomic(o.file, render)
-		} else {
-			err = render(job.stdout)
-		}
-		if err != nil {
-			return cli.Exit(fmt.Sprintf("writing %s output: %v", o.format, err), 1)
-		}
-	}
-	return nil
-}
-
-// worstSeen folds a record into the worst status seen so far. Hosts left
-// unchecked by an interruption do not count.
-func worstSeen(worst checks.Status, r report.Record) checks.Status {
-	if !r.IsVerdict() {
-		return worst
-	}
-	return checks.Worst(worst, r.Status)
 }
