@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/fleetcheck/fleetcheck/internal/suggest"
 )
@@ -31,4 +32,17 @@ func NamesCheck(pattern string, known []string) bool {
 		ok, _ := path.Match(pattern, n)
 		return ok
 	})
+}
+
+// UnknownTeam is nil when the file defines team, else an error naming the
+// file's teams and the one nearest to team.
+func (f *File) UnknownTeam(team string) error {
+	if _, ok := f.Team(team); ok {
+		return nil
+	}
+	names := make([]string, len(f.Teams))
+	for i, t := range f.Teams {
+		names[i] = t.Name
+	}
+	return fmt.Errorf("no team %q in %s%s; teams: %s", team, f.Path, suggest.DidYouMean(team, names), strings.Join(names, ", "))
 }

@@ -38,18 +38,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			"`ssh` process per host at the same parallelism, as pssh and clush do.",
 		Writer: stdout, ErrWriter: stderr,
 		Flags: flags, Action: action, Commands: commands,
-		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			defs := flags
-			if c.Command != nil && len(c.Command.Flags) > 0 {
-				defs = c.Command.Flags
-			}
-			return cli.Exit(cliutil.UsageMessage(err, defs), cliutil.ExitUsage)
-		},
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
-	for _, c := range app.Commands {
-		c.OnUsageError = app.OnUsageError
-	}
+	cliutil.UsageErrors(app)
 	err := app.RunContext(ctx, args)
 	if err == nil {
 		return 0

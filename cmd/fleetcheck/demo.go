@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/internal/demo"
+	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/inventory/query"
 	"github.com/fleetcheck/fleetcheck/ownership"
@@ -41,7 +42,7 @@ func newDemoCmd(t *terminal) *cli.Command {
 
 // demoOptions are demo's options.
 type demoOptions struct {
-	conn    connOptions
+	conn    fleetenv.Conn
 	sweep   sweepOptions
 	healthy bool
 }
@@ -88,7 +89,7 @@ func runDemo(ctx context.Context, t *terminal, o *demoOptions) error {
 		return err
 	}
 	rc := d.Runner
-	rc.Fanout, rc.HostTimeout, rc.ConnectTimeout = o.conn.fanout, o.conn.timeout, o.conn.connectTimeout
+	rc.Fanout, rc.HostTimeout, rc.ConnectTimeout = o.conn.Fanout, o.conn.Timeout, o.conn.ConnectTimeout
 	r, err := runner.New(rc)
 	if err != nil {
 		return err
@@ -103,6 +104,6 @@ func runDemo(ctx context.Context, t *terminal, o *demoOptions) error {
 	return execSweep(ctx, t, sweepJob{
 		query: o.sweep.query, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
 		runner: r, owners: matcher, outs: outs, team: o.sweep.team,
-		globalTimeout: o.conn.globalTimeout, progress: o.sweep.progress,
+		globalTimeout: o.conn.GlobalTimeout, progress: o.sweep.progress,
 	})
 }

@@ -52,7 +52,7 @@ func newExecCmd(t *terminal) *cli.Command {
 // execOptions are exec's options.
 type execOptions struct {
 	inputs         fleetenv.Inputs
-	conn           connOptions
+	conn           fleetenv.Conn
 	query, command string
 	batch          string
 	sleep          time.Duration
@@ -92,7 +92,7 @@ func runExec(ctx context.Context, t *terminal, o *execOptions) error {
 	if err != nil {
 		return err
 	}
-	rc := o.conn.runnerConfig(e.Config)
+	rc := e.RunnerConfig(o.conn)
 	batch, err := adhoc.BatchSize(o.batch, len(hosts), rc.Fanout)
 	if err != nil {
 		return usageError("--batch-size: %v", err)

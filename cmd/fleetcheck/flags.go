@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fleetcheck/fleetcheck/internal/config"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/suggest"
 	"github.com/fleetcheck/fleetcheck/inventory"
@@ -91,14 +90,10 @@ func checkTeam(flag, team string, f *ownership.File) error {
 	if f == nil {
 		return usageError("%s %s: no owners file (give --owners, or owners: in the config)", flag, team)
 	}
-	if _, ok := f.Team(team); ok {
-		return nil
+	if err := f.UnknownTeam(team); err != nil {
+		return usageError("%s: %v", flag, err)
 	}
-	names := make([]string, len(f.Teams))
-	for i, t := range f.Teams {
-		names[i] = t.Name
-	}
-	return usageError("%s: no team %q in %s%s; teams: %s", flag, team, f.Path, suggest.DidYouMean(team, names), strings.Join(names, ", "))
+	return nil
 }
 
 // connDefaults are the defaults of the connection flags.
@@ -136,70 +131,28 @@ func runnerFlags() []cli.Flag {
 	)
 }
 
-// connOptions are the connection flags' values.
-type connOptions struct {
-	fanout                                 int
-	timeout, connectTimeout, globalTimeout time.Duration
-	user                                   string
-	acceptNew                              bool
-	set                                    map[string]bool // flags given on the command line (else the config's default applies)
-}
-
 // readConn reads and checks the connection flags: a value that cannot
 // work is a usage error naming the flag and what it takes.
-func readConn(c *cli.Context) (connOptions, error) {
-	o := connOptions{
-		fanout: c.Int("fanout"), timeout: c.Duration("timeout"), connectTimeout: c.Duration("connect-timeout"),
-		globalTimeout: c.Duration("global-timeout"), user: c.String("user"), acceptNew: c.Bool("accept-new"),
-		set: map[string]bool{},
+func readConn(c *cli.Context) (fleetenv.Conn, error) {
+	o := fleetenv.Conn{
+		Fanout: c.Int("fanout"), Timeout: c.Duration("timeout"), ConnectTimeout: c.Duration("connect-timeout"),
+		GlobalTimeout: c.Duration("global-timeout"), User: c.String("user"), AcceptNew: c.Bool("accept-new"),
+		Set: map[string]bool{},
 	}
 	for _, n := range []string{"fanout", "timeout", "connect-timeout", "global-timeout"} {
-		o.set[n] = c.IsSet(n)
+		o.Set[n] = c.IsSet(n)
 	}
 	switch {
-	case o.fanout < 1:
-		return o, usageError("--fanout: want a number of hosts ≥ 1, got %d", o.fanout)
-	case o.timeout <= 0 && o.set["timeout"]:
-		return o, usageError("--timeout: want a positive duration such as 30s, got %v", o.timeout)
-	case o.connectTimeout <= 0 && o.set["connect-timeout"]:
-		return o, usageError("--connect-timeout: want a positive duration such as 10s, got %v", o.connectTimeout)
-	case o.globalTimeout < 0:
-		return o, usageError("--global-timeout: want a duration ≥ 0 such as 10m (0: none), got %v", o.globalTimeout)
+	case o.Fanout < 1:
+		return o, usageError("--fanout: want a number of hosts ≥ 1, got %d", o.Fanout)
+	case o.Timeout <= 0 && o.Set["timeout"]:
+		return o, usageError("--timeout: want a positive duration such as 30s, got %v", o.Timeout)
+	case o.ConnectTimeout <= 0 && o.Set["connect-timeout"]:
+		return o, usageError("--connect-timeout: want a positive duration such as 10s, got %v", o.ConnectTimeout)
+	case o.GlobalTimeout < 0:
+		return o, usageError("--global-timeout: want a duration ≥ 0 such as 10m (0: none), got %v", o.GlobalTimeout)
 	}
 	return o, nil
-}
-
-// runnerConfig builds the runner configuration from the flags, then the
-// config's defaults, then the built-in defaults.
-func (o connOptions) runnerConfig(cfg *config.Config) runner.Config {
-	d := cfg.Defaults
-	rc := runner.Config{
-		Fanout: o.fanout, HostTimeout: o.timeout, ConnectTimeout: o.connectTimeout,
-		SSHConfigPath: cfg.SSHConfig, KnownHosts: cfg.KnownHosts, UseAgent: true,
-		DefaultUser: o.user, AcceptNew: o.acceptNew,
-	}
-	if !o.set["fanout"] && d.Fanout > 0 {
-		rc.Fanout = d.Fanout
-	}
-	if !o.set["timeout"] && d.Timeout > 0 {
-		rc.HostTimeout = d.Timeout
-	}
-	if !o.set["connect-timeout"] {
-		// 0 lets the ssh config's ConnectTimeout apply, then the runner's 10s.
-		rc.ConnectTimeout = d.ConnectTimeout
-	}
-	if rc.DefaultUser == "" {
-		rc.DefaultUser = d.User
-	}
-	return rc
-}
-
-// globalTimeoutFor is --global-timeout, else the configured default.
-func (o connOptions) globalTimeoutFor(cfg *config.Config) time.Duration {
-	if o.set["global-timeout"] {
-		return o.globalTimeout
-	}
-	return cfg.Defaults.GlobalTimeout
 }
 
 // sweepFlags are the flags of the commands that sweep: which checks, which

@@ -74,13 +74,6 @@ func inputError(err error) error {
 }
 
 func newApp(t *terminal) *cli.App {
-	onUsage := func(c *cli.Context, err error, _ bool) error {
-		defs := c.App.Flags
-		if c.Command != nil && len(c.Command.Flags) > 0 {
-			defs = c.Command.Flags
-		}
-		return usageError("%s", cliutil.UsageMessage(err, defs))
-	}
 	app := &cli.App{
 		Name:  "fleetcheck",
 		Usage: "run health checks across a fleet over SSH and route each failure to its owner",
@@ -89,7 +82,6 @@ func newApp(t *terminal) *cli.App {
 		Reader:         t.In,
 		Writer:         t.Out,
 		ErrWriter:      t.Err,
-		OnUsageError:   onUsage,
 		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to exit codes; never os.Exit from here
 		HideVersion:    true,                         // --version is ours: the same text as fleetcheck version
 		Flags: []cli.Flag{
@@ -125,16 +117,6 @@ func newApp(t *terminal) *cli.App {
 			newCompletionCmd(t),
 		},
 	}
-	for _, cmd := range app.Commands {
-		setUsageHandler(cmd, onUsage)
-	}
+	cliutil.UsageErrors(app)
 	return app
-}
-
-// setUsageHandler makes flag errors of cmd and its subcommands exit 64.
-func setUsageHandler(cmd *cli.Command, h cli.OnUsageErrorFunc) {
-	cmd.OnUsageError = h
-	for _, sub := range cmd.Subcommands {
-		setUsageHandler(sub, h)
-	}
 }

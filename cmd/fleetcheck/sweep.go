@@ -40,7 +40,7 @@ func newSweepCmd(t *terminal) *cli.Command {
 // sweepCmdOptions are sweep's options.
 type sweepCmdOptions struct {
 	inputs fleetenv.Inputs
-	conn   connOptions
+	conn   fleetenv.Conn
 	sweep  sweepOptions
 	state  string
 	shard  string
@@ -77,7 +77,7 @@ func runSweep(ctx context.Context, t *terminal, o *sweepCmdOptions) error {
 	if err := checkTeam("--team", o.sweep.team, file); err != nil {
 		return err
 	}
-	r, err := runner.New(o.conn.runnerConfig(e.Config))
+	r, err := runner.New(e.RunnerConfig(o.conn))
 	if err != nil {
 		return cli.Exit(err.Error(), exitConfig)
 	}
@@ -88,7 +88,7 @@ func runSweep(ctx context.Context, t *terminal, o *sweepCmdOptions) error {
 	return execSweep(ctx, t, sweepJob{
 		query: o.sweep.query, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
 		runner: r, owners: attribute, outs: outs, team: o.sweep.team,
-		globalTimeout: o.conn.globalTimeoutFor(e.Config), progress: o.sweep.progress,
+		globalTimeout: e.GlobalTimeout(o.conn), progress: o.sweep.progress,
 	})
 }
 

@@ -159,3 +159,24 @@ func dashed(name string) string {
 	}
 	return "--" + name
 }
+
+// UsageErrors makes a flag error of app or of any of its commands a usage
+// error (exit 64) whose message names the flag and what it takes.
+func UsageErrors(app *cli.App) {
+	h := func(c *cli.Context, err error, _ bool) error {
+		defs := c.App.Flags
+		if c.Command != nil && len(c.Command.Flags) > 0 {
+			defs = c.Command.Flags
+		}
+		return cli.Exit(UsageMessage(err, defs), ExitUsage)
+	}
+	app.OnUsageError = h
+	var set func([]*cli.Command)
+	set = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			c.OnUsageError = h
+			set(c.Subcommands)
+		}
+	}
+	set(app.Commands)
+}

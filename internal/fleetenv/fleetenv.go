@@ -17,6 +17,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/inventory"
 	"github.com/fleetcheck/fleetcheck/inventory/query"
 	"github.com/fleetcheck/fleetcheck/ownership"
+	"github.com/fleetcheck/fleetcheck/runner"
 )
 
 // UsageError is an error of the command line (a query syntax error, an
@@ -241,4 +242,47 @@ func (e *Env) Owners(ctx context.Context) (*ownership.File, *ownership.Matcher, 
 		return nil, nil, err
 	}
 	return f, m, nil
+}
+
+// Conn are the connection settings of the command line; Set says which
+// flags were given (for the others the configuration's default applies).
+type Conn struct {
+	Fanout                                 int
+	Timeout, ConnectTimeout, GlobalTimeout time.Duration
+	User                                   string
+	AcceptNew                              bool
+	Set                                    map[string]bool // by flag name: fanout, timeout, connect-timeout, global-timeout
+}
+
+// RunnerConfig is the runner configuration of c, then the configuration's
+// defaults, then the built-in ones.
+func (e *Env) RunnerConfig(c Conn) runner.Config {
+	d := e.Config.Defaults
+	rc := runner.Config{
+		Fanout: c.Fanout, HostTimeout: c.Timeout, ConnectTimeout: c.ConnectTimeout,
+		SSHConfigPath: e.Config.SSHConfig, KnownHosts: e.Config.KnownHosts, UseAgent: true,
+		DefaultUser: c.User, AcceptNew: c.AcceptNew,
+	}
+	if !c.Set["fanout"] && d.Fanout > 0 {
+		rc.Fanout = d.Fanout
+	}
+	if !c.Set["timeout"] && d.Timeout > 0 {
+		rc.HostTimeout = d.Timeout
+	}
+	if !c.Set["connect-timeout"] {
+		// 0 lets the ssh config's ConnectTimeout apply, then the runner's 10s.
+		rc.ConnectTimeout = d.ConnectTimeout
+	}
+	if rc.DefaultUser == "" {
+		rc.DefaultUser = d.User
+	}
+	return rc
+}
+
+// GlobalTimeout is c's --global-timeout, else the configured default.
+func (e *Env) GlobalTimeout(c Conn) time.Duration {
+	if c.Set["global-timeout"] {
+		return c.GlobalTimeout
+	}
+	return e.Config.Defaults.GlobalTimeout
 }
