@@ -168,3 +168,30 @@ owners:
 		t.Errorf("inline owners error: exit %d, stderr %q, want 78 and bad2.yaml:3:", code, stderr)
 	}
 }
+
+// The terminal is what a command knows of stdin and stdout: a test sets it
+// instead of needing a pseudo-terminal.
+func TestTerminalIsSetByTests(t *testing.T) {
+	dir := t.TempDir()
+	inv := writeFile(t, dir, "hosts.yaml", "hosts:\n  - name: web[01-03].example.invalid\n")
+	t.Setenv("FLEETCHECK_CONFIG", "")
+	for _, tc := range []struct {
+		name  string
+		term  terminal
+		code  int
+		inErr string
+	}{
+		{"no terminal on stdin", terminal{In: strings.NewReader("3\n")}, exitUsage, "stdin is not a terminal"},
+		{"q at the prompt", terminal{In: strings.NewReader("q\n"), InTTY: true}, exitUsage, "aborted: nothing was run"},
+		{"wrong count", terminal{In: strings.NewReader("2\n"), InTTY: true}, exitUsage, `not confirmed (got "2", want 3)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			tc.term.Out, tc.term.Err = &stdout, &stderr
+			code := run(context.Background(), []string{"fleetcheck", "exec", "-i", inv, "all", "--", "uptime"}, &tc.term)
+			if code != tc.code || !strings.Contains(stderr.String(), tc.inErr) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tc.code, tc.inErr)
+			}
+		})
+	}
+}
