@@ -61,6 +61,10 @@ func matrixCases() []matrixCase {
 	// A command that ignores TERM is abandoned after its timeout and the
 	// graces for TERM and for closing the session.
 	abandon := matrixCommand + termGrace + closeGrace
+	// A simulated host, as timeout(1) does, sends KILL to a command that
+	// ignored the TERM of its deadline: the host's slack and kill grace
+	// after the deadline.
+	hostKilled := abandon + hostSlack + killGrace
 	return []matrixCase{
 		{name: "dns", count: 10, dns: true, wantHost: KindDNS, deadline: matrixConnect, noSession: true},
 		{name: "refused", count: 10, fault: fleetsim.FaultRefuse, wantHost: KindRefused, deadline: matrixConnect, noSession: true},
@@ -74,7 +78,7 @@ func matrixCases() []matrixCase {
 		{name: "unknown key", count: 10, unknown: true, respond: matrixHealthy, wantHost: KindHostKeyUnknown, deadline: matrixConnect, noSession: true},
 		{name: "auth rejected", count: 10, fault: fleetsim.FaultRejectAuth, respond: matrixHealthy, wantHost: KindAuth, deadline: matrixConnect, noSession: true},
 		{name: "slow within deadline", count: 10, fault: fleetsim.FaultSlow, respond: matrixHealthy, deadline: matrixCommand},
-		{name: "ignores SIGTERM", count: 10, respond: ignoreTerm, wantCmd: KindTimeout, deadline: abandon},
+		{name: "ignores SIGTERM", count: 10, respond: ignoreTerm, wantCmd: KindTimeout, deadline: hostKilled},
 	}
 }
 

@@ -67,6 +67,8 @@ func answer(cmd string) fleetsim.Response {
 		return fleetsim.Response{Stdout: "started\n", Delay: 30 * time.Second}
 	case cmd == "sleep-ignore":
 		return fleetsim.Response{Stdout: "started\n", Delay: 30 * time.Second, IgnoreSignals: true}
+	case cmd == "sleep-no-timeout": // on a host where the deadline wrapper fails
+		return fleetsim.Response{Stdout: "started\n", Delay: 30 * time.Second, IgnoreSignals: true, IgnoreDeadline: true}
 	case strings.HasPrefix(cmd, "delay "):
 		d, _ := time.ParseDuration(strings.TrimPrefix(cmd, "delay "))
 		return fleetsim.Response{Stdout: "done\n", Delay: d}
@@ -138,6 +140,11 @@ func TestFleetFaults(t *testing.T) {
 		{name: "command ignoring TERM", host: fleetHost(t, f, "ignore-term"),
 			cmds:     []Command{{ID: "a", Line: "sleep-ignore", Timeout: 500 * time.Millisecond}},
 			deadline: 500 * time.Millisecond, wantCmd: KindTimeout},
+		// The host does not stop it: the runner gives up once the host had
+		// its chance (slack, kill grace, transport) and closes the session.
+		{name: "command the host does not stop", host: fleetHost(t, f, "ignore-term"),
+			cmds:     []Command{{ID: "a", Line: "sleep-no-timeout", Timeout: 500 * time.Millisecond}},
+			deadline: 500*time.Millisecond + hostSlack + killGrace + transportGrace, wantCmd: KindTimeout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
