@@ -168,9 +168,7 @@ func (e *env) configuredChecks(ctx context.Context, names []string) ([]sweep.Che
 	out := make([]sweep.Check, 0, len(chosen))
 	for _, c := range chosen {
 		sc := sweep.Check{Check: c.Check}
-		if c.Timeout > 0 {
-			sc.Timeout = c.Timeout + commandGrace
-		}
+		sc.Timeout = c.Timeout // the runner adds the host's slack (runner.hostSlack)
 		if c.Hosts != "" && c.Hosts != "all" {
 			hosts, err := query.Select(ctx, e.query, c.Hosts)
 			if err != nil {
@@ -185,12 +183,6 @@ func (e *env) configuredChecks(ctx context.Context, names []string) ([]sweep.Che
 	}
 	return out, nil
 }
-
-// commandGrace is how much longer than a check's `timeout:` the runner
-// waits for its command, so that a check whose tool enforces the same
-// timeout (curl --max-time) reports its own verdict before the runner
-// cuts it off as UNREACHABLE.
-const commandGrace = time.Second
 
 // owners loads and compiles the owners file; nil when none is configured.
 func (e *env) owners(ctx context.Context) (*ownership.File, *ownership.Matcher, error) {
