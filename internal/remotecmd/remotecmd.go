@@ -23,22 +23,28 @@ const prefix = "fc_c='"
 // returns line unchanged.
 //
 // With timeout (GNU or busybox 1.30+) the command runs in a process group
-// of its own, all of which is signalled. The POSIX fallback signals the
-// process group the shell leads (sshd makes each session's shell a group
-// leader), or where the shell leads none (kill -- -$$ then fails: no such
-// group), the command's own process only; a finished command leaves its
-// watcher's sleep to end by itself.
+// of its own, all of which is sent TERM; timeout returns as soon as its
+// own child (the sh -c) ends, so what is left of the group then (a plugin
+// or its child that ignores TERM) is sent KILL kill later by the wrapper.
+// The POSIX fallback signals the process group the shell leads (sshd
+// makes each session's shell a group leader), or where the shell leads
+// none (kill -- -$$ then fails: no such group), the command's own process
+// only; a finished command leaves its watcher's sleep to end by itself.
+// A command that died of a signal makes the wrapper die of it too, as
+// the command alone would have.
 func Wrap(line string, deadline, kill time.Duration) string {
 	if deadline <= 0 {
 		return line
 	}
 	ceil := func(d time.Duration) string { return strconv.FormatInt(int64(math.Ceil(d.Seconds())), 10) }
 	return fmt.Sprintf(prefix+"%s'; "+
-		"if timeout -k 1 1 true >/dev/null 2>&1; then exec timeout -k %s %s sh -c \"$fc_c\"; fi; "+
-		"exec sh -c \"$fc_c\" & fc_p=$!; "+
+		"if timeout -k 1 1 true >/dev/null 2>&1; then timeout -k %s %s sh -c \"$fc_c\" & fc_p=$!; wait $fc_p; fc_s=$?; "+
+		"if [ $fc_s = 124 ] && kill -0 -$fc_p 2>/dev/null; then sleep %s; kill -KILL -$fc_p 2>/dev/null; fi; "+
+		"else exec sh -c \"$fc_c\" & fc_p=$!; "+
 		"(trap '' TERM; sleep %s; kill -TERM -$$ || kill -TERM $fc_p; sleep %s; kill -KILL -$$ || kill -KILL $fc_p) </dev/null >/dev/null 2>&1 & fc_w=$!; "+
-		"wait $fc_p; fc_s=$?; kill -KILL $fc_w 2>/dev/null; exit $fc_s",
-		quote(line), seconds(kill), seconds(deadline), ceil(deadline), ceil(kill))
+		"wait $fc_p; fc_s=$?; kill -KILL $fc_w 2>/dev/null; fi; "+
+		"if [ $fc_s -gt 128 ] && [ $fc_s -lt 160 ]; then kill -$((fc_s - 128)) $$; fi; exit $fc_s",
+		quote(line), seconds(kill), seconds(deadline), ceil(kill), ceil(deadline), ceil(kill))
 }
 
 // Unwrap returns the command line inside a line built by Wrap, with the
@@ -64,7 +70,7 @@ func Unwrap(wrapped string) (line string, deadline, kill time.Duration, ok bool)
 		break
 	}
 	var k, d float64
-	if _, err := fmt.Sscanf(rest, "; if timeout -k 1 1 true >/dev/null 2>&1; then exec timeout -k %g %g ", &k, &d); err != nil {
+	if _, err := fmt.Sscanf(rest, "; if timeout -k 1 1 true >/dev/null 2>&1; then timeout -k %g %g ", &k, &d); err != nil {
 		return wrapped, 0, 0, false
 	}
 	return b.String(), time.Duration(d * float64(time.Second)), time.Duration(k * float64(time.Second)), true

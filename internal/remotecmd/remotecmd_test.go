@@ -74,7 +74,10 @@ func TestWrapStopsOnTheHost(t *testing.T) {
 		// Not a group leader: the fallback reaches the command's own
 		// process only, and dash's sh -c leaves its child sleep behind
 		// (the limit README states); the test ends that sleep itself.
-		{"fallback", noTimeout, "sleep 30", false, []int{143}},
+		{"fallback", noTimeout, "sleep 30", false, []int{-1}}, // TERMed; the wrapper dies of it too
+		// The plugin's shell dies of the TERM, timeout returns, and the
+		// plugin's child that ignores TERM is KILLed by the wrapper.
+		{"timeout, a child ignores TERM", os.Getenv("PATH"), `sh -c "trap '' TERM; sleep 30; :"`, true, []int{124}},
 		{"fallback, group leader", noTimeout, "sleep 30; : ", true, []int{-1}},                             // TERMed with its group
 		{"fallback, group leader, TERM ignored", noTimeout, "trap '' TERM; sleep 30; : ", true, []int{-1}}, // the shell is TERMed, the rest KILLed
 	} {
