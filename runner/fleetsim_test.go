@@ -546,3 +546,24 @@ func TestFleetAcceptNewRecords(t *testing.T) {
 		t.Errorf("known_hosts = %q, want the host recorded as %q", got, want)
 	}
 }
+
+// TestFleetMoreChecksThanSessions: 24 commands of 400 ms under a 700 ms
+// timeout on one host of 8 sessions run in three waves (1.2 s) and all
+// finish: a command's timeout counts from when it gets a session.
+func TestFleetMoreChecksThanSessions(t *testing.T) {
+	f := startFleet(t, fleetsim.Options{Hosts: []fleetsim.HostSpec{{Name: "h", Respond: answer}}})
+	r := fleetRunner(t, f, Config{HostTimeout: 30 * time.Second})
+	task := Task{Host: fleetHost(t, f, "h")}
+	for i := range 24 {
+		task.Commands = append(task.Commands, Command{ID: fmt.Sprintf("c%02d", i), Line: "delay 400ms", Timeout: 700 * time.Millisecond})
+	}
+	outs, took, _ := runTasks(t, context.Background(), r, []Task{task}, 30*time.Second)
+	for _, c := range outs[0].Commands {
+		if c.Err != nil || string(c.Stdout) != "done\n" {
+			t.Errorf("%s: err %v stdout %q after %s", c.ID, c.Err, c.Stdout, c.Duration)
+		}
+	}
+	if took < 1200*time.Millisecond {
+		t.Errorf("24 commands of 400 ms in %s: more than 8 ran at once", took)
+	}
+}
