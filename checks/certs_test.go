@@ -28,7 +28,7 @@ func TestCertsNew(t *testing.T) {
 		{Params{}, `parameter "files": required: a list of certificate files`},
 		{Params{"files": []any{"/a", ""}}, `parameter "files": item 2: want a file path, got ""`},
 		{Params{"files": []any{"/a\n/b"}}, `parameter "files": item 1: want a file path, got "/a\n/b"`},
-		{Params{"files": "/a", "warn": "soon"}, `parameter "warn": bad duration "soon": want e.g. 90s, 15m, 1h, 7d`},
+		{Params{"files": "/a", "warn": "soon"}, `parameter "warn": bad duration "soon": expected a number and a unit such as 90s, 15m, 1h or 7d`},
 		{Params{"files": "/a", "crit": "30d"}, `parameter "crit": 30d is longer than warn (21d): the warning would never show`},
 		{Params{"files": "/a", "days": 3}, `parameter "days": unknown parameter (known: files, warn, crit)`},
 	}

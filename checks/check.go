@@ -5,113 +5,35 @@
 package checks
 
 import (
-	"fmt"
-	"strings"
 	"time"
+
+	"github.com/fleetcheck/fleetcheck/health"
 )
 
-// Status is the verdict of one check on one host.
-type Status int
+// Status is the verdict of one check on one host (health.Status).
+type Status = health.Status
 
-// The statuses, in Nagios order; Unreachable is fleetcheck's own.
+// The statuses, re-exported from health.
 const (
-	OK Status = iota
-	Warning
-	Critical
-	Unknown
-	Unreachable
+	OK          = health.OK
+	Warning     = health.Warning
+	Critical    = health.Critical
+	Unknown     = health.Unknown
+	Unreachable = health.Unreachable
 )
 
-var statusNames = [...]string{"OK", "WARNING", "CRITICAL", "UNKNOWN", "UNREACHABLE"}
+// ParseStatus parses a status name such as "warning" (health.ParseStatus).
+func ParseStatus(name string) (Status, error) { return health.ParseStatus(name) }
 
-// String returns the upper-case name of the status ("CRITICAL").
-func (s Status) String() string {
-	if s < 0 || int(s) >= len(statusNames) {
-		return fmt.Sprintf("Status(%d)", int(s))
-	}
-	return statusNames[s]
-}
+// Worst returns the most severe of the statuses, OK for none (health.Worst).
+func Worst(statuses ...Status) Status { return health.Worst(statuses...) }
 
-// MarshalText encodes the status as its name.
-func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+// ExitCode is the exit code of SPEC.md for a finished sweep whose worst
+// status is worst (health.ExitCode with health.Finished).
+func ExitCode(worst Status) int { return health.ExitCode(worst, health.Finished) }
 
-// UnmarshalText decodes a status name, case-insensitively.
-func (s *Status) UnmarshalText(b []byte) error {
-	v, err := ParseStatus(string(b))
-	if err != nil {
-		return err
-	}
-	*s = v
-	return nil
-}
-
-// ParseStatus parses a status name such as "warning" or "CRITICAL".
-func ParseStatus(name string) (Status, error) {
-	for i, n := range statusNames {
-		if strings.EqualFold(n, name) {
-			return Status(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown status %q (want one of %s)", name, strings.Join(statusNames[:], ", "))
-}
-
-// severity orders statuses for "worst of": CRITICAL beats UNREACHABLE beats
-// UNKNOWN beats WARNING beats OK.
-func (s Status) severity() int {
-	switch s {
-	case OK:
-		return 0
-	case Warning:
-		return 1
-	case Unknown:
-		return 2
-	case Unreachable:
-		return 3
-	case Critical:
-		return 4
-	}
-	return 2
-}
-
-// Worse reports whether s is more severe than t.
-func (s Status) Worse(t Status) bool { return s.severity() > t.severity() }
-
-// Worst returns the most severe of the statuses, OK for none.
-func Worst(statuses ...Status) Status {
-	w := OK
-	for _, s := range statuses {
-		if s.Worse(w) {
-			w = s
-		}
-	}
-	return w
-}
-
-// ExitCode maps the worst status of a run to the process exit code of
-// SPEC.md: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN or UNREACHABLE.
-func ExitCode(worst Status) int {
-	switch worst {
-	case OK:
-		return 0
-	case Warning:
-		return 1
-	case Critical:
-		return 2
-	default:
-		return 3
-	}
-}
-
-// Metric is one number a check measured, with Nagios perfdata semantics.
-type Metric struct {
-	Name  string   // label, e.g. "age" or "/var"
-	Value float64  // the measured value
-	Unit  string   // "s", "ms", "%", "B", "KB", "MB", "GB", "TB", "c" or ""
-	Warn  string   // warning range as written (Nagios range syntax), may be empty
-	Crit  string   // critical range as written, may be empty
-	Min   *float64 // optional minimum
-	Max   *float64 // optional maximum
-}
+// Metric is one number a check measured (health.Metric).
+type Metric = health.Metric
 
 // Output is what one remote command produced: the input of Evaluate.
 type Output struct {
@@ -126,21 +48,8 @@ type Output struct {
 	Now time.Time
 }
 
-// Result is a check's verdict on one host.
-type Result struct {
-	Host      string        // inventory name of the host
-	Check     string        // configured check name
-	Status    Status        // the verdict
-	Summary   string        // one line, no newline
-	Details   string        // optional multi-line detail
-	Metrics   []Metric      // optional numbers with units
-	Duration  time.Duration // time the check took on the host
-	ErrorKind string        // transport cause of an UNREACHABLE or UNKNOWN result ("timeout"), else empty
-	// Reason is a short stable word for why a result is not OK
-	// ("catalog_failed", "stale", "fs_full"), set by the check; the table
-	// and digests group by it. Empty for OK and where a check sets none.
-	Reason string
-}
+// Result is a check's verdict on one host (health.Result).
+type Result = health.Result
 
 // Check is one configured check instance: a remote command and a pure
 // evaluation of its output.

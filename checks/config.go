@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/fleetcheck/fleetcheck/internal/posfile"
+	"github.com/fleetcheck/fleetcheck/internal/yamlfile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -35,31 +37,28 @@ const (
 // parameters. The type is the `type:` key, else nagios when a `nagios:`
 // key holds a plugin command line, else the name itself. `hosts:` (a query)
 // and `timeout:` are not parameters (`timeout:` is also passed to a
-// built-in that declares a timeout parameter). Errors are *posfile.Error.
+// built-in that declares a timeout parameter). YAML is read by yamlfile's
+// rules (aliases, merge keys, no duplicate keys); errors are
+// *posfile.Error.
 func LoadConfig(file string, node *yaml.Node, reg Registry) ([]Configured, error) {
-	node = resolveYAMLNode(node)
-	if node == nil || isYAMLNull(node) {
+	node = yamlfile.Resolve(node)
+	if yamlfile.IsNull(node) {
 		return nil, nil
 	}
+	r := yamlfile.New(file, node)
 	if node.Kind != yaml.MappingNode {
-		return nil, posfile.Errorf(file, node.Line, node.Column, "checks: want a mapping of check names to parameters, got %s", yamlKindName(node))
+		return nil, r.Expected(node, "checks", "a mapping of check names to parameters")
 	}
-	var out []Configured
-	seen := map[string]int{}
-	for i := 0; i+1 < len(node.Content); i += 2 {
-		k, v := node.Content[i], resolveYAMLNode(node.Content[i+1])
-		if k.Kind != yaml.ScalarNode {
-			return nil, posfile.Errorf(file, k.Line, k.Column, "checks: want a check name, got %s", yamlKindName(k))
+	pairs, err := r.Map(node, "checks")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Configured, 0, len(pairs))
+	for _, p := range pairs {
+		if err := validCheckName(p.Key.Value); err != nil {
+			return nil, r.Errorf(p.Key, "checks: %v", err)
 		}
-		name := k.Value
-		if err := validCheckName(name); err != nil {
-			return nil, posfile.Errorf(file, k.Line, k.Column, "checks: %v", err)
-		}
-		if first, dup := seen[name]; dup {
-			return nil, posfile.Errorf(file, k.Line, k.Column, "duplicate check name %q (first defined at line %d)", name, first)
-		}
-		seen[name] = k.Line
-		c, err := loadOneCheck(file, k, v, reg)
+		c, err := loadOneCheck(r, p.Key, p.Value, reg)
 		if err != nil {
 			return nil, err
 		}
@@ -74,7 +73,7 @@ func validCheckName(name string) error {
 		return errors.New("empty check name")
 	}
 	if strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == ',' }) >= 0 {
-		return fmt.Errorf("check name %q: want no white space, control characters or commas", name)
+		return fmt.Errorf("check name %q: expected no white space, control characters or commas", name)
 	}
 	return nil
 }
@@ -82,132 +81,161 @@ func validCheckName(name string) error {
 // paramNodes are the key and value nodes of one parameter.
 type paramNodes struct{ key, val *yaml.Node }
 
+// checkEntry is one check's mapping as read, before its type builds it.
+type checkEntry struct {
+	what       string // "check NAME", the prefix of its messages
+	c          Configured
+	params     Params
+	nodes      map[string]paramNodes
+	typeNode   *yaml.Node
+	nagiosNode *yaml.Node
+}
+
 // loadOneCheck builds the check named by key k from its mapping v.
-func loadOneCheck(file string, k, v *yaml.Node, reg Registry) (Configured, error) {
+func loadOneCheck(r *yamlfile.Reader, k, v *yaml.Node, reg Registry) (Configured, error) {
 	name := k.Value
-	at := func(n *yaml.Node, format string, args ...any) error {
-		return posfile.Errorf(file, n.Line, n.Column, "check %q: %s", name, fmt.Sprintf(format, args...))
-	}
-	c := Configured{Line: k.Line}
-	params := Params{}
-	nodes := map[string]paramNodes{}
-	var typeNode, nagiosNode *yaml.Node
-	switch {
-	case v == nil || isYAMLNull(v):
-	case v.Kind != yaml.MappingNode:
-		return c, at(v, "want a mapping of parameters, got %s", yamlKindName(v))
-	default:
-		keys := map[string]bool{}
-		pairs, err := yamlMappingPairs(v)
+	e := checkEntry{what: fmt.Sprintf("check %q", name), c: Configured{Line: k.Line}, params: Params{}, nodes: map[string]paramNodes{}}
+	if !yamlfile.IsNull(v) {
+		if v.Kind != yaml.MappingNode {
+			return e.c, r.Expected(v, e.what, "a mapping of parameters")
+		}
+		pairs, err := r.Map(v, e.what)
 		if err != nil {
-			return c, &posfile.Error{File: file, Line: err.node.Line, Col: err.node.Column, Msg: fmt.Sprintf("check %q: %s", name, err.msg)}
+			return e.c, err
 		}
-		for _, pair := range pairs {
-			pk, pv := pair[0], resolveYAMLNode(pair[1])
-			if pk.Kind != yaml.ScalarNode {
-				return c, at(pk, "want a parameter name, got %s", yamlKindName(pk))
+		for _, p := range pairs {
+			if err := e.read(r, p); err != nil {
+				return e.c, err
 			}
-			key := pk.Value
-			if keys[key] {
-				return c, at(pk, "duplicate key %q", key)
-			}
-			keys[key] = true
-			switch key {
-			case configKeyType:
-				s, ok := yamlString(pv)
-				if !ok || s == "" {
-					return c, at(pv, "type: want a check type name, got %s", yamlKindName(pv))
-				}
-				c.Type, typeNode = s, pv
-				continue
-			case configKeyNagios:
-				s, ok := yamlString(pv)
-				if !ok {
-					return c, at(pv, "nagios: want the plugin command line as a string, got %s", yamlKindName(pv))
-				}
-				nagiosNode = pk
-				params["command"] = s
-				nodes["command"] = paramNodes{pk, pv}
-				continue
-			case configKeyHosts:
-				s, ok := yamlString(pv)
-				if !ok || strings.TrimSpace(s) == "" {
-					return c, at(pv, "hosts: want a host query such as 'role=web', got %s", yamlKindName(pv))
-				}
-				c.Hosts = s
-				continue
-			case configKeyTimeout:
-				val, verr := yamlParamValue(pv)
-				if verr != nil {
-					return c, at(verr.node, "timeout: %s", verr.msg)
-				}
-				d, err := Params{key: val}.Duration(key, 0)
-				if err != nil {
-					var pe *ParamError
-					if errors.As(err, &pe) {
-						err = pe.Err
-					}
-					return c, at(pv, "timeout: %v", err)
-				}
-				if d <= 0 {
-					return c, at(pv, "timeout: want a positive duration such as 10s")
-				}
-				c.Timeout = d
-				nodes[key] = paramNodes{pk, pv} // passed on only if the type declares it
-				params[key] = val
-				continue
-			}
-			val, verr := yamlParamValue(pv)
-			if verr != nil {
-				return c, at(verr.node, "parameter %q: %s", key, verr.msg)
-			}
-			params[key] = val
-			nodes[key] = paramNodes{pk, pv}
-		}
-		if _, ok := nodes["command"]; ok && nagiosNode != nil && keys["command"] {
-			return c, at(nagiosNode, "both nagios: and command: given")
 		}
 	}
-	switch {
-	case typeNode != nil:
-		if _, ok := reg[c.Type]; !ok {
-			return c, at(typeNode, "unknown check type %q (known: %s)", c.Type, strings.Join(reg.Names(), ", "))
-		}
-		if nagiosNode != nil && c.Type != "nagios" {
-			return c, at(nagiosNode, "nagios: given for a check of type %q", c.Type)
-		}
-	case nagiosNode != nil:
-		c.Type = "nagios"
-	default:
-		if _, ok := reg[name]; !ok {
-			return c, at(k, "unknown check type %q: name a built-in, or give type: or nagios: (known: %s)", name, strings.Join(reg.Names(), ", "))
-		}
-		c.Type = name
+	if err := e.resolveType(r, k, reg); err != nil {
+		return e.c, err
 	}
-	b := reg[c.Type]
-	if _, ok := params[configKeyTimeout]; ok && !declaresParam(b, configKeyTimeout) {
-		delete(params, configKeyTimeout)
+	b := reg[e.c.Type]
+	if _, ok := e.params[configKeyTimeout]; ok && !declaresParam(b, configKeyTimeout) {
+		delete(e.params, configKeyTimeout)
 	}
-	chk, err := b.New(name, params)
+	chk, err := b.New(name, e.params)
 	if err != nil {
-		var pe *ParamError
-		if errors.As(err, &pe) {
-			n := k
-			if pn, ok := nodes[pe.Key]; ok {
-				n = pn.val
-				if !declaresParam(b, pe.Key) || strings.HasPrefix(pe.Err.Error(), "unknown parameter") {
-					n = pn.key
-				}
-			}
-			return c, &posfile.Error{File: file, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("check %q", name), Err: err}
-		}
-		return c, &posfile.Error{File: file, Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("check %q", name), Err: err}
+		return e.c, e.paramError(r, k, b, err)
 	}
 	if chk == nil {
-		return c, at(k, "type %q built no check", c.Type)
+		return e.c, r.Errorf(k, "%s: type %q built no check", e.what, e.c.Type)
 	}
-	c.Check = chk
-	return c, nil
+	e.c.Check = chk
+	return e.c, nil
+}
+
+// read takes one key of a check's mapping: a key of the loader's own or
+// a parameter of the built-in.
+func (e *checkEntry) read(r *yamlfile.Reader, p yamlfile.Pair) error {
+	key, pv := p.Key.Value, p.Value
+	field := e.what + ": " + key
+	switch key {
+	case configKeyType:
+		s, err := r.Text(pv, field, "a check type name")
+		if err == nil && s == "" {
+			err = r.Expected(pv, field, "a check type name")
+		}
+		e.c.Type, e.typeNode = s, pv
+		return err
+	case configKeyNagios:
+		s, err := r.Text(pv, field, "the plugin command line as a string")
+		if err != nil {
+			return err
+		}
+		if _, dup := e.nodes["command"]; dup {
+			return r.Errorf(p.Key, "%s: both nagios: and command: given", e.what)
+		}
+		e.nagiosNode = p.Key
+		e.params["command"] = s
+		e.nodes["command"] = paramNodes{p.Key, pv}
+		return nil
+	case configKeyHosts:
+		s, err := r.Text(pv, field, "a host query such as 'role=web'")
+		if err == nil && strings.TrimSpace(s) == "" {
+			err = r.Expected(pv, field, "a host query such as 'role=web'")
+		}
+		e.c.Hosts = s
+		return err
+	}
+	if key == "command" && e.nagiosNode != nil {
+		return r.Errorf(e.nagiosNode, "%s: both nagios: and command: given", e.what)
+	}
+	if key != configKeyTimeout {
+		field = e.what + ": parameter " + strconv.Quote(key)
+	}
+	val, err := paramValue(r, pv, field)
+	if err != nil {
+		return err
+	}
+	if key == configKeyTimeout {
+		d, err := Params{key: val}.Duration(key, 0)
+		var pe *ParamError
+		if errors.As(err, &pe) {
+			return r.Errorf(pv, "%s: %v", field, pe.Err)
+		}
+		if err != nil {
+			return r.Errorf(pv, "%s: %v", field, err)
+		}
+		if d <= 0 {
+			return r.Expected(pv, field, "a positive duration such as 10s")
+		}
+		e.c.Timeout = d // and passed on only if the type declares it
+	}
+	e.params[key] = val
+	e.nodes[key] = paramNodes{p.Key, pv}
+	return nil
+}
+
+// resolveType decides the check's type from type:, nagios: or its name k.
+func (e *checkEntry) resolveType(r *yamlfile.Reader, k *yaml.Node, reg Registry) error {
+	switch {
+	case e.typeNode != nil:
+		if _, ok := reg[e.c.Type]; !ok {
+			return r.Errorf(e.typeNode, "%s: unknown check type %q (known: %s)", e.what, e.c.Type, strings.Join(reg.Names(), ", "))
+		}
+		if e.nagiosNode != nil && e.c.Type != "nagios" {
+			return r.Errorf(e.nagiosNode, "%s: nagios: given for a check of type %q", e.what, e.c.Type)
+		}
+	case e.nagiosNode != nil:
+		e.c.Type = "nagios"
+	default:
+		if _, ok := reg[k.Value]; !ok {
+			return r.Errorf(k, "%s: unknown check type %q: name a built-in, or give type: or nagios: (known: %s)", e.what, k.Value, strings.Join(reg.Names(), ", "))
+		}
+		e.c.Type = k.Value
+	}
+	return nil
+}
+
+// paramError places the built-in's error at the parameter it names: an
+// unknown key at the key (with the keys meant), a bad value at the value.
+func (e *checkEntry) paramError(r *yamlfile.Reader, k *yaml.Node, b Builtin, err error) error {
+	var pe *ParamError
+	if !errors.As(err, &pe) {
+		return &posfile.Error{File: r.Path(), Line: k.Line, Col: k.Column, Msg: e.what, Err: err}
+	}
+	pn, ok := e.nodes[pe.Key]
+	if !ok {
+		return &posfile.Error{File: r.Path(), Line: k.Line, Col: k.Column, Msg: e.what, Err: err}
+	}
+	var unknown *unknownParam
+	if errors.As(pe.Err, &unknown) {
+		known := slices.Clone(unknown.known)
+		for _, own := range []string{configKeyHosts, configKeyTimeout, configKeyType} {
+			if !slices.Contains(known, own) {
+				known = append(known, own)
+			}
+		}
+		return r.UnknownKey(pn.key, e.what, known...)
+	}
+	n := pn.val
+	if !declaresParam(b, pe.Key) {
+		n = pn.key
+	}
+	return &posfile.Error{File: r.Path(), Line: n.Line, Col: n.Column, Msg: e.what, Err: err}
 }
 
 // declaresParam reports whether built-in b documents parameter key.
@@ -220,188 +248,59 @@ func declaresParam(b Builtin, key string) bool {
 	return false
 }
 
-// yamlNodeError is a problem at a node, turned into a *posfile.Error by the caller.
-type yamlNodeError struct {
-	node *yaml.Node
-	msg  string
-}
-
-// yamlMappingPairs returns the key/value pairs of a mapping, expanding YAML
-// merge keys ("<<: *base"): explicit keys first, then merged keys that are
-// not given explicitly.
-func yamlMappingPairs(m *yaml.Node) ([][2]*yaml.Node, *yamlNodeError) {
-	budget := yamlMergeBudget
-	return yamlMergedPairs(m, 0, &budget)
-}
-
-// Bounds on merge-key expansion, so that nested merges cannot blow up.
-const (
-	yamlMergeBudget   = 10000 // pairs visited in all
-	yamlMergeMaxDepth = 10    // merges within merges
-)
-
-// yamlMergedPairs is yamlMappingPairs at a merge depth, spending budget.
-func yamlMergedPairs(m *yaml.Node, depth int, budget *int) ([][2]*yaml.Node, *yamlNodeError) {
-	if depth > yamlMergeMaxDepth {
-		return nil, &yamlNodeError{m, fmt.Sprintf("<<: merges nested more than %d deep", yamlMergeMaxDepth)}
-	}
-	*budget -= len(m.Content) / 2
-	if *budget < 0 {
-		return nil, &yamlNodeError{m, "<<: merges expand to too many keys"}
-	}
-	var explicit, merged [][2]*yaml.Node
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		if k.Kind != yaml.ScalarNode || k.ShortTag() != "!!merge" {
-			explicit = append(explicit, [2]*yaml.Node{k, v})
-			continue
-		}
-		v = resolveYAMLNode(v)
-		var sources []*yaml.Node
-		switch v.Kind {
-		case yaml.MappingNode:
-			sources = []*yaml.Node{v}
-		case yaml.SequenceNode:
-			for _, e := range v.Content {
-				sources = append(sources, resolveYAMLNode(e))
-			}
-		}
-		if len(sources) == 0 {
-			return nil, &yamlNodeError{v, "<<: want a mapping or a list of mappings to merge"}
-		}
-		for _, src := range sources {
-			if src.Kind != yaml.MappingNode {
-				return nil, &yamlNodeError{src, "<<: want a mapping to merge, got " + yamlKindName(src)}
-			}
-			pairs, err := yamlMergedPairs(src, depth+1, budget)
-			if err != nil {
-				return nil, err
-			}
-			merged = append(merged, pairs...)
-		}
-	}
-	have := map[string]bool{}
-	for _, p := range explicit {
-		if p[0].Kind == yaml.ScalarNode {
-			have[p[0].Value] = true
-		}
-	}
-	out := explicit
-	for _, p := range merged {
-		if p[0].Kind == yaml.ScalarNode && have[p[0].Value] {
-			continue
-		}
-		have[p[0].Value] = true
-		out = append(out, p)
-	}
-	return out, nil
-}
-
-// yamlParamValue decodes a parameter value: a string, int, float64, bool,
-// nil, or a list of those. The error names the offending node.
-func yamlParamValue(n *yaml.Node) (any, *yamlNodeError) {
-	n = resolveYAMLNode(n)
+// paramValue decodes a parameter value: a string, int, float64, bool,
+// nil, or a list of those.
+func paramValue(r *yamlfile.Reader, n *yaml.Node, what string) (any, error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
-		v, err := yamlScalar(n)
-		if err != nil {
-			return nil, &yamlNodeError{n, err.Error()}
-		}
-		return v, nil
+		return scalarValue(r, n, what)
 	case yaml.SequenceNode:
-		list := make([]any, 0, len(n.Content))
-		for i, e := range n.Content {
-			e = resolveYAMLNode(e)
+		items, err := r.Seq(n, what, "a list")
+		if err != nil {
+			return nil, err
+		}
+		list := make([]any, 0, len(items))
+		for i, e := range items {
+			itemWhat := fmt.Sprintf("%s: item %d", what, i+1)
 			if e.Kind != yaml.ScalarNode {
-				return nil, &yamlNodeError{e, fmt.Sprintf("item %d: want a string, number or bool, got %s", i+1, yamlKindName(e))}
+				return nil, r.Expected(e, itemWhat, "a string, number or boolean")
 			}
-			v, err := yamlScalar(e)
+			v, err := scalarValue(r, e, itemWhat)
 			if err != nil {
-				return nil, &yamlNodeError{e, fmt.Sprintf("item %d: %v", i+1, err)}
+				return nil, err
 			}
 			list = append(list, v)
 		}
 		return list, nil
 	}
-	return nil, &yamlNodeError{n, "want a string, number, bool or list, got " + yamlKindName(n)}
+	return nil, r.Expected(n, what, "a string, number, boolean or list")
 }
 
-// yamlScalar decodes one scalar by its resolved tag.
-func yamlScalar(n *yaml.Node) (any, error) {
+// scalarValue decodes one scalar by its resolved tag.
+func scalarValue(r *yamlfile.Reader, n *yaml.Node, what string) (any, error) {
 	switch n.ShortTag() {
 	case "!!null":
 		return nil, nil
 	case "!!bool":
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			return nil, fmt.Errorf("want a bool, got %q", n.Value)
+			return nil, r.Expected(n, what, "a boolean")
 		}
 		return b, nil
 	case "!!int":
 		var i int
 		if err := n.Decode(&i); err != nil {
-			return nil, fmt.Errorf("integer %q out of range", n.Value)
+			return nil, r.Errorf(n, "%s: integer %s out of range", what, n.Value)
 		}
 		return i, nil
 	case "!!float":
 		var f float64
 		if err := n.Decode(&f); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil, fmt.Errorf("want a finite number, got %q", n.Value)
+			return nil, r.Expected(n, what, "a finite number")
 		}
 		return f, nil
 	}
 	return n.Value, nil
-}
-
-// yamlString returns a scalar's text; ok is false for non-scalars and null.
-func yamlString(n *yaml.Node) (string, bool) {
-	n = resolveYAMLNode(n)
-	if n == nil || n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
-		return "", false
-	}
-	return n.Value, true
-}
-
-// resolveYAMLNode unwraps documents and follows aliases.
-func resolveYAMLNode(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && i < 100; i++ {
-		switch {
-		case n.Kind == yaml.DocumentNode && len(n.Content) == 1:
-			n = n.Content[0]
-		case n.Kind == yaml.AliasNode && n.Alias != nil:
-			n = n.Alias
-		default:
-			return n
-		}
-	}
-	return n
-}
-
-// isYAMLNull reports an explicit or empty null.
-func isYAMLNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
-}
-
-// yamlKindName names what a node holds, for messages.
-func yamlKindName(n *yaml.Node) string {
-	if n == nil {
-		return "nothing"
-	}
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		switch n.ShortTag() {
-		case "!!null":
-			return "nothing"
-		case "!!str":
-			return fmt.Sprintf("%q", n.Value)
-		}
-		return n.Value
-	}
-	return "something else"
 }
 
 // sizeUnit returns the multiplier of a ParseSize unit.

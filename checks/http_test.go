@@ -45,7 +45,7 @@ func TestHTTPNew(t *testing.T) {
 		{Params{"url": "http://a/", "warn": "2s", "crit": "1s"}, `parameter "crit": 1s is shorter than warn (2s)`},
 		{Params{"url": "http://a/", "expect": 700}, `parameter "expect": want an HTTP status code 100..599, got 700`},
 		{Params{"url": "http://a/", "expect": 200.5}, `parameter "expect": want an HTTP status code 100..599, got 200.5`},
-		{Params{"url": "http://a/", "expect": "ok"}, `parameter "expect": want a number, got "ok"`},
+		{Params{"url": "http://a/", "expect": "ok"}, `parameter "expect": expected a number, found "ok"`},
 		{Params{"url": "http://a/", "timeout": "0s"}, `parameter "timeout": want a positive duration`},
 		{Params{"url": "http://a/", "method": "POST"}, `parameter "method": unknown parameter (known: url, warn, crit, expect, timeout)`},
 	}

@@ -56,7 +56,7 @@ func TestNagiosNew(t *testing.T) {
 		{Params{"command": "/bin/true"}, ""},
 		{Params{}, `parameter "command": required: the plugin command line`},
 		{Params{"command": "  "}, `parameter "command": required: the plugin command line`},
-		{Params{"command": []any{"a"}}, `parameter "command": want a string, got []interface {}`},
+		{Params{"command": []any{"a"}}, `parameter "command": expected a string, found a list`},
 		{Params{"command": "x\x00y"}, `parameter "command": contains a NUL byte`},
 		{Params{"command": "x", "warn": 1}, `parameter "warn": unknown parameter (known: command)`},
 	}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fleetcheck/fleetcheck/internal/duration"
 )
 
 // Params are the parameters of one configured check as decoded from YAML:
@@ -27,6 +29,14 @@ func paramErr(key string, format string, args ...any) error {
 	return &ParamError{Key: key, Err: fmt.Errorf(format, args...)}
 }
 
+// unknownParam is the cause CheckKnown gives: the key is none of known.
+// The config loader turns it into an unknown-key error at the key.
+type unknownParam struct{ known []string }
+
+func (e *unknownParam) Error() string {
+	return "unknown parameter (known: " + strings.Join(e.known, ", ") + ")"
+}
+
 // CheckKnown returns a *ParamError for the first key (sorted) not in allowed.
 func (p Params) CheckKnown(allowed ...string) error {
 	keys := make([]string, 0, len(p))
@@ -43,7 +53,7 @@ func (p Params) CheckKnown(allowed ...string) error {
 			}
 		}
 		if !ok {
-			return paramErr(k, "unknown parameter (known: %s)", strings.Join(allowed, ", "))
+			return &ParamError{Key: k, Err: &unknownParam{known: allowed}}
 		}
 	}
 	return nil
@@ -61,7 +71,7 @@ func (p Params) String(key, def string) (string, error) {
 	case int, int64, float64, bool:
 		return fmt.Sprint(t), nil
 	}
-	return "", paramErr(key, "want a string, got %T", v)
+	return "", paramErr(key, "expected a string, found %s", describeValue(v))
 }
 
 // Float returns a number parameter (a trailing "%" is accepted) or def.
@@ -80,11 +90,11 @@ func (p Params) Float(key string, def float64) (float64, error) {
 	case string:
 		f, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(t), "%"), 64)
 		if err != nil {
-			return 0, paramErr(key, "want a number, got %q", t)
+			return 0, paramErr(key, "expected a number, found %q", t)
 		}
 		return f, nil
 	}
-	return 0, paramErr(key, "want a number, got %T", v)
+	return 0, paramErr(key, "expected a number, found %s", describeValue(v))
 }
 
 // Duration returns a duration parameter ("90s", "1h", "7d"; a bare number
@@ -106,7 +116,7 @@ func (p Params) Duration(key string, def time.Duration) (time.Duration, error) {
 		}
 		return d, nil
 	}
-	return 0, paramErr(key, "want a duration such as 90s or 1h, got %T", v)
+	return 0, paramErr(key, "expected a duration such as 90s or 1h, found %s", describeValue(v))
 }
 
 // Strings returns a list-of-strings parameter (a single string is a list of
@@ -126,45 +136,38 @@ func (p Params) Strings(key string, def []string) ([]string, error) {
 		for i, e := range t {
 			s, ok := e.(string)
 			if !ok {
-				return nil, paramErr(key, "item %d: want a string, got %T", i+1, e)
+				return nil, paramErr(key, "item %d: expected a string, found %s", i+1, describeValue(e))
 			}
 			out = append(out, s)
 		}
 		return out, nil
 	}
-	return nil, paramErr(key, "want a list of strings, got %T", v)
+	return nil, paramErr(key, "expected a list of strings, found %s", describeValue(v))
 }
 
-// ParseDuration parses Go durations plus days and weeks ("7d", "2w", "1d12h").
-func ParseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, fmt.Errorf("empty duration")
+// describeValue names a decoded parameter value for messages, in the
+// words yamlfile.Describe uses for the node it came from (never a Go
+// type name).
+func describeValue(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "nothing (null)"
+	case string:
+		return strconv.Quote(t)
+	case bool:
+		return fmt.Sprintf("the boolean %t", t)
+	case int, int64:
+		return fmt.Sprintf("the integer %d", t)
+	case float64:
+		return "the number " + strconv.FormatFloat(t, 'g', -1, 64)
+	case []any, []string:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
 	}
-	var total time.Duration
-	rest := s
-	for _, u := range []struct {
-		suffix string
-		d      time.Duration
-	}{{"w", 7 * 24 * time.Hour}, {"d", 24 * time.Hour}} {
-		if i := strings.Index(rest, u.suffix); i > 0 {
-			n, err := strconv.ParseFloat(rest[:i], 64)
-			if err != nil {
-				return 0, fmt.Errorf("bad duration %q: want e.g. 90s, 15m, 1h, 7d", s)
-			}
-			total += time.Duration(n * float64(u.d))
-			rest = rest[i+1:]
-		}
-	}
-	if rest != "" {
-		d, err := time.ParseDuration(rest)
-		if err != nil {
-			return 0, fmt.Errorf("bad duration %q: want e.g. 90s, 15m, 1h, 7d", s)
-		}
-		total += d
-	}
-	if total < 0 {
-		return 0, fmt.Errorf("bad duration %q: negative", s)
-	}
-	return total, nil
+	return "a value of another kind"
 }
+
+// ParseDuration parses Go durations plus days and weeks ("7d", "2w",
+// "1d12h"); see duration.Parse.
+func ParseDuration(s string) (time.Duration, error) { return duration.Parse(s) }

@@ -24,7 +24,7 @@ func TestServiceNew(t *testing.T) {
 		{Params{"units": []any{"a.service", "b"}}, ""},
 		{Params{}, `parameter "units": required: a list of systemd units`},
 		{Params{"units": []any{}}, `parameter "units": required: a list of systemd units`},
-		{Params{"units": []any{"ok", 3}}, `parameter "units": item 2: want a string, got int`},
+		{Params{"units": []any{"ok", 3}}, `parameter "units": item 2: expected a string, found the integer 3`},
 		{Params{"units": []any{"--all"}}, `parameter "units": item 1: unit name "--all" starts with '-'`},
 		{Params{"units": []any{"a b"}}, `parameter "units": item 1: unit name "a b" contains white space or control characters`},
 		{Params{"units": []any{""}}, `parameter "units": item 1: empty unit name`},

@@ -4,6 +4,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/fleetcheck/fleetcheck/internal/posfile"
+	"github.com/fleetcheck/fleetcheck/internal/yamlfile"
 	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 )
 
@@ -19,25 +20,25 @@ func LoadAnsibleYAML(path string, data []byte) (*Inventory, error) {
 // loadAnsibleYAML is LoadAnsibleYAML with a bound on the hosts one
 // pattern expands to.
 func loadAnsibleYAML(path string, data []byte, limit int) (*Inventory, error) {
-	f := yamlFile{path: path, limit: limit, seenBodies: map[bodyUse]bool{}}
-	root, err := f.parse(data)
+	f, root, err := parseYAML(path, data, limit)
 	if err != nil {
 		return nil, err
 	}
+	f.seenBodies = map[bodyUse]bool{}
 	if root == nil {
 		return nil, &posfile.Error{File: path, Msg: "inventory is empty; expected an Ansible mapping such as 'all: {hosts: ...}'"}
 	}
-	top, err := f.mapping(root, "inventory")
+	top, err := f.Map(root, "inventory")
 	if err != nil {
 		return nil, err
 	}
 	m := newAnsibleModel(path)
 	for _, kv := range top {
-		name := kv.key.Value
+		name := kv.Key.Value
 		if name != "all" {
 			m.addChild("all", name)
 		}
-		if err := f.ansibleGroup(m, name, kv.key, kv.value); err != nil {
+		if err := f.ansibleGroup(m, name, kv.Key, kv.Value); err != nil {
 			return nil, err
 		}
 	}
@@ -47,10 +48,10 @@ func loadAnsibleYAML(path string, data []byte, limit int) (*Inventory, error) {
 // ansibleGroup reads the body of group name (which may be null).
 func (f yamlFile) ansibleGroup(m *ansibleModel, name string, keyNode, body *yaml.Node) error {
 	if err := checkGroupName(name); err != nil {
-		return f.errf(keyNode, "group %q: %v", name, err)
+		return f.Errorf(keyNode, "group %q: %v", name, err)
 	}
 	g := m.group(name)
-	body = resolveAlias(body)
+	body = yamlfile.Resolve(body)
 	// A body reached again through a YAML alias adds nothing new; skipping
 	// it keeps alias chains from costing exponential time.
 	seen := bodyUse{body, name}
@@ -58,19 +59,19 @@ func (f yamlFile) ansibleGroup(m *ansibleModel, name string, keyNode, body *yaml
 		return nil
 	}
 	f.seenBodies[seen] = true
-	if body.Kind == yaml.ScalarNode && body.Tag == "!!null" {
+	if yamlfile.IsNull(body) {
 		return nil
 	}
-	kvs, err := f.mapping(body, "group "+name)
+	kvs, err := f.Map(body, "group "+name)
 	if err != nil {
 		return err
 	}
 	for _, kv := range kvs {
-		v := resolveAlias(kv.value)
-		if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		v := yamlfile.Resolve(kv.Value)
+		if yamlfile.IsNull(v) {
 			continue
 		}
-		switch kv.key.Value {
+		switch kv.Key.Value {
 		case "hosts":
 			err = f.ansibleHosts(m, name, v)
 		case "vars":
@@ -78,7 +79,7 @@ func (f yamlFile) ansibleGroup(m *ansibleModel, name string, keyNode, body *yaml
 		case "children":
 			err = f.ansibleChildren(m, name, v)
 		default:
-			err = f.unknownKey(kv.key, "group "+name, "hosts", "vars", "children")
+			err = f.UnknownKey(kv.Key, "group "+name, "hosts", "vars", "children")
 		}
 		if err != nil {
 			return err
@@ -89,32 +90,32 @@ func (f yamlFile) ansibleGroup(m *ansibleModel, name string, keyNode, body *yaml
 
 // ansibleHosts reads a group's `hosts:` mapping of pattern to variables.
 func (f yamlFile) ansibleHosts(m *ansibleModel, group string, n *yaml.Node) error {
-	kvs, err := f.mapping(n, "hosts of group "+group)
+	kvs, err := f.Map(n, "hosts of group "+group)
 	if err != nil {
 		return err
 	}
 	for _, kv := range kvs {
-		names, port, off, err := ansibleHostPattern(kv.key.Value, f.limit)
+		names, port, off, err := ansibleHostPattern(kv.Key.Value, f.limit)
 		if err != nil {
-			col := kv.key.Column + off
-			if kv.key.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			col := kv.Key.Column + off
+			if kv.Key.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
 				col++
 			}
-			return posfile.Errorf(f.path, kv.key.Line, col, "host %q: %v", kv.key.Value, err)
+			return posfile.Errorf(f.Path(), kv.Key.Line, col, "host %q: %v", kv.Key.Value, err)
 		}
 		for _, name := range names {
 			if err := checkHostName(name); err != nil {
-				return f.errf(kv.key, "host %q: %v", kv.key.Value, err)
+				return f.Errorf(kv.Key, "host %q: %v", kv.Key.Value, err)
 			}
 		}
 		var vars []ansVar
-		if v := resolveAlias(kv.value); !(v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
-			if vars, err = f.ansibleVars(v, "vars of host "+kv.key.Value, nil); err != nil {
+		if v := yamlfile.Resolve(kv.Value); !yamlfile.IsNull(v) {
+			if vars, err = f.ansibleVars(v, "vars of host "+kv.Key.Value, nil); err != nil {
 				return err
 			}
 		}
 		for _, name := range names {
-			h := m.addHost(name, group, kv.key.Line, kv.key.Column, port)
+			h := m.addHost(name, group, kv.Key.Line, kv.Key.Column, port)
 			h.vars = append(h.vars, vars...)
 		}
 	}
@@ -123,30 +124,30 @@ func (f yamlFile) ansibleHosts(m *ansibleModel, group string, n *yaml.Node) erro
 
 // ansibleVars appends the variables of a `vars:` (or host) mapping to acc.
 func (f yamlFile) ansibleVars(n *yaml.Node, what string, acc []ansVar) ([]ansVar, error) {
-	kvs, err := f.mapping(n, what)
+	kvs, err := f.Map(n, what)
 	if err != nil {
 		return nil, err
 	}
 	for _, kv := range kvs {
-		v := resolveAlias(kv.value)
-		scalar := v.Kind == yaml.ScalarNode && v.Tag != "!!null"
-		acc = append(acc, ansVar{key: kv.key.Value, value: v.Value, scalar: scalar, line: v.Line, col: v.Column})
+		v := yamlfile.Resolve(kv.Value)
+		scalar := v.Kind == yaml.ScalarNode && !yamlfile.IsNull(v)
+		acc = append(acc, ansVar{key: kv.Key.Value, value: v.Value, scalar: scalar, line: v.Line, col: v.Column})
 	}
 	return acc, nil
 }
 
 // ansibleChildren reads a group's `children:` mapping of child groups.
 func (f yamlFile) ansibleChildren(m *ansibleModel, parent string, n *yaml.Node) error {
-	kvs, err := f.mapping(n, "children of group "+parent)
+	kvs, err := f.Map(n, "children of group "+parent)
 	if err != nil {
 		return err
 	}
 	for _, kv := range kvs {
-		if kv.key.Value == "all" {
-			return f.errf(kv.key, "group %q cannot be a child of %q", "all", parent)
+		if kv.Key.Value == "all" {
+			return f.Errorf(kv.Key, "group %q cannot be a child of %q", "all", parent)
 		}
-		m.addChild(parent, kv.key.Value)
-		if err := f.ansibleGroup(m, kv.key.Value, kv.key, kv.value); err != nil {
+		m.addChild(parent, kv.Key.Value)
+		if err := f.ansibleGroup(m, kv.Key.Value, kv.Key, kv.Value); err != nil {
 			return err
 		}
 	}

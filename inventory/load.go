@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/fleetcheck/fleetcheck/internal/yamlfile"
 )
 
 // Format is an inventory file format LoadFile can read.
@@ -61,7 +63,7 @@ func DetectFormat(path string, data []byte) Format {
 		}
 		return FormatNative
 	}
-	root := resolveAlias(doc.Content[0])
+	root := yamlfile.Resolve(doc.Content[0])
 	if root.Kind != yaml.MappingNode {
 		if !yamlExt && root.Kind == yaml.ScalarNode && root.Tag != "!!null" {
 			return FormatAnsibleINI
@@ -69,7 +71,7 @@ func DetectFormat(path string, data []byte) Format {
 		return FormatNative
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i].Value, resolveAlias(root.Content[i+1])
+		k, v := root.Content[i].Value, yamlfile.Resolve(root.Content[i+1])
 		if !yamlExt && strings.ContainsAny(k, " \t=") {
 			return FormatAnsibleINI // "host key=value: x" is an INI host line
 		}
@@ -78,7 +80,7 @@ func DetectFormat(path string, data []byte) Format {
 		}
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value == "hosts" && resolveAlias(root.Content[i+1]).Kind != yaml.MappingNode {
+		if root.Content[i].Value == "hosts" && yamlfile.Resolve(root.Content[i+1]).Kind != yaml.MappingNode {
 			return FormatNative
 		}
 	}

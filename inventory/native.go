@@ -7,6 +7,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/fleetcheck/fleetcheck/internal/posfile"
+	"github.com/fleetcheck/fleetcheck/internal/yamlfile"
 	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 )
 
@@ -30,8 +31,7 @@ func LoadNative(path string, data []byte) (*Inventory, error) {
 
 // loadNative is LoadNative with a bound on the hosts one name expands to.
 func loadNative(path string, data []byte, limit int) (*Inventory, error) {
-	f := yamlFile{path: path, limit: limit}
-	root, err := f.parse(data)
+	f, root, err := parseYAML(path, data, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -45,12 +45,12 @@ func loadNative(path string, data []byte, limit int) (*Inventory, error) {
 // another file (the config's inline `inventory:`); positions in errors are
 // those of path, the file the node was decoded from.
 func LoadNativeNode(path string, root *yaml.Node) (*Inventory, error) {
-	return yamlFile{path: path, limit: nodeset.MaxNames}.native(resolveAlias(root))
+	return yamlFile{Reader: yamlfile.New(path, root), limit: nodeset.MaxNames}.native(yamlfile.Resolve(root))
 }
 
 // native reads the inventory mapping root.
 func (f yamlFile) native(root *yaml.Node) (*Inventory, error) {
-	top, err := f.mapping(root, "inventory")
+	top, err := f.Map(root, "inventory")
 	if err != nil {
 		return nil, err
 	}
@@ -58,23 +58,23 @@ func (f yamlFile) native(root *yaml.Node) (*Inventory, error) {
 	var hostsNode *yaml.Node
 	aliases := map[string]string{}
 	for _, kv := range top {
-		switch kv.key.Value {
+		switch kv.Key.Value {
 		case "defaults":
-			if defs, err = f.defaults(kv.value); err != nil {
+			if defs, err = f.defaults(kv.Value); err != nil {
 				return nil, err
 			}
 		case "hosts":
-			hostsNode = kv.value
+			hostsNode = kv.Value
 		case "aliases":
-			if aliases, err = f.aliases(kv.value); err != nil {
+			if aliases, err = f.aliases(kv.Value); err != nil {
 				return nil, err
 			}
 		default:
-			return nil, f.unknownKey(kv.key, "the inventory", "defaults", "hosts", "aliases")
+			return nil, f.UnknownKey(kv.Key, "the inventory", "defaults", "hosts", "aliases")
 		}
 	}
 	if hostsNode == nil {
-		return nil, f.errf(root, "inventory has no 'hosts:' list; expected hosts: [{name: ...}, ...]")
+		return nil, f.Errorf(root, "inventory has no 'hosts:' list; expected hosts: [{name: ...}, ...]")
 	}
 	hosts, err := f.hosts(hostsNode, defs)
 	if err != nil {
@@ -86,20 +86,20 @@ func (f yamlFile) native(root *yaml.Node) (*Inventory, error) {
 // defaults reads the `defaults:` mapping.
 func (f yamlFile) defaults(n *yaml.Node) (connDefaults, error) {
 	var d connDefaults
-	kvs, err := f.mapping(n, "defaults")
+	kvs, err := f.Map(n, "defaults")
 	if err != nil {
 		return d, err
 	}
 	for _, kv := range kvs {
-		switch kv.key.Value {
+		switch kv.Key.Value {
 		case "user":
-			d.user, err = f.str(kv.value, "defaults.user")
+			d.user, err = f.String(kv.Value, "defaults.user")
 		case "port":
-			d.port, err = f.port(kv.value, "defaults.port")
+			d.port, err = f.port(kv.Value, "defaults.port")
 		case "identity_file":
-			d.identityFile, err = f.str(kv.value, "defaults.identity_file")
+			d.identityFile, err = f.String(kv.Value, "defaults.identity_file")
 		default:
-			err = f.unknownKey(kv.key, "defaults", "user", "port", "identity_file")
+			err = f.UnknownKey(kv.Key, "defaults", "user", "port", "identity_file")
 		}
 		if err != nil {
 			return d, err
@@ -110,23 +110,23 @@ func (f yamlFile) defaults(n *yaml.Node) (connDefaults, error) {
 
 // aliases reads the `aliases:` mapping of alias name to query text.
 func (f yamlFile) aliases(n *yaml.Node) (map[string]string, error) {
-	kvs, err := f.mapping(n, "aliases")
+	kvs, err := f.Map(n, "aliases")
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(kvs))
 	for _, kv := range kvs {
-		if err := checkAliasName(kv.key.Value); err != nil {
-			return nil, f.errf(kv.key, "alias %q: %v", kv.key.Value, err)
+		if err := checkAliasName(kv.Key.Value); err != nil {
+			return nil, f.Errorf(kv.Key, "alias %q: %v", kv.Key.Value, err)
 		}
-		q, err := f.str(kv.value, "alias "+kv.key.Value)
+		q, err := f.String(kv.Value, "alias "+kv.Key.Value)
 		if err != nil {
 			return nil, err
 		}
 		if q == "" {
-			return nil, f.errf(kv.value, "alias %s: empty query; expected a query such as 'role=web'", kv.key.Value)
+			return nil, f.Errorf(kv.Value, "alias %s: empty query; expected a query such as 'role=web'", kv.Key.Value)
 		}
-		out[kv.key.Value] = q
+		out[kv.Key.Value] = q
 	}
 	return out, nil
 }
@@ -148,20 +148,20 @@ func checkAliasName(name string) error {
 
 // hosts reads the `hosts:` list, expanding node-set names.
 func (f yamlFile) hosts(n *yaml.Node, defs connDefaults) ([]Host, error) {
-	n = resolveAlias(n)
-	if n.Kind != yaml.SequenceNode {
-		return nil, f.errf(n, "hosts: expected a list of hosts, found %s", describeNode(n))
+	entries, err := f.Seq(n, "hosts", "a list of hosts")
+	if err != nil {
+		return nil, err
 	}
 	var out []Host
 	seen := map[string]hostPos{}
-	for _, entry := range n.Content {
+	for _, entry := range entries {
 		hs, nameNode, err := f.hostEntry(entry, defs)
 		if err != nil {
 			return nil, err
 		}
 		for _, h := range hs {
 			if first, dup := seen[h.Name]; dup {
-				return nil, f.errf(nameNode, "duplicate host %q: defined here and at %s:%d:%d", h.Name, f.path, first.line, first.col)
+				return nil, f.Errorf(nameNode, "duplicate host %q: defined here and at %s:%d:%d", h.Name, f.Path(), first.line, first.col)
 			}
 			seen[h.Name] = hostPos{line: nameNode.Line, col: nameNode.Column}
 		}
@@ -173,7 +173,7 @@ func (f yamlFile) hosts(n *yaml.Node, defs connDefaults) ([]Host, error) {
 // hostEntry reads one entry of `hosts:` into the hosts its name expands
 // to; it also returns the name's node for later errors.
 func (f yamlFile) hostEntry(entry *yaml.Node, defs connDefaults) ([]Host, *yaml.Node, error) {
-	kvs, err := f.mapping(entry, "host")
+	kvs, err := f.Map(entry, "host")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -181,53 +181,53 @@ func (f yamlFile) hostEntry(entry *yaml.Node, defs connDefaults) ([]Host, *yaml.
 	var nameNode, addrNode *yaml.Node
 	var name string
 	for _, kv := range kvs {
-		switch kv.key.Value {
+		switch kv.Key.Value {
 		case "name":
-			nameNode = kv.value
-			name, err = f.str(kv.value, "name")
+			nameNode = kv.Value
+			name, err = f.String(kv.Value, "name")
 		case "address":
-			addrNode = kv.value
-			tmpl.Address, err = f.str(kv.value, "address")
+			addrNode = kv.Value
+			tmpl.Address, err = f.String(kv.Value, "address")
 		case "port":
-			tmpl.Port, err = f.port(kv.value, "port")
+			tmpl.Port, err = f.port(kv.Value, "port")
 		case "user":
-			tmpl.User, err = f.str(kv.value, "user")
+			tmpl.User, err = f.String(kv.Value, "user")
 		case "identity_file":
-			tmpl.IdentityFile, err = f.str(kv.value, "identity_file")
+			tmpl.IdentityFile, err = f.String(kv.Value, "identity_file")
 		case "labels":
-			tmpl.Labels, err = f.labels(kv.value)
+			tmpl.Labels, err = f.labels(kv.Value)
 		default:
-			err = f.unknownKey(kv.key, "a host", "name", "address", "port", "user", "identity_file", "labels")
+			err = f.UnknownKey(kv.Key, "a host", "name", "address", "port", "user", "identity_file", "labels")
 		}
 		if err != nil {
 			return nil, nil, err
 		}
 	}
 	if nameNode == nil {
-		return nil, nil, f.errf(entry, "host has no 'name:'; expected a host name or node set")
+		return nil, nil, f.Errorf(entry, "host has no 'name:'; expected a host name or node set")
 	}
 	if name == "" {
-		return nil, nil, f.errf(nameNode, "name: empty; expected a host name or node set")
+		return nil, nil, f.Errorf(nameNode, "name: empty; expected a host name or node set")
 	}
 	names, err := nodeset.ExpandLimit(name, f.limit)
 	if err != nil {
 		return nil, nil, f.nodesetErr(nameNode, err)
 	}
 	if len(names) == 0 {
-		return nil, nil, f.errf(nameNode, "name: %q denotes no host", name)
+		return nil, nil, f.Errorf(nameNode, "name: %q denotes no host", name)
 	}
 	for _, hn := range names {
 		if err := checkHostName(hn); err != nil {
-			return nil, nil, f.errf(nameNode, "name %q: %v", name, err)
+			return nil, nil, f.Errorf(nameNode, "name %q: %v", name, err)
 		}
 	}
 	if addrNode != nil && len(names) > 1 {
-		return nil, nil, f.errf(addrNode, "address given for %q, which expands to %d hosts; an address fits one host only", name, len(names))
+		return nil, nil, f.Errorf(addrNode, "address given for %q, which expands to %d hosts; an address fits one host only", name, len(names))
 	}
 	if tmpl.Address == "" && addrNode != nil {
-		return nil, nil, f.errf(addrNode, "address: empty; expected a host name or IP address")
+		return nil, nil, f.Errorf(addrNode, "address: empty; expected a host name or IP address")
 	}
-	source := fmt.Sprintf("%s:%d", f.path, nameNode.Line)
+	source := fmt.Sprintf("%s:%d", f.Path(), nameNode.Line)
 	hosts := make([]Host, len(names))
 	for i, hn := range names {
 		h := tmpl
@@ -249,13 +249,13 @@ func (f yamlFile) hostEntry(entry *yaml.Node, defs connDefaults) ([]Host, *yaml.
 func (f yamlFile) nodesetErr(n *yaml.Node, err error) error {
 	var pe *posfile.Error
 	if !errors.As(err, &pe) {
-		return f.errf(n, "name %q: %v", n.Value, err)
+		return f.Errorf(n, "name %q: %v", n.Value, err)
 	}
 	col := n.Column + pe.Col - 1
 	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
 		col++
 	}
-	return posfile.Errorf(f.path, n.Line, col, "name %q: bad node set: %s", n.Value, pe.Msg)
+	return posfile.Errorf(f.Path(), n.Line, col, "name %q: bad node set: %s", n.Value, pe.Msg)
 }
 
 // checkHostName accepts what a host name or address may hold: letters,

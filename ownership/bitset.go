@@ -17,12 +17,6 @@ func (b *bitset) set(i int) {
 	(*b)[w] |= 1 << (uint(i) % 64)
 }
 
-// has reports whether i is in the set.
-func (b bitset) has(i int) bool {
-	w := i / 64
-	return w < len(b) && b[w]&(1<<(uint(i)%64)) != 0
-}
-
 // count returns the number of members.
 func (b bitset) count() int {
 	n := 0

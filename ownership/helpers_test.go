@@ -51,3 +51,10 @@ func testMatcher(t testing.TB) *Matcher {
 	}
 	return m
 }
+
+// has reports whether i is in the set (the matcher itself only combines
+// and counts sets; the tests look inside).
+func (b bitset) has(i int) bool {
+	w := i / 64
+	return w < len(b) && b[w]&(1<<(uint(i)%64)) != 0
+}

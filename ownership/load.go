@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/internal/posfile"
+	"github.com/fleetcheck/fleetcheck/internal/yamlfile"
 	"github.com/fleetcheck/fleetcheck/inventory/query"
 	"go.yaml.in/yaml/v3"
 )
@@ -36,28 +37,27 @@ func Load(path string) (*File, error) {
 // positions and to resolve relative webhook files); problems are
 // *posfile.Error.
 func Parse(path string, data []byte) (*File, error) {
-	r := nodeReader{file: path}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, r.syntaxError(err)
+	yr, root, err := yamlfile.Parse(path, data)
+	if err != nil {
+		return nil, err
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || isNull(resolve(doc.Content[0])) {
-		return nil, posfile.Errorf(path, 1, 1, "empty owners file: want a mapping with fallback, teams and rules")
+	if root == nil {
+		return nil, posfile.Errorf(path, 1, 1, "empty owners file: expected a mapping with fallback, teams and rules")
 	}
-	return r.owners(resolve(doc.Content[0]))
+	return nodeReader{yr}.owners(root)
 }
 
 // ParseNode reads an owners mapping given inside another file (the
 // config's inline `owners:`); positions in errors are those of path, the
 // file the node was decoded from.
 func ParseNode(path string, root *yaml.Node) (*File, error) {
-	return nodeReader{file: path}.owners(resolve(root))
+	return nodeReader{yamlfile.New(path, root)}.owners(yamlfile.Resolve(root))
 }
 
 // owners reads the owners mapping root.
 func (r nodeReader) owners(root *yaml.Node) (*File, error) {
-	path := r.file
-	entries, err := r.mapping(root, "owners file", topKeys...)
+	path := r.Path()
+	entries, err := r.mapping(root, "owners file", "the owners file", topKeys...)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (r nodeReader) owners(root *yaml.Node) (*File, error) {
 	}
 	fb, ok := byKey["fallback"]
 	if !ok {
-		return nil, r.errAt(root, "missing fallback: the team that gets what no rule owns (e.g. fallback: infra-triage)")
+		return nil, r.Errorf(root, "missing fallback: the team that gets what no rule owns (e.g. fallback: infra-triage)")
 	}
 	if f.Fallback, err = r.str(fb.valNode, "fallback"); err != nil {
 		return nil, err
@@ -105,14 +105,14 @@ func (r nodeReader) teamRef(f *File, n *yaml.Node, what string) error {
 		names[i] = t.Name
 	}
 	if len(names) == 0 {
-		return r.errAt(n, "%s: unknown team %q (no teams are defined under teams:)", what, n.Value)
+		return r.Errorf(n, "%s: unknown team %q (no teams are defined under teams:)", what, n.Value)
 	}
-	return r.errAt(n, "%s: unknown team %q, want one of %s", what, n.Value, strings.Join(names, ", "))
+	return r.Errorf(n, "%s: unknown team %q%s", what, n.Value, yamlfile.OneOf(n.Value, names))
 }
 
 // sla reads a mapping of severity -> duration.
 func (r nodeReader) sla(n *yaml.Node, what string) (SLA, error) {
-	entries, err := r.mapping(n, what, slaKeys...)
+	entries, err := r.mapping(n, what, what, slaKeys...)
 	if err != nil {
 		return SLA{}, err
 	}
@@ -124,7 +124,7 @@ func (r nodeReader) sla(n *yaml.Node, what string) (SLA, error) {
 		}
 		d, err := parseDuration(text)
 		if err != nil {
-			return SLA{}, r.errAt(e.valNode, "%s.%s: bad duration %v", what, e.key, err)
+			return SLA{}, r.Errorf(e.valNode, "%s.%s: %v", what, e.key, err)
 		}
 		switch e.key {
 		case "critical":
@@ -142,7 +142,7 @@ func (r nodeReader) sla(n *yaml.Node, what string) (SLA, error) {
 
 // teams reads the teams: mapping into f.
 func (r nodeReader) teams(f *File, n *yaml.Node) error {
-	entries, err := r.mapping(n, "teams", nil...)
+	entries, err := r.mapping(n, "teams", "teams")
 	if err != nil {
 		return err
 	}
@@ -161,10 +161,10 @@ func (r nodeReader) teams(f *File, n *yaml.Node) error {
 func (r nodeReader) team(f *File, e entry) (Team, error) {
 	t := Team{Name: e.key, Pos: e.position}
 	if t.Name == "" {
-		return Team{}, r.errAt(e.keyNode, "teams: empty team name")
+		return Team{}, r.Errorf(e.keyNode, "teams: empty team name")
 	}
 	what := "team " + t.Name
-	entries, err := r.mapping(e.valNode, what, teamKeys...)
+	entries, err := r.mapping(e.valNode, what, what, teamKeys...)
 	if err != nil {
 		return Team{}, err
 	}
@@ -191,7 +191,7 @@ func (r nodeReader) team(f *File, e entry) (Team, error) {
 
 // chat reads a chat: mapping; exactly one of webhook_file and webhook_env.
 func (r nodeReader) chat(f *File, n *yaml.Node, what string) (Chat, error) {
-	entries, err := r.mapping(n, what, chatKeys...)
+	entries, err := r.mapping(n, what, what, chatKeys...)
 	if err != nil {
 		return Chat{}, err
 	}
@@ -202,7 +202,7 @@ func (r nodeReader) chat(f *File, n *yaml.Node, what string) (Chat, error) {
 			return Chat{}, err
 		}
 		if v == "" {
-			return Chat{}, r.errAt(e.valNode, "%s.%s: empty", what, e.key)
+			return Chat{}, r.Errorf(e.valNode, "%s.%s: empty", what, e.key)
 		}
 		switch e.key {
 		case "webhook_file":
@@ -215,28 +215,28 @@ func (r nodeReader) chat(f *File, n *yaml.Node, what string) (Chat, error) {
 		}
 	}
 	if len(entries) != 1 {
-		return Chat{}, r.errAt(resolve(n), "%s: want exactly one of webhook_file or webhook_env (the secret stays out of this file)", what)
+		return Chat{}, r.Errorf(yamlfile.Resolve(n), "%s: expected exactly one of webhook_file or webhook_env (the secret stays out of this file)", what)
 	}
 	return c, nil
 }
 
 // rules reads the rules: list into f.
 func (r nodeReader) rules(f *File, n *yaml.Node) error {
-	n = resolve(n)
-	if isNull(n) {
+	if yamlfile.IsNull(n) {
 		return nil
 	}
-	if n.Kind != yaml.SequenceNode {
-		return r.errAt(n, "rules: want a list of rules, got %s", kindName(n))
+	items, err := r.Seq(n, "rules", "a list of rules")
+	if err != nil {
+		return err
 	}
 	ids := map[string]Pos{}
-	for i, item := range n.Content {
-		rule, idNode, err := r.rule(f, resolve(item), i+1)
+	for i, item := range items {
+		rule, idNode, err := r.rule(f, item, i+1)
 		if err != nil {
 			return err
 		}
 		if first, dup := ids[rule.ID]; dup {
-			return r.errAt(idNode, "duplicate rule id %q (first at %s)", rule.ID, first.Short())
+			return r.Errorf(idNode, "duplicate rule id %q (first at %s)", rule.ID, first.Short())
 		}
 		ids[rule.ID] = rule.Pos
 		f.Rules = append(f.Rules, rule)
@@ -247,9 +247,10 @@ func (r nodeReader) rules(f *File, n *yaml.Node) error {
 // rule reads the rule at index num (1-based) and returns its id node.
 func (r nodeReader) rule(f *File, n *yaml.Node, num int) (Rule, *yaml.Node, error) {
 	if n.Kind != yaml.MappingNode {
-		return Rule{}, nil, r.errAt(n, "rule #%d: want a mapping with id, hosts, checks and owner, got %s", num, kindName(n))
+		return Rule{}, nil, r.Expected(n, fmt.Sprintf("rule #%d", num), "a mapping with id, hosts, checks and owner")
 	}
-	entries, err := r.mapping(n, ruleName(n, num), ruleKeys...)
+	name := ruleName(n, num)
+	entries, err := r.mapping(n, name, name, ruleKeys...)
 	if err != nil {
 		return Rule{}, nil, err
 	}
@@ -260,13 +261,13 @@ func (r nodeReader) rule(f *File, n *yaml.Node, num int) (Rule, *yaml.Node, erro
 	}
 	idEntry, ok := byKey["id"]
 	if !ok {
-		return Rule{}, nil, r.errAt(n, "rule #%d: missing id (a unique name for the rule)", num)
+		return Rule{}, nil, r.Errorf(n, "rule #%d: missing id (a unique name for the rule)", num)
 	}
 	if rule.ID, err = r.str(idEntry.valNode, fmt.Sprintf("rule #%d: id", num)); err != nil {
 		return Rule{}, nil, err
 	}
 	if strings.TrimSpace(rule.ID) == "" {
-		return Rule{}, nil, r.errAt(idEntry.valNode, "rule #%d: empty id", num)
+		return Rule{}, nil, r.Errorf(idEntry.valNode, "rule #%d: empty id", num)
 	}
 	what := fmt.Sprintf("rule %q", rule.ID)
 	if e, ok := byKey["hosts"]; ok {
@@ -282,9 +283,9 @@ func (r nodeReader) rule(f *File, n *yaml.Node, num int) (Rule, *yaml.Node, erro
 	rule.checkSet = newCheckMatcher(rule.Checks)
 	oe, ok := byKey["owner"]
 	if !ok {
-		return Rule{}, nil, r.errAt(n, "%s: missing owner (a team, or null for explicitly unowned)", what)
+		return Rule{}, nil, r.Errorf(n, "%s: missing owner (a team, or null for explicitly unowned)", what)
 	}
-	if isNull(oe.valNode) {
+	if yamlfile.IsNull(oe.valNode) {
 		rule.Unowned = true
 	} else {
 		if rule.Owner, err = r.str(oe.valNode, what+": owner"); err != nil {
@@ -294,7 +295,7 @@ func (r nodeReader) rule(f *File, n *yaml.Node, num int) (Rule, *yaml.Node, erro
 			return Rule{}, nil, err
 		}
 	}
-	if e, ok := byKey["product_owner"]; ok && !isNull(e.valNode) {
+	if e, ok := byKey["product_owner"]; ok && !yamlfile.IsNull(e.valNode) {
 		if rule.ProductOwner, err = r.str(e.valNode, what+": product_owner"); err != nil {
 			return Rule{}, nil, err
 		}
@@ -322,7 +323,7 @@ func (r nodeReader) rule(f *File, n *yaml.Node, num int) (Rule, *yaml.Node, erro
 // ruleHosts reads and parses a rule's hosts: query.
 func (r nodeReader) ruleHosts(rule *Rule, n *yaml.Node, what string) error {
 	rule.HostsPos = r.pos(n)
-	if isNull(n) {
+	if yamlfile.IsNull(n) {
 		return nil
 	}
 	text, err := r.str(n, what+": hosts")
@@ -348,9 +349,9 @@ func (r nodeReader) ruleHosts(rule *Rule, n *yaml.Node, what string) error {
 func (r nodeReader) queryError(n *yaml.Node, text, trimmed string, err error, what string) error {
 	var pe *posfile.Error
 	if !errors.As(err, &pe) {
-		return &posfile.Error{File: r.file, Line: n.Line, Col: n.Column, Msg: what + ": bad hosts query", Err: err}
+		return &posfile.Error{File: r.Path(), Line: n.Line, Col: n.Column, Msg: what + ": bad hosts query", Err: err}
 	}
-	out := &posfile.Error{File: r.file, Line: n.Line, Col: n.Column, Msg: what + ": bad hosts query: " + pe.Msg, Err: pe.Err}
+	out := &posfile.Error{File: r.Path(), Line: n.Line, Col: n.Column, Msg: what + ": bad hosts query: " + pe.Msg, Err: pe.Err}
 	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 && pe.Col > 0 {
 		col := n.Column + pe.Col - 1 + strings.Index(text, trimmed)
 		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
@@ -369,10 +370,10 @@ func (r nodeReader) ruleChecks(rule *Rule, n *yaml.Node, what string) error {
 	}
 	for i, name := range names {
 		if strings.TrimSpace(name) == "" {
-			return r.errAt(nodes[i], "%s: checks: empty check name", what)
+			return r.Errorf(nodes[i], "%s: checks: empty check name", what)
 		}
 		if _, err := path.Match(name, ""); err != nil {
-			return r.errAt(nodes[i], "%s: checks: bad glob %q: %v", what, name, err)
+			return r.Errorf(nodes[i], "%s: checks: bad glob %q: %v", what, name, err)
 		}
 	}
 	rule.Checks = names
@@ -383,8 +384,8 @@ func (r nodeReader) ruleChecks(rule *Rule, n *yaml.Node, what string) error {
 // when it has a plain one, else by its number.
 func ruleName(n *yaml.Node, num int) string {
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
-		if k.Value == "id" && v.Kind == yaml.ScalarNode && !isNull(v) && strings.TrimSpace(v.Value) != "" {
+		k, v := yamlfile.Resolve(n.Content[i]), yamlfile.Resolve(n.Content[i+1])
+		if k.Value == "id" && v.Kind == yaml.ScalarNode && !yamlfile.IsNull(v) && strings.TrimSpace(v.Value) != "" {
 			return fmt.Sprintf("rule %q", v.Value)
 		}
 	}

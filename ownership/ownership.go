@@ -28,14 +28,7 @@
 //     type here: only the file path or variable name is kept.
 package ownership
 
-import "time"
+import "github.com/fleetcheck/fleetcheck/health"
 
-// Owner is who triages one failure, and why.
-type Owner struct {
-	Team         string        // owning team; the fallback team when Unowned
-	Rule         string        // id of the rule that decided, "" when none matched
-	Unowned      bool          // no rule owns it (or the winning rule says owner: null)
-	ProductOwner string        // product owner team, may be ""
-	AlsoNotify   []string      // extra recipients, owner unchanged
-	SLA          time.Duration // triage deadline for the failure's severity; 0 when none
-}
+// Owner is who triages one failure, and why (health.Owner).
+type Owner = health.Owner

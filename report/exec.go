@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 )
 
@@ -76,7 +77,7 @@ func WriteExecGroupsCmd(w io.Writer, cmd string, results []ExecResult, color boo
 // host: the run was interrupted (the runner's "canceled") or stopped early
 // (fleetcheck exec's "skipped"). Such hosts are listed apart from
 // connection failures.
-func notRun(kind string) bool { return kind == CanceledKind || kind == "skipped" }
+func notRun(kind string) bool { return health.NotRun(kind) }
 
 // writeFailures writes, under header, the failure groups whose kind is
 // selected; nothing when there are none.

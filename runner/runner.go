@@ -29,27 +29,28 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/inventory"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/sync/errgroup"
 )
 
-// ErrorKind classifies why a host or command produced no verdict.
-type ErrorKind string
+// ErrorKind classifies why a host or command produced no verdict (health.ErrorKind).
+type ErrorKind = health.ErrorKind
 
-// The error kinds of SPEC.md.
+// The error kinds of SPEC.md, re-exported from health.
 const (
-	KindNone            ErrorKind = ""
-	KindDNS             ErrorKind = "dns"
-	KindRefused         ErrorKind = "refused"
-	KindTimeout         ErrorKind = "timeout"
-	KindHostKeyMismatch ErrorKind = "hostkey_mismatch"
-	KindHostKeyUnknown  ErrorKind = "hostkey_unknown"
-	KindAuth            ErrorKind = "auth"
-	KindConnectionLost  ErrorKind = "connection_lost"
-	KindOutputLimit     ErrorKind = "output_limit"
-	KindCanceled        ErrorKind = "canceled" // the sweep was interrupted before this host finished
-	KindError           ErrorKind = "error"    // anything else (bad config, no route...)
+	KindNone            = health.KindNone
+	KindDNS             = health.KindDNS
+	KindRefused         = health.KindRefused
+	KindTimeout         = health.KindTimeout
+	KindHostKeyMismatch = health.KindHostKeyMismatch
+	KindHostKeyUnknown  = health.KindHostKeyUnknown
+	KindAuth            = health.KindAuth
+	KindConnectionLost  = health.KindConnectionLost
+	KindOutputLimit     = health.KindOutputLimit
+	KindCanceled        = health.KindCanceled // the sweep was interrupted before this host finished
+	KindError           = health.KindError    // anything else (bad config, no route...)
 )
 
 // Command is one remote command of a host's plan. Its deadline is

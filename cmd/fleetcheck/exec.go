@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/inventory"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
@@ -188,7 +189,7 @@ func runBatches(ctx context.Context, r *runner.Runner, hosts []inventory.Host, c
 	}
 	wg.Wait()
 	for i := started; i < len(hosts); i++ {
-		results[i] = report.ExecResult{Host: hosts[i].Name, ExitCode: -1, ErrorKind: "skipped", Err: "not run: success threshold unreachable or interrupted"}
+		results[i] = report.ExecResult{Host: hosts[i].Name, ExitCode: -1, ErrorKind: string(health.KindSkipped), Err: "not run: success threshold unreachable or interrupted"}
 	}
 	return results
 }

@@ -4,18 +4,16 @@
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/fleetcheck/fleetcheck/checks"
-	"github.com/fleetcheck/fleetcheck/internal/posfile"
+	"github.com/fleetcheck/fleetcheck/internal/duration"
+	"github.com/fleetcheck/fleetcheck/internal/yamlfile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -92,42 +90,49 @@ func Load(path string) (*Config, error) {
 	return Parse(path, data)
 }
 
-// Parse decodes configuration text read from path.
+// topKeys are the settings a configuration file may hold.
+var topKeys = []string{"inventory", "owners", "ssh_config", "known_hosts", "checks", "puppetdb", "defaults"}
+
+// Parse decodes configuration text read from path. YAML is read by
+// yamlfile's rules (aliases, merge keys, no duplicate or unknown keys).
 func Parse(path string, data []byte) (*Config, error) {
 	c := &Config{Path: path}
-	root, err := decodeRoot(path, data)
+	r, root, err := yamlfile.Parse(path, data)
 	if err != nil || root == nil {
 		return c, err
 	}
-	dir := filepath.Dir(path)
-	p := parser{file: path, dir: dir}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
+	pairs, err := settings(r, root)
+	if err != nil {
+		return nil, err
+	}
+	p := parser{r: r, dir: filepath.Dir(path)}
+	for _, kv := range pairs {
+		k, v := kv.Key, kv.Value
 		switch k.Value {
 		case "inventory":
 			if v.Kind == yaml.MappingNode {
 				c.InventoryNode = v
 			} else {
-				c.Inventory = p.paths(v)
+				c.Inventory = p.paths(k.Value, v)
 			}
 		case "owners":
 			if v.Kind == yaml.MappingNode {
 				c.OwnersNode = v
 			} else {
-				c.Owners = p.path(v)
+				c.Owners = p.path(k.Value, v)
 			}
 		case "ssh_config":
-			c.SSHConfig = p.path(v)
+			c.SSHConfig = p.sshConfig(k.Value, v)
 		case "known_hosts":
-			c.KnownHosts = p.paths(v)
+			c.KnownHosts = p.paths(k.Value, v)
 		case "checks":
-			c.Checks, c.ChecksFile = p.checks(v)
+			c.Checks, c.ChecksFile = p.checks(k.Value, v)
 		case "puppetdb":
 			c.PuppetDB = p.puppetDB(v)
 		case "defaults":
 			c.Defaults = p.defaults(v)
 		default:
-			p.fail(k, "unknown key %q (expected inventory, owners, ssh_config, known_hosts, checks, puppetdb or defaults)", k.Value)
+			p.err = r.UnknownKey(k, "the config", topKeys...)
 		}
 		if p.err != nil {
 			return nil, p.err
@@ -136,59 +141,25 @@ func Parse(path string, data []byte) (*Config, error) {
 	return c, nil
 }
 
-// decodeRoot parses YAML and returns its top-level mapping (nil for an
-// empty document).
-func decodeRoot(file string, data []byte) (*yaml.Node, error) {
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, yamlError(file, err)
-	}
-	if len(doc.Content) == 0 {
-		return nil, nil
-	}
-	root := doc.Content[0]
+// settings returns the entries of a file's top-level mapping.
+func settings(r *yamlfile.Reader, root *yaml.Node) ([]yamlfile.Pair, error) {
 	if root.Kind != yaml.MappingNode {
-		return nil, posfile.Errorf(file, root.Line, root.Column, "expected a mapping of settings, found %s", kindName(root))
+		return nil, r.Expected(root, "", "a mapping of settings")
 	}
-	return root, nil
-}
-
-// yamlError turns a YAML syntax error ("yaml: line 3: ...") into a
-// positioned error.
-func yamlError(file string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
-		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
-	}
-	return &posfile.Error{File: file, Line: line, Msg: "invalid YAML: " + msg}
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "something else"
+	return r.Map(root, "config")
 }
 
 // parser decodes settings, keeping the first error.
 type parser struct {
-	file, dir string
-	err       error
+	r   *yamlfile.Reader
+	dir string
+	err error
 }
 
-func (p *parser) fail(n *yaml.Node, format string, args ...any) {
+// keep records err unless an earlier error is kept.
+func (p *parser) keep(err error) {
 	if p.err == nil {
-		p.err = posfile.Errorf(p.file, n.Line, n.Column, format, args...)
+		p.err = err
 	}
 }
 
@@ -204,125 +175,139 @@ func (p *parser) resolve(s string) string {
 	return filepath.Join(p.dir, s)
 }
 
-func (p *parser) scalar(n *yaml.Node, what string) string {
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		p.fail(n, "expected %s, found %s", what, kindName(n))
-		return ""
-	}
-	return n.Value
+// scalar reads the text of setting what, expected to be expected.
+func (p *parser) scalar(what string, n *yaml.Node, expected string) string {
+	s, err := p.r.Text(n, what, expected)
+	p.keep(err)
+	return s
 }
 
-func (p *parser) path(n *yaml.Node) string {
-	s := p.scalar(n, "a file path")
+func (p *parser) path(what string, n *yaml.Node) string {
+	s := p.scalar(what, n, "a file path")
 	if s == "" {
 		return ""
 	}
 	return p.resolve(s)
 }
 
-func (p *parser) paths(n *yaml.Node) []string {
+// sshConfig reads the OpenSSH client config path; "none" (ignore every
+// client config, as the --ssh-config flag takes it) is not a file name.
+func (p *parser) sshConfig(what string, n *yaml.Node) string {
+	s := p.scalar(what, n, "a file path or none")
+	if s == "" || s == "none" {
+		return s
+	}
+	return p.resolve(s)
+}
+
+func (p *parser) paths(what string, n *yaml.Node) []string {
 	if n.Kind != yaml.SequenceNode {
-		if s := p.path(n); s != "" {
+		if s := p.path(what, n); s != "" {
 			return []string{s}
 		}
 		return nil
 	}
+	items, err := p.r.Seq(n, what, "a list of file paths")
+	p.keep(err)
 	var out []string
-	for _, e := range n.Content {
-		if s := p.path(e); s != "" {
+	for _, e := range items {
+		if s := p.path(what, e); s != "" {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-func (p *parser) duration(n *yaml.Node) time.Duration {
-	s := p.scalar(n, "a duration such as 30s")
+func (p *parser) duration(what string, n *yaml.Node) time.Duration {
+	s := p.scalar(what, n, "a duration such as 30s")
 	if s == "" {
 		return 0
 	}
-	d, err := checks.ParseDuration(s)
+	d, err := duration.Parse(s)
 	if err != nil {
-		p.fail(n, "%v", err)
+		p.keep(p.r.Errorf(n, "%s: %v", what, err))
 	}
 	return d
 }
 
 // checks accepts the checks mapping inline or the path of a file holding
 // one (itself either the mapping or a document with a `checks:` key).
-func (p *parser) checks(n *yaml.Node) (*yaml.Node, string) {
+func (p *parser) checks(what string, n *yaml.Node) (*yaml.Node, string) {
 	if n.Kind == yaml.MappingNode {
-		return n, p.file
+		return n, p.r.Path()
 	}
-	path := p.path(n)
+	path := p.path(what, n)
 	if path == "" {
 		return nil, ""
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		p.fail(n, "checks file: %v", err)
+		p.keep(p.r.Errorf(n, "checks file: %v", err))
 		return nil, ""
 	}
-	root, err := decodeRoot(path, data)
+	r, root, err := yamlfile.Parse(path, data)
 	if err != nil {
-		p.err = err
+		p.keep(err)
 		return nil, ""
 	}
 	if root == nil {
 		return nil, path
 	}
+	if root.Kind != yaml.MappingNode {
+		p.keep(r.Expected(root, "", "a mapping of checks"))
+		return nil, ""
+	}
 	if len(root.Content) == 2 && root.Content[0].Value == "checks" {
-		return root.Content[1], path
+		return yamlfile.Resolve(root.Content[1]), path
 	}
 	return root, path
 }
 
 func (p *parser) puppetDB(n *yaml.Node) PuppetDB {
 	var db PuppetDB
-	p.mapping(n, map[string]func(*yaml.Node){
-		"url":     func(v *yaml.Node) { db.URL = p.scalar(v, "a URL") },
-		"ca":      func(v *yaml.Node) { db.CA = p.path(v) },
-		"cert":    func(v *yaml.Node) { db.Cert = p.path(v) },
-		"key":     func(v *yaml.Node) { db.Key = p.path(v) },
-		"timeout": func(v *yaml.Node) { db.Timeout = p.duration(v) },
+	p.mapping(n, "puppetdb", map[string]func(string, *yaml.Node){
+		"url":     func(k string, v *yaml.Node) { db.URL = p.scalar(k, v, "a URL") },
+		"ca":      func(k string, v *yaml.Node) { db.CA = p.path(k, v) },
+		"cert":    func(k string, v *yaml.Node) { db.Cert = p.path(k, v) },
+		"key":     func(k string, v *yaml.Node) { db.Key = p.path(k, v) },
+		"timeout": func(k string, v *yaml.Node) { db.Timeout = p.duration(k, v) },
 	})
 	return db
 }
 
 func (p *parser) defaults(n *yaml.Node) Defaults {
 	var d Defaults
-	p.mapping(n, map[string]func(*yaml.Node){
-		"fanout": func(v *yaml.Node) {
-			if err := v.Decode(&d.Fanout); err != nil || d.Fanout < 1 {
-				p.fail(v, "fanout: expected a whole number ≥ 1, found %s", kindName(v))
+	p.mapping(n, "defaults", map[string]func(string, *yaml.Node){
+		"fanout": func(k string, v *yaml.Node) {
+			f, err := p.r.Int(v, k, "a whole number ≥ 1")
+			if err == nil && f < 1 {
+				err = p.r.Expected(v, k, "a whole number ≥ 1")
 			}
+			p.keep(err)
+			d.Fanout = f
 		},
-		"timeout":         func(v *yaml.Node) { d.Timeout = p.duration(v) },
-		"connect_timeout": func(v *yaml.Node) { d.ConnectTimeout = p.duration(v) },
-		"global_timeout":  func(v *yaml.Node) { d.GlobalTimeout = p.duration(v) },
-		"output":          func(v *yaml.Node) { d.Output = p.scalar(v, "an output format") },
-		"user":            func(v *yaml.Node) { d.User = p.scalar(v, "a user name") },
+		"timeout":         func(k string, v *yaml.Node) { d.Timeout = p.duration(k, v) },
+		"connect_timeout": func(k string, v *yaml.Node) { d.ConnectTimeout = p.duration(k, v) },
+		"global_timeout":  func(k string, v *yaml.Node) { d.GlobalTimeout = p.duration(k, v) },
+		"output":          func(k string, v *yaml.Node) { d.Output = p.scalar(k, v, "an output format") },
+		"user":            func(k string, v *yaml.Node) { d.User = p.scalar(k, v, "a user name") },
 	})
 	return d
 }
 
 // mapping calls the handler of each key of n, failing on unknown keys.
-func (p *parser) mapping(n *yaml.Node, handlers map[string]func(*yaml.Node)) {
-	if n.Kind != yaml.MappingNode {
-		p.fail(n, "expected a mapping, found %s", kindName(n))
+func (p *parser) mapping(n *yaml.Node, what string, handlers map[string]func(string, *yaml.Node)) {
+	pairs, err := p.r.Map(n, what)
+	if err != nil {
+		p.keep(err)
 		return
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		h, ok := handlers[k.Value]
-		if !ok {
-			known := make([]string, 0, len(handlers))
-			for name := range handlers {
-				known = append(known, name)
-			}
-			p.fail(k, "unknown key %q (expected one of %s)", k.Value, strings.Join(slices.Sorted(slices.Values(known)), ", "))
-			return
-		}
-		h(v)
+	known := slices.Sorted(maps.Keys(handlers))
+	if err := p.r.Known(pairs, what, known...); err != nil {
+		p.keep(err)
+		return
+	}
+	for _, kv := range pairs {
+		handlers[kv.Key.Value](kv.Key.Value, kv.Value)
 	}
 }

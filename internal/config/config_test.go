@@ -60,12 +60,12 @@ func TestParseChecksFile(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct{ name, text, want string }{
 		{"unknown key", "inventroy: x.yaml\n", `c.yaml:1:1: unknown key "inventroy"`},
-		{"bad duration", "defaults:\n  timeout: soon\n", `c.yaml:2:12: bad duration "soon"`},
+		{"bad duration", "defaults:\n  timeout: soon\n", `c.yaml:2:12: timeout: bad duration "soon"`},
 		{"bad fanout", "defaults: {fanout: -3}\n", `c.yaml:1:20: fanout: expected a whole number`},
-		{"unknown default", "defaults:\n  fanuot: 3\n", `c.yaml:2:3: unknown key "fanuot" (expected one of connect_timeout, fanout`},
+		{"unknown default", "defaults:\n  fanuot: 3\n", `c.yaml:2:3: unknown key "fanuot" in defaults (did you mean "fanout"?)`},
 		{"not a mapping", "- a\n- b\n", `c.yaml:1:1: expected a mapping of settings`},
 		{"syntax", "inventory: [a\n", `c.yaml:`},
-		{"path is a list of lists", "inventory: [[a]]\n", `c.yaml:1:13: expected a file path, found a list`},
+		{"path is a list of lists", "inventory: [[a]]\n", `c.yaml:1:13: inventory: expected a file path, found a list`},
 		{"missing checks file", "checks: nope.yaml\n", `c.yaml:1:9: checks file: open`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,5 +108,24 @@ func TestLocate(t *testing.T) {
 	}
 	if _, err := Locate("missing.yaml", getenv, home); err == nil {
 		t.Error("explicit missing config: no error")
+	}
+}
+
+// TestParseSSHConfigNone: "none" disables the client config as the
+// --ssh-config flag does; it is not a file next to the config.
+func TestParseSSHConfigNone(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ text, want string }{
+		{"ssh_config: none\n", "none"},
+		{"ssh_config: ssh/config\n", filepath.Join(dir, "ssh", "config")},
+		{"ssh_config: ./none\n", filepath.Join(dir, "none")},
+	} {
+		cfg, err := Parse(filepath.Join(dir, "c.yaml"), []byte(tc.text))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.text, err)
+		}
+		if cfg.SSHConfig != tc.want {
+			t.Errorf("%q: SSHConfig = %q, want %q", tc.text, cfg.SSHConfig, tc.want)
+		}
 	}
 }

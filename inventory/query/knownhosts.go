@@ -51,7 +51,10 @@ func readKnownHosts(files []string) ([]knownHost, error) {
 // fewer than three fields are skipped; "@cert-authority" lines count their
 // hosts, "@revoked" and unknown markers are skipped; in the hosts field a
 // leading "!" is dropped, "[host]:port" gives host, and wildcard patterns
-// and IP addresses are not host names.
+// and IP addresses are not host names. A hosts field starting with '|' is
+// one hash for OpenSSH (commas included), so the whole line is skipped.
+// Where cumin differs from OpenSSH, K{} follows cumin: OpenSSH reads
+// "!name" as a host the line does not apply to.
 func knownHostsNames(r io.Reader) ([]string, error) {
 	var names []string
 	sc := bufio.NewScanner(r)
