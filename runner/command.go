@@ -181,8 +181,17 @@ wait:
 	case waitErr == nil:
 		out.ExitCode = 0
 	}
-	if stopped == nil && got && remotecmd.StoppedByDeadline(out.ExitCode, out.Signal, time.Since(start), hostStop) {
-		stopped, out.ExitCode, out.Signal = deadline, -1, ""
+	if got && remotecmd.StoppedByDeadline(out.ExitCode, out.Signal, time.Since(start), hostStop) {
+		// The host's deadline ended it (if late, while we were giving up):
+		// its status is the wrapper's, not the command's.
+		var de *DeadlineError
+		switch {
+		case stopped == nil:
+			stopped = deadline
+		case errors.As(stopped, &de):
+			de.Abandoned = false
+		}
+		out.ExitCode, out.Signal = -1, ""
 	}
 	switch {
 	case stopped != nil:
@@ -204,7 +213,11 @@ wait:
 	if out.Err != nil {
 		out.Kind = Classify(out.Err)
 	}
-	if out.Truncated && (out.Kind == KindNone || out.Kind == KindOutputLimit) {
+	// A flood that then ran past its deadline is reported as the flood.
+	if out.Truncated && (out.Kind == KindNone || out.Kind == KindOutputLimit || out.Kind == KindTimeout) {
+		if out.Kind == KindTimeout {
+			out.Err = fmt.Errorf("%w (more than %d bytes on a stream), then %w", ErrOutputLimit, hc.limit, out.Err)
+		}
 		out.Kind = KindOutputLimit
 		if out.Err == nil {
 			out.Err = fmt.Errorf("command %s: %w: more than %d bytes on a stream", cmd.ID, ErrOutputLimit, hc.limit)

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -228,4 +229,19 @@ func TestSSHDMoreChecksThanSessions(t *testing.T) {
 		t.Errorf("20 commands of 2 s in %s: more than 8 ran at once", took)
 	}
 	t.Logf("20 commands of 2 s, 8 sessions, 5 s timeout each: all done in %s", took.Round(time.Millisecond))
+}
+
+// TestSSHDFloodThenHang: a command that writes past the output limit and
+// then runs past its deadline is reported as the flood (output_limit),
+// the cause a reader can act on, with the deadline in the error.
+func TestSSHDFloodThenHang(t *testing.T) {
+	s := sshdtest.Start(t)
+	r := sshdRunner(t, s, s.HostKeyLine(), Config{OutputLimit: 1000})
+	tasks := []Task{{Host: sshdHost(s), Commands: []Command{{ID: "c", Line: "head -c 5000 /dev/zero; sleep 30", Timeout: time.Second}}}}
+	outs, _, _ := runTasks(t, context.Background(), r, tasks, 30*time.Second)
+	c := outs[0].Commands[0]
+	var de *DeadlineError
+	if c.Kind != KindOutputLimit || !c.Truncated || !errors.As(c.Err, &de) || de.Deadline != time.Second {
+		t.Errorf("kind %q truncated %v err %v; want output_limit, truncated, the 1s deadline in the error", c.Kind, c.Truncated, c.Err)
+	}
 }

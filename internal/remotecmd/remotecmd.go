@@ -39,12 +39,12 @@ func Wrap(line string, deadline, kill time.Duration) string {
 	ceil := func(d time.Duration) string { return strconv.FormatInt(int64(math.Ceil(d.Seconds())), 10) }
 	return fmt.Sprintf(prefix+"%s'; "+
 		"if timeout -k 1 1 true >/dev/null 2>&1; then timeout -k %s %s sh -c \"$fc_c\" & fc_p=$!; wait $fc_p; fc_s=$?; "+
-		"if [ $fc_s = 124 ] && kill -0 -$fc_p 2>/dev/null; then sleep %s; kill -KILL -$fc_p 2>/dev/null; fi; "+
+		"if [ $fc_s = 124 ] && kill -0 -$fc_p 2>/dev/null; then sleep %s 2>/dev/null || sleep %s; kill -KILL -$fc_p 2>/dev/null; fi; "+
 		"else exec sh -c \"$fc_c\" & fc_p=$!; "+
 		"(trap '' TERM; sleep %s; kill -TERM -$$ || kill -TERM $fc_p; sleep %s; kill -KILL -$$ || kill -KILL $fc_p) </dev/null >/dev/null 2>&1 & fc_w=$!; "+
 		"wait $fc_p; fc_s=$?; kill -KILL $fc_w 2>/dev/null; fi; "+
 		"if [ $fc_s -gt 128 ] && [ $fc_s -lt 160 ]; then kill -$((fc_s - 128)) $$; fi; exit $fc_s",
-		quote(line), seconds(kill), seconds(deadline), ceil(kill), ceil(deadline), ceil(kill))
+		quote(line), seconds(kill), seconds(deadline), seconds(kill), ceil(kill), ceil(deadline), ceil(kill))
 }
 
 // Unwrap returns the command line inside a line built by Wrap, with the
