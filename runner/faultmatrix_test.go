@@ -45,7 +45,9 @@ func matrixHealthy(cmd string) fleetsim.Response {
 // healthy hosts timed out), longer under -race.
 const (
 	matrixConnect = matrixScale * 2 * time.Second
-	matrixHost    = matrixScale * 3 * time.Second
+	// A command ignoring TERM now lives until the host KILLs it, the
+	// host's slack and kill grace after its deadline.
+	matrixHost    = matrixScale*3*time.Second + hostSlack + killGrace
 	matrixCommand = matrixScale * time.Second
 	matrixSlow    = 200 * time.Millisecond
 )
