@@ -18,8 +18,9 @@ import (
 // prefix starts every wrapped line; Unwrap recognises it.
 const prefix = "fc_c='"
 
-// Wrap returns line run under a deadline on the host: sh -c line, sent
-// TERM after deadline and KILL kill later. A deadline of 0 or less
+// Wrap returns line run under a deadline on the host: sh -c line (not
+// the login shell: with bash there, sshd refused sessions under load, as
+// they ended later), sent TERM after deadline and KILL kill later. A deadline of 0 or less
 // returns line unchanged.
 //
 // With timeout (GNU or busybox 1.30+) the command runs in a process group
