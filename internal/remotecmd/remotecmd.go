@@ -19,8 +19,9 @@ import (
 const prefix = "fc_c='"
 
 // Wrap returns line run under a deadline on the host: sh -c line (not
-// the login shell: with bash there, sshd refused sessions under load, as
-// they ended later), sent TERM after deadline and KILL kill later. A deadline of 0 or less
+// "$SHELL" -c: with bash there, a real sshd refused some of 20 sessions
+// opened 8 at a time, "open failed", for reasons not found), sent TERM
+// after deadline and KILL kill later. A deadline of 0 or less
 // returns line unchanged.
 //
 // With timeout (GNU or busybox 1.30+) the command runs in a process group
