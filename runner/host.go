@@ -20,6 +20,9 @@ type hostConn struct {
 	client *ssh.Client
 	sem    chan struct{} // session slots
 	limit  int           // Config.OutputLimit
+	// hostTimeout is Config.HostTimeout: the deadline of commands that
+	// have none of their own.
+	hostTimeout time.Duration
 
 	mu       sync.Mutex
 	why      error                     // why the connection was closed by us, first reason wins
@@ -125,7 +128,7 @@ func (d *dialer) runHost(ctx context.Context, t Task) (ho HostOutput) {
 		ho.Kind = Classify(ho.Err)
 		return ho
 	}
-	hc := &hostConn{client: client, sem: make(chan struct{}, maxSessions), limit: r.cfg.OutputLimit}
+	hc := &hostConn{client: client, sem: make(chan struct{}, maxSessions), limit: r.cfg.OutputLimit, hostTimeout: r.cfg.HostTimeout}
 	defer hc.closeFor(errFinished)
 	stop := context.AfterFunc(hostCtx, func() { hc.interrupt(ctxErr(hostCtx)) })
 	defer stop()

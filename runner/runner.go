@@ -53,11 +53,15 @@ const (
 	KindError           = health.KindError    // anything else (bad config, no route...)
 )
 
-// Command is one remote command of a host's plan.
+// Command is one remote command of a host's plan. Its deadline is
+// enforced on the host as well (see internal/remotecmd): the line runs
+// under timeout(1) or a POSIX sh watcher.
 type Command struct {
-	ID      string        // caller's key, returned in CommandOutput.ID
-	Line    string        // POSIX sh command line
-	Timeout time.Duration // 0: bounded by the host timeout only
+	ID   string // caller's key, returned in CommandOutput.ID
+	Line string // POSIX sh command line
+	// Timeout counts from when the command holds one of the host's
+	// sessions; 0: bounded by the host timeout only.
+	Timeout time.Duration
 }
 
 // Task is the plan for one host: all its commands go over one connection.
@@ -78,6 +82,9 @@ type CommandOutput struct {
 	Err       error     // transport/timeout error of this command, nil when it ran to an exit status
 	Kind      ErrorKind // classification of Err; KindOutputLimit when output was cut
 	Truncated bool      // output exceeded the cap and was cut
+	// Started: the host accepted the command (its exec request), so a
+	// timeout is the command's, not the host's silence.
+	Started bool
 }
 
 // HostOutput is everything one host produced. When Err is set the host

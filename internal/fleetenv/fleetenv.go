@@ -153,12 +153,6 @@ func (e *Env) CheckNames() ([]string, error) {
 	return slices.Compact(names), nil
 }
 
-// CommandGrace is how much longer than a check's `timeout:` the runner
-// waits for its command, so that a check whose tool enforces the same
-// timeout (curl --max-time) reports its own verdict before the runner
-// cuts it off as UNREACHABLE.
-const CommandGrace = time.Second
-
 // Checks builds the checks to run: the names given (a configured name or
 // a built-in type; an unknown one is a UsageError), else every
 // configured check, else the built-in defaults. Each check's hosts:
@@ -204,9 +198,7 @@ func (e *Env) Checks(ctx context.Context, names []string) ([]sweep.Check, error)
 	out := make([]sweep.Check, 0, len(chosen))
 	for _, c := range chosen {
 		sc := sweep.Check{Check: c.Check}
-		if c.Timeout > 0 {
-			sc.Timeout = c.Timeout + CommandGrace
-		}
+		sc.Timeout = c.Timeout // the runner adds the host's slack (runner.hostSlack)
 		if c.Hosts != "" && c.Hosts != "all" {
 			hosts, err := query.Select(ctx, e.Query, c.Hosts)
 			if err != nil {
