@@ -1,0 +1,109 @@
+// Package webhook delivers the fleetcheck.digest/v1 JSON document to a
+// generic HTTP endpoint with Standard Webhooks headers: webhook-id (the
+// stable delivery id, the same on every retry), webhook-timestamp, and
+// webhook-signature when a secret is configured.
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fleetcheck/fleetcheck/notify"
+)
+
+// SecretPrefix starts a Standard Webhooks secret: whsec_ + base64 key.
+const SecretPrefix = "whsec_"
+
+// Config is one webhook receiver.
+type Config struct {
+	URL    notify.Secret // the endpoint (its path may be its only credential)
+	Secret notify.Secret // "whsec_..." or empty for no signature
+	Client *http.Client  // nil means http.DefaultClient
+	Now    func() time.Time
+}
+
+// Receiver posts to one webhook.
+type Receiver struct {
+	url    string
+	key    []byte
+	client *http.Client
+	now    func() time.Time
+}
+
+// New checks cfg: an http(s) URL and, when set, a Standard Webhooks
+// secret. Its errors never show the URL or the secret.
+func New(cfg Config) (*Receiver, error) {
+	u, err := url.Parse(cfg.URL.Reveal())
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("webhook: the url is not an http(s) URL")
+	}
+	r := &Receiver{url: u.String(), client: cfg.Client, now: cfg.Now}
+	if !cfg.Secret.Empty() {
+		if r.key, err = ParseSecret(cfg.Secret.Reveal()); err != nil {
+			return nil, err
+		}
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	return r, nil
+}
+
+// ParseSecret decodes a Standard Webhooks secret: whsec_ then the key in
+// standard base64.
+func ParseSecret(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	rest, ok := strings.CutPrefix(s, SecretPrefix)
+	if !ok {
+		return nil, fmt.Errorf("webhook: the secret does not start with %s", SecretPrefix)
+	}
+	key, err := base64.StdEncoding.DecodeString(rest)
+	if err != nil || len(key) == 0 {
+		return nil, fmt.Errorf("webhook: the secret after %s is not base64", SecretPrefix)
+	}
+	return key, nil
+}
+
+// Sign is the Standard Webhooks signature: "v1," + base64 of
+// HMAC-SHA256(key, id + "." + timestamp + "." + body).
+func Sign(key []byte, id string, timestamp int64, body []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(id + "." + strconv.FormatInt(timestamp, 10) + "."))
+	m.Write(body)
+	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// String names the receiver without its URL.
+func (r *Receiver) String() string { return "webhook" }
+
+// Notify implements notify.Receiver. Each attempt has a fresh timestamp
+// and signature; the id stays.
+func (r *Receiver) Notify(ctx context.Context, msg *notify.Message) (bool, error) {
+	if len(msg.JSON) == 0 {
+		return false, fmt.Errorf("webhook: delivery %s has no JSON document", msg.ID)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(msg.JSON))
+	if err != nil {
+		return false, errors.New("webhook: building the request failed")
+	}
+	id := msg.ID.String()
+	ts := r.now().Unix()
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "fleetcheck")
+	req.Header.Set("webhook-id", id)
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
+	if r.key != nil {
+		req.Header.Set("webhook-signature", Sign(r.key, id, ts, msg.JSON))
+	}
+	return notify.Post(ctx, r.client, "webhook", req)
+}
