@@ -3,6 +3,7 @@
 package notifytest
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fleetcheck/fleetcheck/notify"
 )
 
 // Answer is one scripted reply.
@@ -110,4 +113,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(code)
 	_, _ = io.WriteString(w, http.StatusText(code))
+}
+
+// Run drains ob once through d (its backoff made fast: 10ms doubling
+// to 40ms, 3 attempts, unless set) within 20s, failing the test when the
+// outbox itself fails.
+func Run(t testing.TB, d *notify.Dispatcher) notify.Result {
+	t.Helper()
+	if d.Backoff == (notify.Backoff{}) {
+		d.Backoff = notify.Backoff{Initial: 10 * time.Millisecond, Max: 40 * time.Millisecond, Attempts: 3}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := d.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }

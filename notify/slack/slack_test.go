@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -122,15 +121,7 @@ func dispatch(t *testing.T, r *Receiver, m notify.Message, timeout time.Duration
 	t.Helper()
 	ob := &notify.MemoryOutbox{}
 	ob.Enqueue(m, time.Now())
-	d := &notify.Dispatcher{Outbox: ob, Receivers: map[notify.Dest]notify.Receiver{m.ID.Dest(): r},
-		Timeout: timeout, Backoff: notify.Backoff{Initial: 10 * time.Millisecond, Attempts: 3}}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	res, err := d.Run(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return notifytest.Run(t, &notify.Dispatcher{Outbox: ob, Receivers: map[notify.Dest]notify.Receiver{m.ID.Dest(): r}, Timeout: timeout})
 }
 
 func decode(t *testing.T, r notifytest.Request) Payload {

@@ -83,18 +83,11 @@ func run(t *testing.T, ob notify.Outbox, srv *notifytest.Server, timeout time.Du
 		Outbox:    ob,
 		Receivers: map[notify.Dest]notify.Receiver{{Team: "traffic", Receiver: "webhook"}: r},
 		Timeout:   timeout,
-		Backoff:   notify.Backoff{Initial: 10 * time.Millisecond, Max: 40 * time.Millisecond, Attempts: 3},
 	}
 	if logs != nil {
 		d.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	res, err := d.Run(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return notifytest.Run(t, d)
 }
 
 func TestWebhookDelivery(t *testing.T) {
