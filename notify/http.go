@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -96,4 +97,29 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	return min(d, maxRetryAfter), true
+}
+
+// ParseURL checks a receiver's http(s) URL; the error names the receiver
+// (what), never the URL.
+func ParseURL(what string, s Secret) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(s.Reveal()))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%s: the url is not an http(s) URL", what)
+	}
+	return u, nil
+}
+
+// PostJSON posts body as application/json to endpoint with the extra
+// headers, as Post classifies the answer.
+func PostJSON(ctx context.Context, client *http.Client, what, endpoint string, body []byte, header http.Header) (retry bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+	if err != nil {
+		return false, fmt.Errorf("%s: building the request failed", what)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "fleetcheck")
+	return Post(ctx, client, what, req)
 }

@@ -6,13 +6,10 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -52,9 +49,9 @@ type progress struct {
 
 // New checks cfg's URL; its errors never show it.
 func New(cfg Config) (*Receiver, error) {
-	u, err := url.Parse(cfg.URL.Reveal())
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("chat: the webhook is not an http(s) URL")
+	u, err := notify.ParseURL("chat", cfg.URL)
+	if err != nil {
+		return nil, err
 	}
 	return &Receiver{url: u.String(), mattermost: cfg.Mattermost, client: cfg.Client, progress: map[notify.ID]*progress{}}, nil
 }
@@ -99,16 +96,11 @@ func (r *Receiver) Notify(ctx context.Context, msg *notify.Message) (bool, error
 		if err != nil {
 			return false, fmt.Errorf("chat: encoding part %d: %w", i+1, err)
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
-		if err != nil {
-			return false, errors.New("chat: building the request failed")
-		}
-		req.Header.Set("Content-Type", "application/json")
 		what := "chat"
 		if len(parts) > 1 {
 			what = fmt.Sprintf("chat (part %d/%d)", i+1, len(parts))
 		}
-		if retry, err := notify.Post(ctx, r.client, what, req); err != nil {
+		if retry, err := notify.PostJSON(ctx, r.client, what, r.url, body, nil); err != nil {
 			return retry, err
 		}
 		pr.sent = i + 1

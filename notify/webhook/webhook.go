@@ -5,15 +5,12 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -43,9 +40,9 @@ type Receiver struct {
 // New checks cfg: an http(s) URL and, when set, a Standard Webhooks
 // secret. Its errors never show the URL or the secret.
 func New(cfg Config) (*Receiver, error) {
-	u, err := url.Parse(cfg.URL.Reveal())
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("webhook: the url is not an http(s) URL")
+	u, err := notify.ParseURL("webhook", cfg.URL)
+	if err != nil {
+		return nil, err
 	}
 	r := &Receiver{url: u.String(), client: cfg.Client, now: cfg.Now}
 	if !cfg.Secret.Empty() {
@@ -92,18 +89,13 @@ func (r *Receiver) Notify(ctx context.Context, msg *notify.Message) (bool, error
 	if len(msg.JSON) == 0 {
 		return false, fmt.Errorf("webhook: delivery %s has no JSON document", msg.ID)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(msg.JSON))
-	if err != nil {
-		return false, errors.New("webhook: building the request failed")
-	}
 	id := msg.ID.String()
 	ts := r.now().Unix()
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "fleetcheck")
-	req.Header.Set("webhook-id", id)
-	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
+	h := http.Header{}
+	h.Set("webhook-id", id)
+	h.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
 	if r.key != nil {
-		req.Header.Set("webhook-signature", Sign(r.key, id, ts, msg.JSON))
+		h.Set("webhook-signature", Sign(r.key, id, ts, msg.JSON))
 	}
-	return notify.Post(ctx, r.client, "webhook", req)
+	return notify.PostJSON(ctx, r.client, "webhook", r.url, msg.JSON, h)
 }
