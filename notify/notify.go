@@ -89,17 +89,24 @@ type Alert struct {
 }
 
 // Secret is a credential (a webhook URL, an HMAC key, a password). Its
-// String, GoString, JSON and log forms never show it; Reveal does.
-type Secret struct{ v string }
+// String, GoString, JSON and log forms never show it; Reveal does. It
+// holds a pointer so that even fmt printing a struct that keeps it in an
+// unexported field (where fmt calls no method) shows an address only.
+type Secret struct{ p *string }
 
 // NewSecret wraps s.
-func NewSecret(s string) Secret { return Secret{v: s} }
+func NewSecret(s string) Secret { return Secret{p: &s} }
 
 // Reveal returns the secret itself, for the wire only.
-func (s Secret) Reveal() string { return s.v }
+func (s Secret) Reveal() string {
+	if s.p == nil {
+		return ""
+	}
+	return *s.p
+}
 
 // Empty reports whether no secret is set.
-func (s Secret) Empty() bool { return s.v == "" }
+func (s Secret) Empty() bool { return s.Reveal() == "" }
 
 const redacted = "[redacted]"
 

@@ -250,7 +250,12 @@ func TestSecretNeverShown(t *testing.T) {
 	slog.New(slog.NewTextHandler(&logs, nil)).Info("x", "secret", sec)
 	slog.New(slog.NewJSONHandler(&logs, nil)).Info("x", "secret", sec)
 	j, _ := json.Marshal(struct{ S Secret }{sec})
-	out := fmt.Sprint(sec) + fmt.Sprintf("%v %+v %#v %s %q", sec, sec, sec, sec, sec) + string(j) + logs.String()
+	inside := struct {
+		URL  Secret
+		Name string
+	}{sec, "chat"}
+	out := fmt.Sprint(sec) + fmt.Sprintf("%v %+v %#v %s %q", sec, sec, sec, sec, sec) + string(j) + logs.String() +
+		fmt.Sprintf("%v %+v %#v", inside, inside, inside)
 	if strings.Contains(out, "SECRET") {
 		t.Errorf("secret shown: %s", out)
 	}

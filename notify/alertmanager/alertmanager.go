@@ -88,7 +88,7 @@ type Config struct {
 
 // Receiver pushes to one Alertmanager.
 type Receiver struct {
-	endpoint string
+	endpoint notify.Secret // may carry basic auth
 	client   *http.Client
 }
 
@@ -99,11 +99,14 @@ func New(cfg Config) (*Receiver, error) {
 		return nil, err
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/") + "/api/v2/alerts"
-	return &Receiver{endpoint: u.String(), client: cfg.Client}, nil
+	return &Receiver{endpoint: notify.NewSecret(u.String()), client: cfg.Client}, nil
 }
 
 // String names the receiver without its URL.
 func (r *Receiver) String() string { return "alertmanager" }
+
+// GoString hides the URL from %#v.
+func (r *Receiver) GoString() string { return r.String() }
 
 // Notify implements notify.Receiver: msg.Alerts in one POST. Pushing
 // the same alerts twice is harmless: Alertmanager merges them by labels.
@@ -115,5 +118,5 @@ func (r *Receiver) Notify(ctx context.Context, msg *notify.Message) (bool, error
 	if err != nil {
 		return false, fmt.Errorf("alertmanager: encoding the alerts: %w", err)
 	}
-	return notify.PostJSON(ctx, r.client, "alertmanager", r.endpoint, body, nil)
+	return notify.PostJSON(ctx, r.client, "alertmanager", r.endpoint.Reveal(), body, nil)
 }

@@ -62,6 +62,7 @@ func TestNotifyAgainstScriptedServer(t *testing.T) {
 	if _, err := r.Notify(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
+	notifytest.Hidden(t, "SECRET", r, *r)
 	reqs := srv.Requests()
 	if u, p, _ := basicAuth(reqs[2].Header); u != "user" || p != "SECRET" {
 		t.Errorf("basic auth from the URL not sent")

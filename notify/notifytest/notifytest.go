@@ -4,10 +4,12 @@ package notifytest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -130,4 +132,14 @@ func Run(t testing.TB, d *notify.Dispatcher) notify.Result {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// Hidden fails the test when secret shows in any way fmt prints vals.
+func Hidden(t testing.TB, secret string, vals ...any) {
+	t.Helper()
+	for _, v := range vals {
+		if s := fmt.Sprintf("%v|%+v|%#v|%s", v, v, v, v); strings.Contains(s, secret) {
+			t.Errorf("the secret %q shows: %s", secret, s)
+		}
+	}
 }

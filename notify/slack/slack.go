@@ -33,7 +33,7 @@ type Config struct {
 
 // Receiver posts to one incoming webhook.
 type Receiver struct {
-	url        string
+	url        notify.Secret
 	mattermost bool
 	client     *http.Client
 
@@ -53,7 +53,7 @@ func New(cfg Config) (*Receiver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Receiver{url: u.String(), mattermost: cfg.Mattermost, client: cfg.Client, progress: map[notify.ID]*progress{}}, nil
+	return &Receiver{url: notify.NewSecret(u.String()), mattermost: cfg.Mattermost, client: cfg.Client, progress: map[notify.ID]*progress{}}, nil
 }
 
 // String names the receiver without its URL.
@@ -78,6 +78,9 @@ type Text struct {
 	Text string `json:"text"`
 }
 
+// GoString hides the URL from %#v.
+func (r *Receiver) GoString() string { return r.String() }
+
 // Notify implements notify.Receiver: the parts of the digest in order.
 // A part already accepted is not posted again by a retry in the same
 // process; a later run posts them all again (Slack has no idempotency
@@ -100,7 +103,7 @@ func (r *Receiver) Notify(ctx context.Context, msg *notify.Message) (bool, error
 		if len(parts) > 1 {
 			what = fmt.Sprintf("chat (part %d/%d)", i+1, len(parts))
 		}
-		if retry, err := notify.PostJSON(ctx, r.client, what, r.url, body, nil); err != nil {
+		if retry, err := notify.PostJSON(ctx, r.client, what, r.url.Reveal(), body, nil); err != nil {
 			return retry, err
 		}
 		pr.sent = i + 1

@@ -196,7 +196,12 @@ func TestChatDelivery(t *testing.T) {
 }
 
 func TestNewHidesURL(t *testing.T) {
-	_, err := New(Config{URL: notify.NewSecret("hooks.slack.com/services/SECRET")})
+	r, err := New(Config{URL: notify.NewSecret("https://hooks.slack.com/services/T0/B0/SECRET")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notifytest.Hidden(t, "SECRET", r)
+	_, err = New(Config{URL: notify.NewSecret("hooks.slack.com/services/SECRET")})
 	if err == nil || strings.Contains(err.Error(), "SECRET") {
 		t.Errorf("got %v", err)
 	}

@@ -31,8 +31,8 @@ type Config struct {
 
 // Receiver posts to one webhook.
 type Receiver struct {
-	url    string
-	key    []byte
+	url    notify.Secret
+	key    notify.Secret // the decoded HMAC key; empty for no signature
 	client *http.Client
 	now    func() time.Time
 }
@@ -44,11 +44,13 @@ func New(cfg Config) (*Receiver, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Receiver{url: u.String(), client: cfg.Client, now: cfg.Now}
+	r := &Receiver{url: notify.NewSecret(u.String()), client: cfg.Client, now: cfg.Now}
 	if !cfg.Secret.Empty() {
-		if r.key, err = ParseSecret(cfg.Secret.Reveal()); err != nil {
+		key, err := ParseSecret(cfg.Secret.Reveal())
+		if err != nil {
 			return nil, err
 		}
+		r.key = notify.NewSecret(string(key))
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -83,6 +85,9 @@ func Sign(key []byte, id string, timestamp int64, body []byte) string {
 // String names the receiver without its URL.
 func (r *Receiver) String() string { return "webhook" }
 
+// GoString hides the URL from %#v.
+func (r *Receiver) GoString() string { return r.String() }
+
 // Notify implements notify.Receiver. Each attempt has a fresh timestamp
 // and signature; the id stays.
 func (r *Receiver) Notify(ctx context.Context, msg *notify.Message) (bool, error) {
@@ -94,8 +99,8 @@ func (r *Receiver) Notify(ctx context.Context, msg *notify.Message) (bool, error
 	h := http.Header{}
 	h.Set("webhook-id", id)
 	h.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
-	if r.key != nil {
-		h.Set("webhook-signature", Sign(r.key, id, ts, msg.JSON))
+	if !r.key.Empty() {
+		h.Set("webhook-signature", Sign([]byte(r.key.Reveal()), id, ts, msg.JSON))
 	}
-	return notify.PostJSON(ctx, r.client, "webhook", r.url, msg.JSON, h)
+	return notify.PostJSON(ctx, r.client, "webhook", r.url.Reveal(), msg.JSON, h)
 }

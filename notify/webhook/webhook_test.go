@@ -197,6 +197,15 @@ func TestWebhookKilledBetweenSendAndMark(t *testing.T) {
 	}
 }
 
+func TestReceiverHidesSecrets(t *testing.T) {
+	r, err := New(Config{URL: notify.NewSecret("https://h.example.org/SECRETPATH"), Secret: notify.NewSecret(secret)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notifytest.Hidden(t, "SECRET", r, *r)
+	notifytest.Hidden(t, "c2VjcmV0", r, *r)
+}
+
 func TestNewRefusesWithoutShowingSecrets(t *testing.T) {
 	for _, c := range []Config{
 		{URL: notify.NewSecret("ftp://h/SECRETPATH")},
