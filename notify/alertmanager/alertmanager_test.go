@@ -83,7 +83,7 @@ func basicAuth(h http.Header) (string, string, bool) {
 // when the test ends.
 // Its one route sends every group (by host and check) to hook, resolved
 // ones included, within about a second.
-func alertmanager(t *testing.T, hook string) string {
+func alertmanager(t testing.TB, hook string) string {
 	t.Helper()
 	bin := "/usr/bin/prometheus-alertmanager"
 	if _, err := os.Stat(bin); err != nil {

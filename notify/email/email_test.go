@@ -32,7 +32,7 @@ const password = "SECRET-pass-1234"
 
 // certificate makes a self-signed certificate for 127.0.0.1 and the pool
 // that trusts it.
-func certificate(t *testing.T) (tls.Certificate, *x509.CertPool) {
+func certificate(t testing.TB) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -127,7 +127,7 @@ func (s *session) Logout() error { return nil }
 
 // serve starts a mailbox on loopback: STARTTLS offered when starttls,
 // TLS from the first byte when implicit, plain otherwise.
-func serve(t *testing.T, mode TLS, script ...error) (*mailbox, string, *x509.CertPool) {
+func serve(t testing.TB, mode TLS, script ...error) (*mailbox, string, *x509.CertPool) {
 	t.Helper()
 	cert, pool := certificate(t)
 	box := &mailbox{script: script, done: make(chan struct{})}
