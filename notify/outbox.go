@@ -18,7 +18,9 @@ type Item struct {
 
 // Outbox is where deliveries wait: written in the same transaction that
 // decides them (the state store implements it), drained by a Dispatcher.
-// Implementations are safe for concurrent use.
+// An id is queued at most once (the store's primary key), so that a
+// digest is never queued twice for one sweep. Implementations are safe
+// for concurrent use.
 type Outbox interface {
 	// Pending returns the deliveries still to make, in the order they
 	// were queued (oldest first); neither delivered nor refused ones.
