@@ -161,7 +161,7 @@ func (d *Dispatcher) drain(ctx context.Context, start time.Time, dst Dest, items
 		case !ok:
 			reason := fmt.Sprintf("team %q has no receiver %q configured", dst.Team, dst.Receiver)
 			out[i] = Outcome{ID: id, State: Refused, Err: reason, Elapsed: time.Since(start)}
-			if err := d.Outbox.Refused(settleCtx(ctx), id, d.now(), reason); err != nil {
+			if err := settle(ctx, func(c context.Context) error { return d.Outbox.Refused(c, id, d.now(), reason) }); err != nil {
 				return fmt.Errorf("notify: marking %s refused: %w", id, err)
 			}
 			d.log().Warn("delivery refused", "id", id.String(), "reason", reason)
@@ -182,13 +182,12 @@ func (d *Dispatcher) drain(ctx context.Context, start time.Time, dst Dest, items
 	return nil
 }
 
-// settleCtx is the context of marking an outcome: the run's deadline
-// must not lose a delivery already made, so marking gets a few seconds
-// of its own.
-func settleCtx(ctx context.Context) context.Context {
+// settle records an outcome in the outbox: the run's deadline must not
+// lose a delivery already made, so marking gets a few seconds of its own.
+func settle(ctx context.Context, mark func(context.Context) error) error {
 	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	context.AfterFunc(c, cancel)
-	return c
+	defer cancel()
+	return mark(c)
 }
 
 // minAttempt is the least time an attempt is worth starting with.
@@ -221,7 +220,7 @@ func (d *Dispatcher) deliver(ctx context.Context, start time.Time, rcv Receiver,
 		if err == nil {
 			o.State, o.Err, o.Latency, o.Elapsed = Delivered, "", lat, time.Since(start)
 			log.Info("delivered")
-			if err := d.Outbox.Delivered(settleCtx(ctx), id, d.now()); err != nil {
+			if err := settle(ctx, func(c context.Context) error { return d.Outbox.Delivered(c, id, d.now()) }); err != nil {
 				return o, fmt.Errorf("notify: marking %s delivered: %w", id, err)
 			}
 			return o, nil
@@ -230,13 +229,13 @@ func (d *Dispatcher) deliver(ctx context.Context, start time.Time, rcv Receiver,
 		if !retry {
 			o.State, o.Elapsed = Refused, time.Since(start)
 			log.Warn("delivery refused", "err", o.Err)
-			if err := d.Outbox.Refused(settleCtx(ctx), id, d.now(), o.Err); err != nil {
+			if err := settle(ctx, func(c context.Context) error { return d.Outbox.Refused(c, id, d.now(), o.Err) }); err != nil {
 				return o, fmt.Errorf("notify: marking %s refused: %w", id, err)
 			}
 			return o, nil
 		}
 		log.Info("delivery failed, may retry", "err", o.Err)
-		if err := d.Outbox.Attempted(settleCtx(ctx), id, d.now(), o.Err); err != nil {
+		if err := settle(ctx, func(c context.Context) error { return d.Outbox.Attempted(c, id, d.now(), o.Err) }); err != nil {
 			return o, fmt.Errorf("notify: recording an attempt of %s: %w", id, err)
 		}
 		if o.Attempts >= b.Attempts {

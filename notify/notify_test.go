@@ -344,3 +344,25 @@ func golden(t *testing.T, path, got string) {
 		t.Errorf("%s differs:\n%s", path, got)
 	}
 }
+
+// TestDispatcherRetryAfterBeyondDeadline: a Retry-After longer than
+// what is left of the run is not waited for; the delivery stays queued.
+func TestDispatcherRetryAfterBeyondDeadline(t *testing.T) {
+	ob := &MemoryOutbox{}
+	m := msg("traffic", "chat", 1)
+	ob.Enqueue(m, time.Now())
+	r := &script{answers: []error{&RetryAfterError{After: time.Minute, Err: errors.New("HTTP 429")}}}
+	d := &Dispatcher{Outbox: ob, Receivers: map[Dest]Receiver{m.ID.Dest(): r}, Backoff: fast}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res, err := d.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Error("the run waited for a Retry-After past its deadline")
+	}
+	if o := res.Outcomes[0]; o.State != Queued || o.Attempts != 1 || !strings.Contains(o.Err, "retry after 1m0s") {
+		t.Errorf("got %+v, want queued after one attempt", o)
+	}
+}
