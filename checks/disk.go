@@ -12,12 +12,13 @@ import (
 func diskBuiltin() Builtin {
 	return Builtin{
 		Name: "disk",
-		Help: "use of every real local filesystem, blocks and inodes (df -P -T -l; pseudo and image " +
-			"filesystems skipped, bind mounts counted once; percentages rounded up as df does)",
+		Help: "use of every real local filesystem and tmpfs, blocks and inodes (df -P -T -l; pseudo and image " +
+			"filesystems skipped, bind mounts counted once; percentages of used + available, rounded up, as df's Use%)",
 		Params: []Param{
 			{Name: "warn", Default: "85", Help: "WARNING when a filesystem's blocks or inodes are at least this % used"},
 			{Name: "crit", Default: "95", Help: "CRITICAL when a filesystem's blocks or inodes are at least this % used"},
 			{Name: "exclude", Default: "", Help: "mount points (or globs) to skip, e.g. [/boot/efi, \"/mnt/*\"]"},
+			{Name: "exclude_types", Default: strings.Join(diskDefaultExcludeTypes, ","), Help: "filesystem types to skip (df -x); tmpfs is checked unless listed here"},
 		},
 		Default: true,
 		New:     newDiskCheck,
@@ -25,30 +26,42 @@ func diskBuiltin() Builtin {
 }
 
 // diskPseudoTypes are filesystem types that hold no data worth a
-// capacity alarm: memory-backed, kernel interfaces, read-only images.
+// capacity alarm: kernel interfaces, unsized memory, read-only images,
+// union views of filesystems checked in their own right. tmpfs is not
+// one: a full /run or /dev/shm takes services down.
 var diskPseudoTypes = map[string]bool{
-	"tmpfs": true, "devtmpfs": true, "ramfs": true, "overlay": true, "overlayfs": true, "aufs": true,
-	"squashfs": true, "iso9660": true, "udf": true, "proc": true, "sysfs": true, "nsfs": true,
+	"ramfs": true, "overlayfs": true, "aufs": true, "iso9660": true, "udf": true, "proc": true, "sysfs": true, "nsfs": true,
 	"cgroup": true, "cgroup2": true, "devpts": true, "mqueue": true, "debugfs": true, "tracefs": true,
 	"securityfs": true, "pstore": true, "bpf": true, "autofs": true, "fusectl": true, "configfs": true,
 	"hugetlbfs": true, "rpc_pipefs": true, "binfmt_misc": true, "efivarfs": true, "selinuxfs": true,
 	"fuse.lxcfs": true, "fuse.snapfuse": true, "fuse.gvfsd-fuse": true, "fuse.portal": true, "none": true,
 }
 
-// diskDFExcludes are the pseudo types df itself is told to skip, to keep
-// the output small on container hosts and snap-heavy desktops.
-var diskDFExcludes = []string{"tmpfs", "devtmpfs", "overlay", "squashfs"}
+// diskDefaultExcludeTypes are the types skipped by default (exclude_types),
+// which df itself is told to skip, to keep the output small on container
+// hosts and snap-heavy desktops: devtmpfs (the kernel's /dev, never
+// written to), squashfs (snaps and live images: always full) and overlay
+// (container roots: views of a lower filesystem checked in its own right).
+var diskDefaultExcludeTypes = []string{"devtmpfs", "squashfs", "overlay"}
+
+// The reasons (Result.Reason) of a disk result that is not OK.
+const (
+	ReasonFSFull     = "fs_full"     // a filesystem's blocks are over a threshold
+	ReasonInodesFull = "inodes_full" // a filesystem's inodes are over a threshold
+)
 
 // diskCheck is a configured disk check.
 type diskCheck struct {
-	name       string
-	warn, crit float64
-	exclude    []string
+	name         string
+	warn, crit   float64
+	exclude      []string
+	excludeTypes map[string]bool
+	dfExcludes   []string // excludeTypes in order, for df -x
 }
 
 // newDiskCheck validates params and builds a disk check.
 func newDiskCheck(name string, p Params) (Check, error) {
-	if err := p.CheckKnown("warn", "crit", "exclude"); err != nil {
+	if err := p.CheckKnown("warn", "crit", "exclude", "exclude_types"); err != nil {
 		return nil, err
 	}
 	c := &diskCheck{name: name}
@@ -64,6 +77,23 @@ func newDiskCheck(name string, p Params) (Check, error) {
 	}
 	if err := checkPercentPair(c.warn, c.crit); err != nil {
 		return nil, err
+	}
+	types, err := p.Strings("exclude_types", diskDefaultExcludeTypes)
+	if err != nil {
+		return nil, err
+	}
+	c.excludeTypes = map[string]bool{}
+	for _, t := range types {
+		for _, t := range strings.Split(t, ",") {
+			t = strings.TrimSpace(t)
+			if t == "" || strings.ContainsAny(t, " \t'\"\\$`;|&<>()") {
+				return nil, paramErr("exclude_types", "bad filesystem type %q", t)
+			}
+			if !c.excludeTypes[t] {
+				c.excludeTypes[t] = true
+				c.dfExcludes = append(c.dfExcludes, t)
+			}
+		}
 	}
 	for _, g := range c.exclude {
 		if _, err := path.Match(g, ""); err != nil || g == "" {
@@ -93,7 +123,7 @@ func (c *diskCheck) Name() string { return c.name }
 // POSIX format, bounded to 10 s each in case a mount hangs.
 func (c *diskCheck) Command() string {
 	x := ""
-	for _, t := range diskDFExcludes {
+	for _, t := range c.dfExcludes {
 		x += " -x " + shellQuote(t)
 	}
 	return strings.Join([]string{
@@ -182,7 +212,7 @@ func (c *diskCheck) selectFilesystems(blocks, inodes []dfRow) (uses []diskUse, s
 	seen := map[string]int{} // device and size → index in uses
 	for _, r := range blocks {
 		switch {
-		case diskPseudoTypes[r.Type]:
+		case diskPseudoTypes[r.Type] || c.excludeTypes[r.Type]:
 			continue
 		case c.excluded(r.Mount):
 			skipped = append(skipped, r.Mount+" (excluded)")
@@ -191,6 +221,10 @@ func (c *diskCheck) selectFilesystems(blocks, inodes []dfRow) (uses []diskUse, s
 			continue
 		}
 		key := r.Source + "\x00" + strconv.FormatInt(r.Size, 10)
+		if !strings.HasPrefix(r.Source, "/") {
+			// No device (tmpfs): two mounts of one size are two filesystems.
+			key += "\x00" + r.Mount
+		}
 		if i, dup := seen[key]; dup {
 			// A bind mount of the same device: keep the shortest mount point.
 			dropped := r.Mount
@@ -226,15 +260,7 @@ func (c *diskCheck) excluded(mount string) bool {
 }
 
 // level judges a percentage used.
-func (c *diskCheck) level(pct float64) Status {
-	switch {
-	case pct >= c.crit:
-		return Critical
-	case pct >= c.warn:
-		return Warning
-	}
-	return OK
-}
+func (c *diskCheck) level(pct float64) Status { return levelAtLeast(pct, c.warn, c.crit) }
 
 // Evaluate judges the df tables printed by Command.
 func (c *diskCheck) Evaluate(out Output) Result {
@@ -284,30 +310,40 @@ func (c *diskCheck) Evaluate(out Output) Result {
 		status Status
 		pct    float64
 		text   string
+		reason string
 	}
 	var alarms []alarm
 	var metrics []Metric
 	fullest := uses[0]
-	warnText, critText := strconv.FormatFloat(c.warn, 'f', -1, 64), strconv.FormatFloat(c.crit, 'f', -1, 64)
+	warnText := strconv.FormatFloat(c.warn, 'f', -1, 64)
+	// Percentages are whole (rounded up): the verdict's "at least" is
+	// written as the range it alerts above, so perfdata agrees with it.
+	warnRange, critRange := alertAtLeast(c.warn, 1), alertAtLeast(c.crit, 1)
 	for _, u := range uses {
 		bp := u.Blocks.Percent()
 		if bp > fullest.Blocks.Percent() {
 			fullest = u
 		}
-		metrics = append(metrics, Metric{Name: u.Mount, Value: bp, Unit: "%", Warn: warnText, Crit: critText,
+		metrics = append(metrics, Metric{Name: u.Mount, Value: bp, Unit: "%", Warn: warnRange, Crit: critRange,
 			Min: floatPtr(0), Max: floatPtr(100)})
-		line := fmt.Sprintf("%s (%s on %s): %s%% used of %s, %s free", u.Mount, u.Type, u.Source,
-			formatPercent(bp), formatKiB(u.Blocks.Used+u.Blocks.Avail), formatKiB(u.Blocks.Avail))
+		usable := u.Blocks.Used + u.Blocks.Avail
+		line := fmt.Sprintf("%s (%s on %s): %s%% used: %s used + %s available = %s usable",
+			u.Mount, u.Type, u.Source, formatPercent(bp), formatKiB(u.Blocks.Used), formatKiB(u.Blocks.Avail), formatKiB(usable))
+		if u.Blocks.Size > usable {
+			line += fmt.Sprintf(" (df size %s: %s reserved or not available to users)", formatKiB(u.Blocks.Size), formatKiB(u.Blocks.Size-usable))
+		} else if u.Blocks.Size != usable {
+			line += fmt.Sprintf(" (df size %s)", formatKiB(u.Blocks.Size))
+		}
 		if st := c.level(bp); st != OK {
-			alarms = append(alarms, alarm{st, bp, fmt.Sprintf("%s %s%% used (%s)", u.Mount, formatPercent(bp), st)})
+			alarms = append(alarms, alarm{st, bp, fmt.Sprintf("%s %s%% used of %s usable (%s)", u.Mount, formatPercent(bp), formatKiB(usable), st), ReasonFSFull})
 		}
 		if u.Inodes != nil {
 			ip := u.Inodes.Percent()
-			metrics = append(metrics, Metric{Name: u.Mount + " inodes", Value: ip, Unit: "%", Warn: warnText, Crit: critText,
+			metrics = append(metrics, Metric{Name: u.Mount + " inodes", Value: ip, Unit: "%", Warn: warnRange, Crit: critRange,
 				Min: floatPtr(0), Max: floatPtr(100)})
 			line += fmt.Sprintf("; inodes %s%% used (%d free)", formatPercent(ip), u.Inodes.Avail)
 			if st := c.level(ip); st != OK {
-				alarms = append(alarms, alarm{st, ip, fmt.Sprintf("%s inodes %s%% used (%s)", u.Mount, formatPercent(ip), st)})
+				alarms = append(alarms, alarm{st, ip, fmt.Sprintf("%s inodes %s%% used (%s)", u.Mount, formatPercent(ip), st), ReasonInodesFull})
 			}
 		}
 		details = append(details, line)
@@ -317,8 +353,8 @@ func (c *diskCheck) Evaluate(out Output) Result {
 	}
 	res := Result{Status: OK, Details: strings.Join(details, "\n"), Metrics: metrics}
 	if len(alarms) == 0 {
-		res.Summary = fmt.Sprintf("%s below %s%%; fullest %s at %s%%", plural(float64(len(uses)), "filesystem"),
-			warnText, fullest.Mount, formatPercent(fullest.Blocks.Percent()))
+		res.Summary = fmt.Sprintf("%s below %s%%; fullest %s at %s%% of %s usable", plural(float64(len(uses)), "filesystem"),
+			warnText, fullest.Mount, formatPercent(fullest.Blocks.Percent()), formatKiB(fullest.Blocks.Used+fullest.Blocks.Avail))
 		return res
 	}
 	sort.SliceStable(alarms, func(i, j int) bool {
@@ -333,6 +369,7 @@ func (c *diskCheck) Evaluate(out Output) Result {
 		texts[i] = a.text
 	}
 	res.Summary = joinCapped(texts, 4)
+	res.Reason = alarms[0].reason
 	return res
 }
 

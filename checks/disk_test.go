@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -69,7 +70,7 @@ func TestDiskCommandOnThisHost(t *testing.T) {
 		t.Fatalf("command failed: %v", err)
 	}
 	r := chk.Evaluate(Output{Stdout: stdout, Now: time.Now()})
-	if r.Status == Unknown || len(r.Metrics) == 0 || !strings.Contains(r.Details, "% used of") {
+	if r.Status == Unknown || len(r.Metrics) == 0 || !strings.Contains(r.Details, "% used: ") {
 		t.Fatalf("got %s %q\n%s\nfrom:\n%s", r.Status, r.Summary, r.Details, stdout)
 	}
 	t.Logf("this host: %s %s (%d bytes of output)", r.Status, r.Summary, len(stdout))
@@ -77,4 +78,63 @@ func TestDiskCommandOnThisHost(t *testing.T) {
 
 func TestDiskContract(t *testing.T) {
 	checkBuiltinContract(t, "disk", Params{"exclude": "/boot/efi"})
+}
+
+// TestDiskGoldenExcludeTypes: tmpfs is checked by default (see
+// unfiltered_df_pseudo_types: a full /run is CRITICAL); exclude_types
+// skips it again.
+func TestDiskGoldenExcludeTypes(t *testing.T) {
+	runGolden(t, mustBuiltin(t, "disk", Params{"exclude_types": []any{"tmpfs", "devtmpfs", "squashfs", "overlay"}}), "testdata/disk/exclude_types")
+}
+
+// TestDiskReasonAndRanges: fs_full and inodes_full name why, and the
+// thresholds written into the metrics alert exactly where the verdict
+// does, for whole and fractional thresholds.
+func TestDiskReasonAndRanges(t *testing.T) {
+	for _, p := range []Params{nil, {"warn": 80.5, "crit": 90.5}, {"warn": 1, "crit": 100}} {
+		chk := mustBuiltin(t, "disk", p)
+		for used := int64(0); used <= 100; used++ {
+			for _, inodes := range []bool{false, true} {
+				bu, iu := used, int64(0)
+				if inodes {
+					bu, iu = 0, used
+				}
+				out := Output{Stdout: []byte(fmt.Sprintf("--- fleetcheck:blocks ---\n/dev/sda1 ext4 100 %d %d %d%% /\n--- fleetcheck:blocks-status rc=0 ---\n"+
+					"--- fleetcheck:inodes ---\n/dev/sda1 ext4 100 %d %d %d%% /\n--- fleetcheck:inodes-status rc=0 ---\n--- fleetcheck:end ---\n",
+					bu, 100-bu, bu, iu, 100-iu, iu))}
+				r := chk.Evaluate(out)
+				want := ""
+				if r.Status != OK {
+					want = map[bool]string{false: ReasonFSFull, true: ReasonInodesFull}[inodes]
+				}
+				if r.Status == Unknown || r.Reason != want {
+					t.Fatalf("%v: used %d (inodes %v): %s %q reason %q, want reason %q", p, used, inodes, r.Status, r.Summary, r.Reason, want)
+				}
+				checkRangesAgree(t, r, "/")
+			}
+		}
+	}
+}
+
+func TestDiskExcludeTypesParam(t *testing.T) {
+	for _, tc := range []struct {
+		p       Params
+		wantKey string
+		wantCmd string
+	}{
+		{nil, "", "-x devtmpfs -x squashfs -x overlay"},
+		{Params{"exclude_types": []any{}}, "", ""},
+		{Params{"exclude_types": "tmpfs, nfs4"}, "", "-x tmpfs -x nfs4"},
+		{Params{"exclude_types": []any{"ext4; rm -rf /"}}, "exclude_types", ""},
+	} {
+		c, err := Builtins().New("disk", "disk", tc.p)
+		assertParamErr(t, err, tc.wantKey)
+		if err != nil {
+			continue
+		}
+		cmd := c.Command()
+		if tc.wantCmd == "" && strings.Contains(cmd, " -x ") || !strings.Contains(cmd, strings.TrimSpace("-k "+tc.wantCmd)) {
+			t.Errorf("%v: command lacks %q:\n%s", tc.p, tc.wantCmd, cmd)
+		}
+	}
 }

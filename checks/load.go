@@ -13,11 +13,11 @@ func loadBuiltin() Builtin {
 	return Builtin{
 		Name: "load",
 		Help: "load average per online CPU (/proc/loadavg, getconf _NPROCESSORS_ONLN) and uptime; " +
-			"judged on the 5-minute average by default, so that a short spike does not alert",
+			"judged on the 5-minute average by default, so that a short spike does not alert (period: all judges the three, as check_load does)",
 		Params: []Param{
 			{Name: "warn", Default: "2", Help: "WARNING when the load per CPU is at least this"},
 			{Name: "crit", Default: "4", Help: "CRITICAL when the load per CPU is at least this"},
-			{Name: "period", Default: "5", Help: "which load average to judge: 1, 5 or 15 (minutes)"},
+			{Name: "period", Default: "5", Help: "which load average to judge: 1, 5 or 15 (minutes), or all (the worst of the three)"},
 		},
 		Default: true,
 		New:     newLoadCheck,
@@ -28,8 +28,11 @@ func loadBuiltin() Builtin {
 type loadCheck struct {
 	name       string
 	warn, crit float64
-	period     int // 1, 5 or 15
+	period     int // 1, 5 or 15; 0 for all
 }
+
+// ReasonLoadHigh is the reason of a load result over its threshold.
+const ReasonLoadHigh = "load_high"
 
 // newLoadCheck validates params and builds a load check.
 func newLoadCheck(name string, p Params) (Check, error) {
@@ -44,7 +47,7 @@ func newLoadCheck(name string, p Params) (Check, error) {
 	if c.crit, err = p.Float("crit", 4); err != nil {
 		return nil, err
 	}
-	period, err := p.Float("period", 5)
+	period, err := p.String("period", "5")
 	if err != nil {
 		return nil, err
 	}
@@ -53,10 +56,19 @@ func newLoadCheck(name string, p Params) (Check, error) {
 		return nil, paramErr("warn", "must be more than 0")
 	case c.crit < c.warn:
 		return nil, paramErr("crit", "%v is less than warn (%v)", c.crit, c.warn)
-	case period != 1 && period != 5 && period != 15:
-		return nil, paramErr("period", "want 1, 5 or 15, got %v", period)
 	}
-	c.period = int(period)
+	switch strings.TrimSpace(period) {
+	case "1":
+		c.period = 1
+	case "5":
+		c.period = 5
+	case "15":
+		c.period = 15
+	case "all":
+		c.period = 0
+	default:
+		return nil, paramErr("period", "want 1, 5, 15 or all, got %v", period)
+	}
 	return c, nil
 }
 
@@ -108,8 +120,19 @@ func (c *loadCheck) Evaluate(out Output) Result {
 	if cpus == 0 {
 		return unknownResult("load: number of CPUs unknown (getconf, nproc and /proc/cpuinfo gave nothing)")
 	}
+	// The period judged: the configured one, or with period all the one
+	// whose load per CPU is worst against the thresholds (the longest on
+	// a tie, as it is the least noisy).
 	idx := map[int]int{1: 0, 5: 1, 15: 2}[c.period]
-	judged := fmt.Sprintf("load%d", c.period)
+	if c.period == 0 {
+		idx = 2
+		for i := 1; i >= 0; i-- {
+			if c.level(loads[i] / float64(cpus)).Worse(c.level(loads[idx] / float64(cpus))) {
+				idx = i
+			}
+		}
+	}
+	judged := fmt.Sprintf("load%d", [...]int{1, 5, 15}[idx])
 	perCPU := loads[idx] / float64(cpus)
 
 	var details []string
@@ -120,9 +143,11 @@ func (c *loadCheck) Evaluate(out Output) Result {
 	metrics := make([]Metric, 0, 5)
 	for i, n := range []int{1, 5, 15} {
 		m := Metric{Name: fmt.Sprintf("load%d", n), Value: loads[i], Min: floatPtr(0)}
-		if n == c.period {
-			m.Warn = strconv.FormatFloat(c.warn*float64(cpus), 'f', -1, 64)
-			m.Crit = strconv.FormatFloat(c.crit*float64(cpus), 'f', -1, 64)
+		if n == c.period || c.period == 0 {
+			// /proc/loadavg has two decimals: the verdict's "at least"
+			// is written as the range it alerts above.
+			m.Warn = alertAtLeast(c.warn*float64(cpus), 0.01)
+			m.Crit = alertAtLeast(c.crit*float64(cpus), 0.01)
 		}
 		metrics = append(metrics, m)
 	}
@@ -142,16 +167,23 @@ func (c *loadCheck) Evaluate(out Output) Result {
 
 	res := Result{Status: OK, Details: strings.Join(details, "\n"), Metrics: metrics}
 	perText := strconv.FormatFloat(roundTo(perCPU, 2), 'f', -1, 64)
+	if c.period == 0 {
+		judged += " (worst of load1, load5, load15)"
+	}
 	base := fmt.Sprintf("%s per CPU %s (%s on %s)", judged, perText, f[idx], plural(float64(cpus), "CPU"))
-	switch {
-	case perCPU >= c.crit:
-		res.Status = Critical
+	switch res.Status = c.level(perCPU); res.Status {
+	case Critical:
 		res.Summary = fmt.Sprintf("%s ≥ %v%s", base, c.crit, upText)
-	case perCPU >= c.warn:
-		res.Status = Warning
+	case Warning:
 		res.Summary = fmt.Sprintf("%s ≥ %v%s", base, c.warn, upText)
 	default:
 		res.Summary = base + upText
 	}
+	if res.Status != OK {
+		res.Reason = ReasonLoadHigh
+	}
 	return res
 }
+
+// level judges a load per CPU.
+func (c *loadCheck) level(perCPU float64) Status { return levelAtLeast(perCPU, c.warn, c.crit) }

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,4 +57,58 @@ func TestLoadCommandOnThisHost(t *testing.T) {
 
 func TestLoadContract(t *testing.T) {
 	checkBuiltinContract(t, "load", nil)
+}
+
+// TestLoadGoldenPeriodAll judges the three averages, as check_load does:
+// the spike that load5 does not see is the verdict, and the summary says
+// which period it is.
+func TestLoadGoldenPeriodAll(t *testing.T) {
+	runGolden(t, mustBuiltin(t, "load", Params{"period": "all"}), "testdata/load/periodall")
+}
+
+// TestLoadReasonAndRanges: a result over a threshold says load_high, and
+// the thresholds written into the metrics alert exactly where the verdict
+// does (a dashboard reading the perfdata agrees with the status).
+func TestLoadReasonAndRanges(t *testing.T) {
+	for _, period := range []any{1, 5, 15, "all"} {
+		chk := mustBuiltin(t, "load", Params{"period": period})
+		for _, load := range []string{"0.00", "7.99", "8.00", "8.01", "15.99", "16.00", "31.99", "32.00", "40.00"} {
+			out := Output{Stdout: []byte("--- fleetcheck:loadavg ---\n" + load + " " + load + " " + load + " 1/100 1\n" +
+				"--- fleetcheck:cpus ---\n4\n--- fleetcheck:uptime ---\n100.0 100.0\n--- fleetcheck:end ---\n")}
+			r := chk.Evaluate(out)
+			if (r.Status != OK) != (r.Reason == ReasonLoadHigh) {
+				t.Errorf("period %v load %s: %s with reason %q", period, load, r.Status, r.Reason)
+			}
+			checkRangesAgree(t, r, "load")
+		}
+	}
+}
+
+// checkRangesAgree checks that each metric of r whose name starts with
+// prefix and that carries thresholds alerts by its ranges exactly as r's
+// status says, for the metric the status was judged on (the worst).
+func checkRangesAgree(t *testing.T, r Result, prefix string) {
+	t.Helper()
+	worst := OK
+	for _, m := range r.Metrics {
+		if m.Warn == "" || !strings.HasPrefix(m.Name, prefix) {
+			continue
+		}
+		w, err1 := ParseRange(m.Warn)
+		c, err2 := ParseRange(m.Crit)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: bad ranges %q %q", m.Name, m.Warn, m.Crit)
+		}
+		st := OK
+		switch {
+		case c.Alert(m.Value):
+			st = Critical
+		case w.Alert(m.Value):
+			st = Warning
+		}
+		worst = Worst(worst, st)
+	}
+	if worst != r.Status {
+		t.Errorf("%q: perfdata ranges say %s, the verdict %s (metrics %s)", r.Summary, worst, r.Status, FormatPerfdata(r.Metrics))
+	}
 }

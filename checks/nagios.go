@@ -13,9 +13,27 @@ var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[ -/]*[@-~]`)
 
 // Limits on what a plugin's output may put into a result.
 const (
-	nagiosMaxSummary = 300      // runes of the summary line
+	nagiosMaxSummary = 300      // runes of the summary line (a longer one is kept whole in details)
 	nagiosMaxDetails = 16 << 10 // bytes of details
 )
+
+// The reasons (Result.Reason) of a plugin's result that is not OK.
+const (
+	ReasonPluginWarning  = "plugin_warning"  // the plugin exited 1
+	ReasonPluginCritical = "plugin_critical" // the plugin exited 2
+	ReasonPluginUnknown  = "plugin_unknown"  // the plugin exited 3
+	ReasonPluginMissing  = "plugin_missing"  // not found or not executable (126, 127)
+	ReasonPluginSignal   = "plugin_signal"   // killed by a signal
+	ReasonPluginBadExit  = "plugin_bad_exit" // no exit status, or one above 3
+)
+
+// CutOutputEvaluator is a check that still has a verdict when its output
+// was cut at the runner's limit although the command ran to its end: the
+// nagios check, whose verdict is the plugin's exit status.
+type CutOutputEvaluator interface {
+	// EvaluateCut is Evaluate of the output kept, noting the cut.
+	EvaluateCut(out Output) Result
+}
 
 // nagiosBuiltin runs any Nagios-compatible plugin and maps its exit code,
 // output and perfdata to a result.
@@ -71,31 +89,37 @@ func (c *nagiosCheck) Evaluate(out Output) Result {
 	var notes []string
 	switch {
 	case out.Signal != "":
-		res.Status = Unknown
+		res.Status, res.Reason = Unknown, ReasonPluginSignal
 		res.Summary = fmt.Sprintf("plugin killed by signal %s", oneLine(out.Signal))
 	case out.ExitCode == 127:
-		res.Status = Unknown
+		res.Status, res.Reason = Unknown, ReasonPluginMissing
 		res.Summary = "plugin not found: " + clipText(oneLine(pluginProgram(c.command)), 200)
 	case out.ExitCode == 126:
-		res.Status = Unknown
+		res.Status, res.Reason = Unknown, ReasonPluginMissing
 		res.Summary = "plugin not executable: " + clipText(oneLine(pluginProgram(c.command)), 200)
 	case out.ExitCode < 0:
-		res.Status = Unknown
+		res.Status, res.Reason = Unknown, ReasonPluginBadExit
 		res.Summary = "plugin ended without an exit status"
 	case out.ExitCode > 3:
-		res.Status = Unknown
+		res.Status, res.Reason = Unknown, ReasonPluginBadExit
 		res.Summary = fmt.Sprintf("plugin exited with status %d (want 0..3)", out.ExitCode)
 	default:
 		res.Status = Status(out.ExitCode)
+		res.Reason = [...]string{"", ReasonPluginWarning, ReasonPluginCritical, ReasonPluginUnknown}[out.ExitCode]
+	}
+	summary := po.summary
+	if n := utf8.RuneCountInString(summary); n > nagiosMaxSummary {
+		notes = append(notes, fmt.Sprintf("summary line in full (%d characters):\n%s", n, summary))
+		summary = clipRunes(summary, nagiosMaxSummary)
 	}
 	switch {
 	case res.Summary == "":
-		res.Summary = po.summary
+		res.Summary = summary
 		if res.Summary == "" {
 			res.Summary = "(no output from plugin)"
 		}
-	case po.summary != "":
-		notes = append(notes, "output: "+po.summary)
+	case summary != "":
+		notes = append([]string{"output: " + summary}, notes...)
 	}
 	res.Metrics = po.perf.Metrics
 	var details []string
@@ -112,8 +136,50 @@ func (c *nagiosCheck) Evaluate(out Output) Result {
 	if s := strings.TrimSpace(pluginText(out.Stderr)); s != "" {
 		details = append(details, "stderr:\n"+s)
 	}
-	res.Details = clipText(pluginText([]byte(strings.Join(details, "\n"))), nagiosMaxDetails)
+	res.Details = clipDetails(pluginText([]byte(strings.Join(details, "\n"))), nagiosMaxDetails)
 	return res
+}
+
+// EvaluateCut evaluates output cut at the runner's limit: the plugin's
+// exit status and first line are the verdict, and the details say that
+// the rest was not read.
+func (c *nagiosCheck) EvaluateCut(out Output) Result {
+	res := c.Evaluate(out)
+	note := fmt.Sprintf("plugin output over the limit: only its first %s of stdout and %s of stderr were read (perfdata after the cut is lost)",
+		formatBytes(float64(len(out.Stdout))), formatBytes(float64(len(out.Stderr))))
+	res.Details = clipDetails(note+"\n"+res.Details, nagiosMaxDetails)
+	return res
+}
+
+// clipRunes shortens s to at most n runes, marking the cut; it never
+// splits a character.
+func clipRunes(s string, n int) string {
+	i := 0
+	for pos := range s {
+		if i == n {
+			return strings.TrimRight(s[:pos], " ") + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// clipDetails shortens details to at most n bytes on a line boundary
+// where one is near, and says what was cut.
+func clipDetails(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - 100 // room for the note
+	for cut > 0 && !isRuneStart(s[cut]) {
+		cut--
+	}
+	if nl := strings.LastIndexByte(s[:cut], '\n'); nl > cut-1024 && nl > 0 {
+		cut = nl
+	}
+	rest := s[cut:]
+	lines := strings.Count(strings.TrimPrefix(rest, "\n"), "\n") + 1
+	return fmt.Sprintf("%s\n… details cut at %s: %s in %d more lines not shown", s[:cut], formatBytes(float64(n)), formatBytes(float64(len(rest))), lines)
 }
 
 // pluginOutput is a plugin's stdout split into its parts.
@@ -143,7 +209,7 @@ func parsePluginOutput(stdout []byte) pluginOutput {
 	}
 	lines := strings.Split(text, "\n")
 	first, firstPerf, _ := strings.Cut(lines[0], "|")
-	po.summary = clipText(oneLine(first), nagiosMaxSummary)
+	po.summary = oneLine(first)
 	if po.summary == "" {
 		po.summary = "(empty summary line)"
 	}

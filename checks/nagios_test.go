@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func mustNew(t *testing.T, typ, name string, p Params) Check {
@@ -120,14 +121,22 @@ func TestNagiosRunsPluginHere(t *testing.T) {
 
 func TestParsePluginOutputLimits(t *testing.T) {
 	long := strings.Repeat("é", 1000)
-	po := parsePluginOutput([]byte(long + "\n"))
-	if n := len([]rune(po.summary)); n > nagiosMaxSummary+1 {
-		t.Errorf("summary has %d runes, want at most %d", n, nagiosMaxSummary+1)
-	}
 	chk := mustNew(t, "nagios", "n", Params{"command": "x"})
-	res := chk.Evaluate(Output{Stdout: []byte("OK\n" + strings.Repeat("line\n", 10000))})
+	// The summary is cut at a character, the whole line kept in details.
+	res := chk.Evaluate(Output{Stdout: []byte(long + "\n")})
+	if n := len([]rune(res.Summary)); n > nagiosMaxSummary+1 || !utf8.ValidString(res.Summary) {
+		t.Errorf("summary has %d runes (valid UTF-8 %v), want at most %d", n, utf8.ValidString(res.Summary), nagiosMaxSummary+1)
+	}
+	if !strings.Contains(res.Details, long) {
+		t.Errorf("details %q do not hold the whole first line", clipText(res.Details, 80))
+	}
+	res = chk.Evaluate(Output{Stdout: []byte("OK\n" + strings.Repeat("line\n", 10000))})
 	if len(res.Details) > nagiosMaxDetails+len("…") {
 		t.Errorf("details are %d bytes, want at most %d", len(res.Details), nagiosMaxDetails)
+	}
+	// The cut says what was cut.
+	if !strings.Contains(res.Details, "details cut at 16.0 KiB") || !strings.Contains(res.Details, "more lines not shown") {
+		t.Errorf("details end %q, want a note of the cut", res.Details[len(res.Details)-120:])
 	}
 }
 

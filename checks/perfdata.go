@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // perfdataUnitList names the units of measure of the Nagios plugin guidelines.
@@ -114,8 +115,8 @@ func (pd *Perfdata) addItem(n int, item string) {
 		fail("value: %v", err)
 		return
 	}
-	if !isPerfdataUnit(unit) {
-		fail("unknown unit %q (want one of %s)", unit, perfdataUnitList)
+	if !isPerfdataUnit(unit) && !isWrittenUnit(unit) {
+		fail("bad unit %q (want one of %s, or letters such as KiB or °C)", unit, perfdataUnitList)
 		return
 	}
 	m := Metric{Name: label, Value: v, Unit: unit}
@@ -136,7 +137,7 @@ func (pd *Perfdata) addItem(n int, item string) {
 			continue
 		}
 		// Some plugins repeat the unit on min and max.
-		if n, u := splitPerfdataUnit(f); u != "" && isPerfdataUnit(u) {
+		if n, u := splitPerfdataUnit(f); n != "" && u != "" && (isPerfdataUnit(u) || isWrittenUnit(u)) {
 			f = n
 		}
 		mv, err := parseRangeNumber(f)
@@ -209,6 +210,22 @@ func isPerfdataUnit(u string) bool {
 		return true
 	}
 	return false
+}
+
+// isWrittenUnit reports whether u is a unit real plugins write beyond the
+// guidelines' (KiB, kB, MiB, C, °C, ops, req/s...): kept as written, with
+// the value as written, never converted. Letters, and %, °, µ, / and _,
+// at most 16 bytes.
+func isWrittenUnit(u string) bool {
+	if u == "" || len(u) > 16 {
+		return false
+	}
+	for _, r := range u {
+		if !unicode.IsLetter(r) && !strings.ContainsRune("%°µ/_", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // FormatMetric writes m as one perfdata item, quoting the label when it

@@ -55,20 +55,33 @@ func TestParsePerfdata(t *testing.T) {
 			metrics: []Metric{{Name: "a", Value: 1}, {Name: "b", Value: 2}, {Name: "c", Value: 3}},
 		},
 		{
+			// Units real plugins write beyond the guidelines' (issue 18:
+			// they were dropped as unknown) are kept as written.
+			name: "units real plugins write",
+			in:   "used=1500KiB;;;0;2048KiB rx=12kB temp=41.5°C cpu=38C ops=120ops 'req rate'=3.5req/s mem=12MiB z=5furlongs",
+			metrics: []Metric{
+				{Name: "used", Value: 1500, Unit: "KiB", Min: fp(0), Max: fp(2048)},
+				{Name: "rx", Value: 12, Unit: "kB"}, {Name: "temp", Value: 41.5, Unit: "°C"},
+				{Name: "cpu", Value: 38, Unit: "C"}, {Name: "ops", Value: 120, Unit: "ops"},
+				{Name: "req rate", Value: 3.5, Unit: "req/s"}, {Name: "mem", Value: 12, Unit: "MiB"},
+				{Name: "z", Value: 5, Unit: "furlongs"},
+			},
+		},
+		{
 			name:    "unit on min and max",
 			in:      "mem=50MB;;;0MB;100MB",
 			metrics: []Metric{{Name: "mem", Value: 50, Unit: "MB", Min: fp(0), Max: fp(100)}},
 		},
 		{
 			name:    "malformed items are skipped",
-			in:      "ok=1 noequals =5 x= y=abc z=5furlongs w=1;2;3;4;5;6 'open=1 v=2",
+			in:      "ok=1 noequals =5 x= y=abc z=5fur$longs w=1;2;3;4;5;6 'open=1 v=2",
 			metrics: []Metric{{Name: "ok", Value: 1}, {Name: "v", Value: 2}},
 			errs: []string{
 				`perfdata item 2 "noequals": want label=value`,
 				`perfdata item 3 "=5": empty label`,
 				`perfdata item 4 "x=": missing value`,
 				`perfdata item 5 "y=abc": value: want a number, got "abc"`,
-				`perfdata item 6 "z=5furlongs": unknown unit "furlongs" (want one of s ms us % B KB MB GB TB c)`,
+				`perfdata item 6 "z=5fur$longs": bad unit "fur$longs" (want one of s ms us % B KB MB GB TB c, or letters such as KiB or °C)`,
 				`perfdata item 7 "w=1;2;3;4;5;6": want at most 5 ';'-separated fields, got 6`,
 				`perfdata item 8 "'open=1": unterminated quote`,
 			},

@@ -196,3 +196,25 @@ func formatNumber(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
+
+// alertAtLeast writes the Nagios range that alerts exactly when a value
+// measured in steps of step (0.01 for load averages, 1 for df's whole
+// percentages) is at least t, as the built-in checks judge: a range
+// alerts above its end, so the end is the last step below t.
+func alertAtLeast(t, step float64) string {
+	steps := math.Ceil(t/step - 1e-9)
+	return formatNumber(roundTo((steps-1)*step, 9))
+}
+
+// levelAtLeast is the verdict of the built-ins where more is worse:
+// CRITICAL at crit or more, WARNING at warn or more (alertAtLeast writes
+// the same as perfdata ranges).
+func levelAtLeast(v, warn, crit float64) Status {
+	switch {
+	case v >= crit:
+		return Critical
+	case v >= warn:
+		return Warning
+	}
+	return OK
+}

@@ -197,3 +197,27 @@ func BenchmarkParseRange(b *testing.B) {
 		}
 	}
 }
+
+func TestAlertAtLeast(t *testing.T) {
+	for _, tc := range []struct {
+		t, step float64
+		want    string
+	}{{85, 1, "84"}, {85.5, 1, "85"}, {100, 1, "99"}, {8, 0.01, "7.99"}, {8.005, 0.01, "8"}, {2.3 * 3, 0.01, "6.89"}} {
+		got := alertAtLeast(tc.t, tc.step)
+		if got != tc.want {
+			t.Errorf("alertAtLeast(%v, %v) = %q, want %q", tc.t, tc.step, got, tc.want)
+		}
+		r, err := ParseRange(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every step value alerts exactly when it is at least t.
+		for i := 0.0; i <= 2*tc.t/tc.step; i++ {
+			v := roundTo(i*tc.step, 9)
+			if r.Alert(v) != (v >= tc.t) {
+				t.Errorf("range %s at %v alerts %v, verdict %v", got, v, r.Alert(v), v >= tc.t)
+				break
+			}
+		}
+	}
+}

@@ -17,11 +17,13 @@ import (
 
 // Keys accepted at each level of an owners file.
 var (
-	topKeys  = []string{"fallback", "sla", "teams", "rules"}
-	teamKeys = []string{"contact", "email", "chat", "escalation", "sla"}
-	chatKeys = []string{"webhook_file", "webhook_env"}
-	slaKeys  = []string{"critical", "warning", "unknown", "unreachable"}
-	ruleKeys = []string{"id", "hosts", "checks", "owner", "product_owner", "also_notify"}
+	topKeys     = []string{"fallback", "sla", "teams", "rules"}
+	teamKeys    = []string{"contact", "email", "chat", "webhook", "escalation", "sla"}
+	chatKeys    = []string{"webhook_file", "webhook_env"}
+	webhookKeys = []string{"url_file", "url_env", "secret_file", "secret_env"}
+	emailKeys   = []string{"to"}
+	slaKeys     = []string{"critical", "warning", "unknown", "unreachable"}
+	ruleKeys    = []string{"id", "hosts", "checks", "owner", "product_owner", "also_notify"}
 )
 
 // Load reads and validates an owners file; problems are *posfile.Error.
@@ -174,13 +176,15 @@ func (r nodeReader) team(f *File, e entry) (Team, error) {
 		case "contact":
 			t.Contact, err = r.str(te.valNode, field)
 		case "email":
-			t.Email, err = r.str(te.valNode, field)
+			t.Email, t.EmailTo, err = r.email(te.valNode, field)
 		case "escalation":
 			t.Escalation, _, err = r.list(te.valNode, field)
 		case "sla":
 			t.SLA, err = r.sla(te.valNode, what+": sla")
 		case "chat":
 			t.Chat, err = r.chat(f, te.valNode, what+": chat")
+		case "webhook":
+			t.Hook, err = r.webhook(f, te.valNode, what+": webhook")
 		}
 		if err != nil {
 			return Team{}, err
@@ -189,35 +193,83 @@ func (r nodeReader) team(f *File, e entry) (Team, error) {
 	return t, nil
 }
 
-// chat reads a chat: mapping; exactly one of webhook_file and webhook_env.
-func (r nodeReader) chat(f *File, n *yaml.Node, what string) (Chat, error) {
-	entries, err := r.mapping(n, what, what, chatKeys...)
-	if err != nil {
-		return Chat{}, err
+// email reads email: as one address (the older form) or as {to: [...]}.
+func (r nodeReader) email(n *yaml.Node, what string) (string, []string, error) {
+	if yamlfile.Resolve(n).Kind != yaml.MappingNode {
+		s, err := r.str(n, what)
+		if s == "" || err != nil {
+			return s, nil, err
+		}
+		return s, []string{s}, nil
 	}
-	var c Chat
+	entries, err := r.mapping(n, what, what, emailKeys...)
+	if err != nil {
+		return "", nil, err
+	}
+	var to []string
+	for _, e := range entries {
+		if to, _, err = r.list(e.valNode, what+".to"); err != nil {
+			return "", nil, err
+		}
+	}
+	if len(to) == 0 {
+		return "", nil, r.Errorf(yamlfile.Resolve(n), "%s: expected to: with at least one address", what)
+	}
+	return to[0], to, nil
+}
+
+// secretRefs reads a mapping of where secrets are kept: each key's
+// non-empty value, files resolved against the owners file's directory.
+func (r nodeReader) secretRefs(f *File, n *yaml.Node, what string, keys []string) (map[string]string, error) {
+	entries, err := r.mapping(n, what, what, keys...)
+	if err != nil {
+		return nil, err
+	}
+	refs := map[string]string{}
 	for _, e := range entries {
 		v, err := r.str(e.valNode, what+"."+e.key)
 		if err != nil {
-			return Chat{}, err
+			return nil, err
 		}
 		if v == "" {
-			return Chat{}, r.Errorf(e.valNode, "%s.%s: empty", what, e.key)
+			return nil, r.Errorf(e.valNode, "%s.%s: empty", what, e.key)
 		}
-		switch e.key {
-		case "webhook_file":
-			if !filepath.IsAbs(v) {
-				v = filepath.Join(filepath.Dir(f.Path), v)
-			}
-			c.WebhookFile = v
-		case "webhook_env":
-			c.WebhookEnv = v
+		if strings.HasSuffix(e.key, "_file") && !filepath.IsAbs(v) {
+			v = filepath.Join(filepath.Dir(f.Path), v)
 		}
+		refs[e.key] = v
 	}
-	if len(entries) != 1 {
+	return refs, nil
+}
+
+// chat reads a chat: mapping; exactly one of webhook_file and webhook_env.
+func (r nodeReader) chat(f *File, n *yaml.Node, what string) (Chat, error) {
+	refs, err := r.secretRefs(f, n, what, chatKeys)
+	if err != nil {
+		return Chat{}, err
+	}
+	c := Chat{WebhookFile: refs["webhook_file"], WebhookEnv: refs["webhook_env"]}
+	if (c.WebhookFile == "") == (c.WebhookEnv == "") {
 		return Chat{}, r.Errorf(yamlfile.Resolve(n), "%s: expected exactly one of webhook_file or webhook_env (the secret stays out of this file)", what)
 	}
 	return c, nil
+}
+
+// webhook reads a webhook: mapping: exactly one of url_file and url_env,
+// at most one of secret_file and secret_env.
+func (r nodeReader) webhook(f *File, n *yaml.Node, what string) (Webhook, error) {
+	refs, err := r.secretRefs(f, n, what, webhookKeys)
+	if err != nil {
+		return Webhook{}, err
+	}
+	w := Webhook{URLFile: refs["url_file"], URLEnv: refs["url_env"], SecretFile: refs["secret_file"], SecretEnv: refs["secret_env"]}
+	if (w.URLFile == "") == (w.URLEnv == "") {
+		return Webhook{}, r.Errorf(yamlfile.Resolve(n), "%s: expected exactly one of url_file or url_env (the URL stays out of this file)", what)
+	}
+	if w.SecretFile != "" && w.SecretEnv != "" {
+		return Webhook{}, r.Errorf(yamlfile.Resolve(n), "%s: expected at most one of secret_file or secret_env", what)
+	}
+	return w, nil
 }
 
 // rules reads the rules: list into f.

@@ -13,8 +13,10 @@ import (
 type Team struct {
 	Name       string   // key under teams:
 	Contact    string   // free text, usually an address or a handle
-	Email      string   // mail address for digests, may be ""
+	Email      string   // mail address for digests (the first of EmailTo), may be ""
+	EmailTo    []string // every address of email: (one address or {to: [...]})
 	Chat       Chat     // where the chat webhook secret lives
+	Hook       Webhook  // webhook: where the generic webhook's URL and signing secret live
 	Escalation []string // escalation chain, free text, in order
 	SLA        SLA      // triage deadlines; zero fields fall back to the file's sla:
 	Pos        Pos      // position of the team's name
@@ -26,34 +28,61 @@ type Chat struct {
 	WebhookEnv  string // environment variable holding the URL
 }
 
+// Webhook says where a team's generic webhook URL and its Standard
+// Webhooks signing secret are kept; no secret means unsigned.
+type Webhook struct {
+	URLFile, URLEnv       string
+	SecretFile, SecretEnv string
+}
+
 // ErrNoWebhook is returned by Team.Webhook for a team without a chat webhook.
 var ErrNoWebhook = errors.New("no chat webhook configured")
 
 // HasContact reports whether the team can be reached at all.
 func (t Team) HasContact() bool {
-	return t.Contact != "" || t.Email != "" || t.Chat.WebhookFile != "" || t.Chat.WebhookEnv != ""
+	return t.Contact != "" || t.Email != "" || t.Chat.WebhookFile != "" || t.Chat.WebhookEnv != "" || t.Hook.URLFile != "" || t.Hook.URLEnv != ""
 }
 
 // Webhook reads the team's chat webhook URL from its file or environment
 // variable. Errors never include the secret.
 func (t Team) Webhook() (string, error) {
-	switch {
-	case t.Chat.WebhookFile != "":
-		b, err := os.ReadFile(t.Chat.WebhookFile)
-		if err != nil {
-			return "", fmt.Errorf("team %s: reading chat webhook: %w", t.Name, err)
-		}
-		url := strings.TrimSpace(string(b))
-		if url == "" {
-			return "", fmt.Errorf("team %s: chat webhook file %s is empty", t.Name, t.Chat.WebhookFile)
-		}
-		return url, nil
-	case t.Chat.WebhookEnv != "":
-		url := strings.TrimSpace(os.Getenv(t.Chat.WebhookEnv))
-		if url == "" {
-			return "", fmt.Errorf("team %s: chat webhook variable %s is unset or empty", t.Name, t.Chat.WebhookEnv)
-		}
-		return url, nil
+	return t.secret("chat webhook", t.Chat.WebhookFile, t.Chat.WebhookEnv, ErrNoWebhook)
+}
+
+// HookURL reads the team's generic webhook URL.
+func (t Team) HookURL() (string, error) {
+	return t.secret("webhook url", t.Hook.URLFile, t.Hook.URLEnv, ErrNoWebhook)
+}
+
+// HookSecret reads the team's webhook signing secret; "" when none is
+// configured.
+func (t Team) HookSecret() (string, error) {
+	if t.Hook.SecretFile == "" && t.Hook.SecretEnv == "" {
+		return "", nil
 	}
-	return "", fmt.Errorf("team %s: %w", t.Name, ErrNoWebhook)
+	return t.secret("webhook secret", t.Hook.SecretFile, t.Hook.SecretEnv, nil)
+}
+
+// secret reads what from its file or environment variable, trimmed;
+// none is the error when neither is set. Errors never include the secret.
+func (t Team) secret(what, file, env string, none error) (string, error) {
+	switch {
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("team %s: reading %s: %w", t.Name, what, err)
+		}
+		v := strings.TrimSpace(string(b))
+		if v == "" {
+			return "", fmt.Errorf("team %s: %s file %s is empty", t.Name, what, file)
+		}
+		return v, nil
+	case env != "":
+		v := strings.TrimSpace(os.Getenv(env))
+		if v == "" {
+			return "", fmt.Errorf("team %s: %s variable %s is unset or empty", t.Name, what, env)
+		}
+		return v, nil
+	}
+	return "", fmt.Errorf("team %s: %w", t.Name, none)
 }

@@ -15,17 +15,19 @@ const (
 
 // capWriter keeps the first limit bytes written to it and discards the
 // rest while still accepting every write, so the SSH channel it drains
-// never stalls. onCut runs once, on the first byte over the limit.
+// never stalls. onCut runs once, on the first byte over cutAt (the limit
+// unless set otherwise before the first write).
 type capWriter struct {
 	mu    sync.Mutex
 	buf   []byte
 	limit int
+	cutAt int64
 	total int64
 	onCut func()
 }
 
 func newCapWriter(limit int, onCut func()) *capWriter {
-	return &capWriter{limit: limit, onCut: onCut}
+	return &capWriter{limit: limit, cutAt: int64(limit), onCut: onCut}
 }
 
 // Write keeps what fits under the limit and reports every byte written.
@@ -36,7 +38,7 @@ func (w *capWriter) Write(p []byte) (int, error) {
 	if room := w.limit - len(w.buf); room > 0 {
 		w.buf = append(w.buf, p[:min(room, len(p))]...)
 	}
-	cutNow := before <= int64(w.limit) && w.total > int64(w.limit)
+	cutNow := before <= w.cutAt && w.total > w.cutAt
 	w.mu.Unlock()
 	if cutNow && w.onCut != nil {
 		w.onCut()
@@ -83,7 +85,7 @@ func (w *capWriter) ReadFrom(r io.Reader) (int64, error) {
 			if intoBuf {
 				w.buf = w.buf[:kept+m]
 			}
-			cutNow := before <= int64(w.limit) && w.total > int64(w.limit)
+			cutNow := before <= w.cutAt && w.total > w.cutAt
 			w.mu.Unlock()
 			if cutNow && w.onCut != nil {
 				w.onCut()

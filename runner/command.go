@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fleetcheck/fleetcheck/internal/remotecmd"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -17,9 +18,12 @@ const (
 	closeGrace = 200 * time.Millisecond
 )
 
-// runCommand runs one command in its own session, under the command
-// timeout (if any) within ctx, and returns what it produced. It never
-// panics outward.
+// runCommand runs one command in its own session within ctx (the host's)
+// and returns what it produced. The command's clock starts once it holds
+// one of the host's session slots: its timeout bounds opening the session
+// and starting the command; once the host has started it, the host
+// enforces the deadline itself (remotecmd.Wrap) and the runner waits the
+// graces of that enforcement before giving up. It never panics outward.
 func (hc *hostConn) runCommand(ctx context.Context, cmd Command) (out CommandOutput) {
 	start := time.Now()
 	out.ID = cmd.ID
@@ -32,12 +36,6 @@ func (hc *hostConn) runCommand(ctx context.Context, cmd Command) (out CommandOut
 		out.Finished = time.Now()
 		out.Duration = out.Finished.Sub(start)
 	}()
-	if cmd.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, cmd.Timeout,
-			&timeoutError{what: "not done (command timeout)", after: cmd.Timeout})
-		defer cancel()
-	}
 	fail := func(err error) CommandOutput {
 		out.Err = fmt.Errorf("command %s: %w", cmd.ID, err)
 		out.Kind = Classify(out.Err)
@@ -50,11 +48,33 @@ func (hc *hostConn) runCommand(ctx context.Context, cmd Command) (out CommandOut
 		return fail(ctxErr(ctx))
 	}
 	defer func() { <-hc.sem }()
+	start = time.Now()
 
-	sess, err := hc.newSession(ctx)
+	// The deadline the host enforces: the command's own plus the slack, or
+	// else what is left of the host's.
+	deadline := &DeadlineError{Deadline: cmd.Timeout}
+	hostStop := cmd.Timeout + hostSlack
+	if cmd.Timeout <= 0 {
+		deadline.Host = true
+		deadline.Deadline = hc.hostTimeout
+		hostStop = 0
+		if dl, ok := ctx.Deadline(); ok {
+			hostStop = time.Until(dl)
+		}
+	}
+	line := remotecmd.Wrap(cmd.Line, hostStop, killGrace)
+	startCtx := ctx
+	if cmd.Timeout > 0 {
+		var cancel context.CancelFunc
+		startCtx, cancel = context.WithTimeoutCause(ctx, cmd.Timeout,
+			&timeoutError{what: "not started (command timeout)", after: cmd.Timeout})
+		defer cancel()
+	}
+
+	sess, err := hc.newSession(startCtx)
 	if err != nil {
-		if ctx.Err() != nil {
-			return fail(ctxErr(ctx))
+		if startCtx.Err() != nil {
+			return fail(ctxErr(startCtx))
 		}
 		if why := hc.closedWhy(); why != nil {
 			return fail(why)
@@ -62,35 +82,48 @@ func (hc *hostConn) runCommand(ctx context.Context, cmd Command) (out CommandOut
 		return fail(fmt.Errorf("open session: %w", err))
 	}
 	defer sess.Close()
+	hc.track(sess)
+	defer hc.untrack(sess)
 
 	var cutOnce sync.Once
 	cut := make(chan struct{})
 	onCut := func() { cutOnce.Do(func() { close(cut) }) }
 	stdout := newCapWriter(hc.limit, onCut)
 	stderr := newCapWriter(hc.limit, onCut)
+	stdout.cutAt, stderr.cutAt = int64(hc.limit)*drainFactor, int64(hc.limit)*drainFactor
 	sess.Stdout, sess.Stderr = stdout, stderr
 
+	started := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		if err := sess.Start(cmd.Line); err != nil {
+		if err := sess.Start(line); err != nil {
 			done <- &startError{err: err}
 			return
 		}
+		close(started)
 		done <- sess.Wait()
 	}()
 
 	var waitErr error
 	var got bool      // waitErr is the command's result (else it was abandoned)
 	var stopped error // why we stopped the command ourselves
-	select {
-	case waitErr = <-done:
-		got = true
-	case <-cut:
-		stopped = fmt.Errorf("%w: more than %d bytes on a stream", ErrOutputLimit, hc.limit)
-		sess.Close()
-		got, waitErr = waitFor(done, closeGrace)
-	case <-ctx.Done():
-		stopped = ctxErr(ctx)
+	waitStart := startCtx.Done()
+	var giveUp <-chan time.Time // once started: the host has had its chance to stop it
+	var giveUpTimer *time.Timer
+	defer func() {
+		if giveUpTimer != nil {
+			giveUpTimer.Stop()
+		}
+	}()
+	onStart := func() {
+		out.Started, started, waitStart = true, nil, nil
+		if cmd.Timeout > 0 {
+			giveUpTimer = time.NewTimer(hostStop + killGrace + transportGrace)
+			giveUp = giveUpTimer.C
+		}
+	}
+	stop := func(why error) {
+		stopped = why
 		if hc.closedWhy() == nil {
 			go sess.Signal(ssh.SIGTERM)
 			got, waitErr = waitFor(done, termGrace)
@@ -99,6 +132,42 @@ func (hc *hostConn) runCommand(ctx context.Context, cmd Command) (out CommandOut
 			sess.Close()
 			got, waitErr = waitFor(done, closeGrace)
 		}
+	}
+wait:
+	for {
+		select {
+		case waitErr = <-done:
+			got = true
+			break wait
+		case <-started:
+			onStart()
+		case <-waitStart:
+			if !isClosed(started) {
+				stop(ctxErr(startCtx))
+				break wait
+			}
+			onStart()
+		case <-giveUp:
+			deadline.Abandoned = true
+			stop(deadline)
+			break wait
+		case <-cut:
+			stopped = fmt.Errorf("%w: more than %d bytes on a stream", ErrOutputLimit, int64(hc.limit)*drainFactor)
+			sess.Close()
+			got, waitErr = waitFor(done, closeGrace)
+			break wait
+		case <-ctx.Done():
+			why := ctxErr(ctx)
+			if out.Started && hc.closedWhy() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				why = &DeadlineError{Deadline: hc.hostTimeout, Host: true, Abandoned: true}
+			}
+			stop(why)
+			break wait
+		}
+	}
+	if !out.Started && got {
+		var se *startError
+		out.Started = !errors.As(waitErr, &se)
 	}
 	out.Stdout, out.Stderr = stdout.Bytes(), stderr.Bytes()
 	out.Truncated = stdout.Truncated() || stderr.Truncated()
@@ -114,13 +183,29 @@ func (hc *hostConn) runCommand(ctx context.Context, cmd Command) (out CommandOut
 	case waitErr == nil:
 		out.ExitCode = 0
 	}
+	if got && remotecmd.StoppedByDeadline(out.ExitCode, out.Signal, time.Since(start), hostStop) {
+		// The host's deadline ended it (if late, while we were giving up):
+		// its status is the wrapper's, not the command's.
+		var de *DeadlineError
+		switch {
+		case stopped == nil:
+			stopped = deadline
+		case errors.As(stopped, &de):
+			de.Abandoned = false
+		}
+		out.ExitCode, out.Signal = -1, ""
+	}
 	switch {
 	case stopped != nil:
 		out.Err = fmt.Errorf("command %s: %w", cmd.ID, stopped)
 	case waitErr != nil && exitErr == nil:
 		var se *startError
 		if errors.As(waitErr, &se) {
-			out.Err = fmt.Errorf("command %s: start: %w", cmd.ID, se.err)
+			if why := hc.closedWhy(); why != nil {
+				out.Err = fmt.Errorf("command %s: %w (start: %w)", cmd.ID, why, se.err)
+			} else {
+				out.Err = fmt.Errorf("command %s: start: %w", cmd.ID, se.err)
+			}
 		} else if why := hc.closedWhy(); why != nil {
 			out.Err = fmt.Errorf("command %s: %w (%w)", cmd.ID, why, waitErr)
 		} else {
@@ -130,13 +215,30 @@ func (hc *hostConn) runCommand(ctx context.Context, cmd Command) (out CommandOut
 	if out.Err != nil {
 		out.Kind = Classify(out.Err)
 	}
-	if out.Truncated && (out.Kind == KindNone || out.Kind == KindOutputLimit) {
+	// A flood that then ran past its deadline is reported as the flood.
+	if out.Truncated && (out.Kind == KindNone || out.Kind == KindOutputLimit || out.Kind == KindTimeout) {
+		if out.Kind == KindTimeout {
+			out.Err = fmt.Errorf("%w (more than %d bytes on a stream), then %w", ErrOutputLimit, hc.limit, out.Err)
+		}
 		out.Kind = KindOutputLimit
 		if out.Err == nil {
 			out.Err = fmt.Errorf("command %s: %w: more than %d bytes on a stream", cmd.ID, ErrOutputLimit, hc.limit)
 		}
 	}
 	return out
+}
+
+// isClosed reports whether ch is closed (nil: no).
+func isClosed(ch <-chan struct{}) bool {
+	if ch == nil {
+		return true // set to nil once seen closed
+	}
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // startError marks a failure to start the command (exec refused).

@@ -45,7 +45,9 @@ func matrixHealthy(cmd string) fleetsim.Response {
 // healthy hosts timed out), longer under -race.
 const (
 	matrixConnect = matrixScale * 2 * time.Second
-	matrixHost    = matrixScale * 3 * time.Second
+	// A command ignoring TERM now lives until the host KILLs it, the
+	// host's slack and kill grace after its deadline.
+	matrixHost    = matrixScale*3*time.Second + hostSlack + killGrace
 	matrixCommand = matrixScale * time.Second
 	matrixSlow    = 200 * time.Millisecond
 )
@@ -61,6 +63,10 @@ func matrixCases() []matrixCase {
 	// A command that ignores TERM is abandoned after its timeout and the
 	// graces for TERM and for closing the session.
 	abandon := matrixCommand + termGrace + closeGrace
+	// A simulated host, as timeout(1) does, sends KILL to a command that
+	// ignored the TERM of its deadline: the host's slack and kill grace
+	// after the deadline.
+	hostKilled := abandon + hostSlack + killGrace
 	return []matrixCase{
 		{name: "dns", count: 10, dns: true, wantHost: KindDNS, deadline: matrixConnect, noSession: true},
 		{name: "refused", count: 10, fault: fleetsim.FaultRefuse, wantHost: KindRefused, deadline: matrixConnect, noSession: true},
@@ -74,7 +80,7 @@ func matrixCases() []matrixCase {
 		{name: "unknown key", count: 10, unknown: true, respond: matrixHealthy, wantHost: KindHostKeyUnknown, deadline: matrixConnect, noSession: true},
 		{name: "auth rejected", count: 10, fault: fleetsim.FaultRejectAuth, respond: matrixHealthy, wantHost: KindAuth, deadline: matrixConnect, noSession: true},
 		{name: "slow within deadline", count: 10, fault: fleetsim.FaultSlow, respond: matrixHealthy, deadline: matrixCommand},
-		{name: "ignores SIGTERM", count: 10, respond: ignoreTerm, wantCmd: KindTimeout, deadline: abandon},
+		{name: "ignores SIGTERM", count: 10, respond: ignoreTerm, wantCmd: KindTimeout, deadline: hostKilled},
 	}
 }
 

@@ -67,6 +67,8 @@ func answer(cmd string) fleetsim.Response {
 		return fleetsim.Response{Stdout: "started\n", Delay: 30 * time.Second}
 	case cmd == "sleep-ignore":
 		return fleetsim.Response{Stdout: "started\n", Delay: 30 * time.Second, IgnoreSignals: true}
+	case cmd == "sleep-no-timeout": // on a host where the deadline wrapper fails
+		return fleetsim.Response{Stdout: "started\n", Delay: 30 * time.Second, IgnoreSignals: true, IgnoreDeadline: true}
 	case strings.HasPrefix(cmd, "delay "):
 		d, _ := time.ParseDuration(strings.TrimPrefix(cmd, "delay "))
 		return fleetsim.Response{Stdout: "done\n", Delay: d}
@@ -138,6 +140,11 @@ func TestFleetFaults(t *testing.T) {
 		{name: "command ignoring TERM", host: fleetHost(t, f, "ignore-term"),
 			cmds:     []Command{{ID: "a", Line: "sleep-ignore", Timeout: 500 * time.Millisecond}},
 			deadline: 500 * time.Millisecond, wantCmd: KindTimeout},
+		// The host does not stop it: the runner gives up once the host had
+		// its chance (slack, kill grace, transport) and closes the session.
+		{name: "command the host does not stop", host: fleetHost(t, f, "ignore-term"),
+			cmds:     []Command{{ID: "a", Line: "sleep-no-timeout", Timeout: 500 * time.Millisecond}},
+			deadline: 500*time.Millisecond + hostSlack + killGrace + transportGrace, wantCmd: KindTimeout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -537,5 +544,48 @@ func TestFleetAcceptNewRecords(t *testing.T) {
 	}
 	if got, want := readFile(t, kh), string(f.KnownHosts()); got != want {
 		t.Errorf("known_hosts = %q, want the host recorded as %q", got, want)
+	}
+}
+
+// A command still running at the host timeout is sent SIGTERM before its
+// connection is closed: without it, it would keep running on the host.
+func TestFleetTimeoutSignalsRunningCommand(t *testing.T) {
+	f := startFleet(t, fleetsim.Options{Hosts: []fleetsim.HostSpec{{Name: "h00", Fault: fleetsim.FaultSlow, SlowDelay: time.Minute, Respond: answer}}})
+	r := fleetRunner(t, f, Config{HostTimeout: time.Second})
+	out := make(chan HostOutput, 1)
+	if err := r.Run(context.Background(), []Task{{Host: fleetHost(t, f, "h00"), Commands: []Command{{ID: "c", Line: "echo hi"}}}}, out); err != nil {
+		t.Fatal(err)
+	}
+	ho := <-out
+	if ho.Kind != KindTimeout || len(ho.Commands) != 1 {
+		t.Fatalf("kind %q, %d commands, want a timeout of the started command", ho.Kind, len(ho.Commands))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(f.Signals("h00")) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // the signal may be read after Run returned
+	}
+	if got := f.Signals("h00"); len(got) == 0 || got[0] != "TERM" {
+		t.Errorf("signals %q, want TERM", got)
+	}
+}
+
+// TestFleetMoreChecksThanSessions: 24 commands of 400 ms under a 700 ms
+// timeout on one host of 8 sessions run in three waves (1.2 s) and all
+// finish: a command's timeout counts from when it gets a session.
+func TestFleetMoreChecksThanSessions(t *testing.T) {
+	f := startFleet(t, fleetsim.Options{Hosts: []fleetsim.HostSpec{{Name: "h", Respond: answer}}})
+	r := fleetRunner(t, f, Config{HostTimeout: 30 * time.Second})
+	task := Task{Host: fleetHost(t, f, "h")}
+	for i := range 24 {
+		task.Commands = append(task.Commands, Command{ID: fmt.Sprintf("c%02d", i), Line: "delay 400ms", Timeout: 700 * time.Millisecond})
+	}
+	outs, took, _ := runTasks(t, context.Background(), r, []Task{task}, 30*time.Second)
+	for _, c := range outs[0].Commands {
+		if c.Err != nil || string(c.Stdout) != "done\n" {
+			t.Errorf("%s: err %v stdout %q after %s", c.ID, c.Err, c.Stdout, c.Duration)
+		}
+	}
+	if took < 1200*time.Millisecond {
+		t.Errorf("24 commands of 400 ms in %s: more than 8 ran at once", took)
 	}
 }

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -204,5 +205,43 @@ func TestSSHDProxyJump(t *testing.T) {
 	}
 	if n := strings.Count(s.Logs(), "Accepted publickey"); n != 2 {
 		t.Errorf("%d logins, want 2 (the jump and the target)", n)
+	}
+}
+
+// TestSSHDMoreChecksThanSessions runs 20 commands on one host, more than
+// its 8 sessions, each taking 2 s under a 5 s timeout: the last of them
+// start after two waves (4 s and more), and must still run to their end,
+// as a command's timeout counts from when it gets a session (issue 18).
+func TestSSHDMoreChecksThanSessions(t *testing.T) {
+	s := sshdtest.Start(t)
+	r := sshdRunner(t, s, s.HostKeyLine(), Config{HostTimeout: 2 * time.Minute})
+	task := Task{Host: sshdHost(s)}
+	for i := range 20 {
+		task.Commands = append(task.Commands, Command{ID: fmt.Sprintf("c%02d", i), Line: "sleep 2; echo done", Timeout: 5 * time.Second})
+	}
+	outs, took, _ := runTasks(t, context.Background(), r, []Task{task}, 2*time.Minute)
+	for _, c := range outs[0].Commands {
+		if c.Err != nil || string(c.Stdout) != "done\n" {
+			t.Errorf("%s: err %v stdout %q after %s", c.ID, c.Err, c.Stdout, c.Duration)
+		}
+	}
+	if took < 6*time.Second {
+		t.Errorf("20 commands of 2 s in %s: more than 8 ran at once", took)
+	}
+	t.Logf("20 commands of 2 s, 8 sessions, 5 s timeout each: all done in %s", took.Round(time.Millisecond))
+}
+
+// TestSSHDFloodThenHang: a command that writes past the output limit and
+// then runs past its deadline is reported as the flood (output_limit),
+// the cause a reader can act on, with the deadline in the error.
+func TestSSHDFloodThenHang(t *testing.T) {
+	s := sshdtest.Start(t)
+	r := sshdRunner(t, s, s.HostKeyLine(), Config{OutputLimit: 1000})
+	tasks := []Task{{Host: sshdHost(s), Commands: []Command{{ID: "c", Line: "head -c 5000 /dev/zero; sleep 30", Timeout: time.Second}}}}
+	outs, _, _ := runTasks(t, context.Background(), r, tasks, 30*time.Second)
+	c := outs[0].Commands[0]
+	var de *DeadlineError
+	if c.Kind != KindOutputLimit || !c.Truncated || !errors.As(c.Err, &de) || de.Deadline != time.Second {
+		t.Errorf("kind %q truncated %v err %v; want output_limit, truncated, the 1s deadline in the error", c.Kind, c.Truncated, c.Err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 // jsonSweep is the part of the v1 document the end-to-end tests read.
 type jsonSweep struct {
 	Schema   string `json:"schema"`
+	Query    string `json:"query"`
 	Complete bool   `json:"complete"`
 	Summary  struct {
 		Hosts int `json:"hosts"`

@@ -158,7 +158,9 @@ func TestSweepFaultMatrix(t *testing.T) {
 		}},
 		{"auth rejected", want{"UNREACHABLE", "auth"}, withFault(fleetsim.FaultRejectAuth, probeAnswer)},
 		{"slow within deadline", want{"OK", ""}, withFault(fleetsim.FaultSlow, probeAnswer)},
-		{"ignores SIGTERM", want{"UNREACHABLE", "timeout"}, withFault("", ignoreTerm)},
+		// A plugin that hangs past its deadline on a host that answers is
+		// UNKNOWN, not UNREACHABLE (issue 18).
+		{"ignores SIGTERM", want{"UNKNOWN", "timeout"}, withFault("", ignoreTerm)},
 	}
 	hosts := make([]matrixHost, total)
 	expect := make(map[string]fault, total)

@@ -1,17 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/digest"
 	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/duration"
+	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/report"
@@ -24,12 +25,9 @@ func stateFlag() cli.Flag {
 	return &cli.StringFlag{Name: "state", Usage: "the SQLite state `FILE` (default: state: in the config)"}
 }
 
-// statePath is --state, else the config's state:.
-func (e *env) statePath(c *cli.Context) string {
-	if v := c.String("state"); v != "" {
-		return v
-	}
-	return e.cfg.State
+// statePath is --state (flag), else the config's state:.
+func statePath(e *fleetenv.Env, flag string) string {
+	return cmp.Or(flag, e.Config.State)
 }
 
 // openStore opens the state store at path: a missing or unusable one is a
@@ -40,7 +38,7 @@ func openStore(ctx context.Context, path string) (*state.SQLite, error) {
 	}
 	s, err := state.Open(ctx, path, state.Options{})
 	if err != nil {
-		return nil, configError(err)
+		return nil, cli.Exit(err.Error(), exitConfig)
 	}
 	return s, nil
 }
@@ -109,31 +107,28 @@ func (ss *stateSink) mark(host, check string) string {
 	return "ongoing " + duration.Human(time.Since(m.FirstSeen))
 }
 
-// sweepState prepares recording for sweep: the store, and what it must
-// know of the inventory and configuration to tell gone from fixed.
-func (e *env) sweepState(ctx context.Context, c *cli.Context, hosts []string) (*state.SQLite, *stateSink, error) {
-	path := e.statePath(c)
+// sweepState prepares recording for the sweep of hosts: the store, and
+// what it must know of the inventory and configuration to tell gone from
+// fixed. Without --state or state: it returns nils.
+func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts []string) (*state.SQLite, *stateSink, error) {
+	path := statePath(e, o.state)
 	if path == "" {
 		return nil, nil, nil
 	}
-	if c.String("team") != "" {
+	if o.sweep.team != "" {
 		return nil, nil, usageError("--state records the whole sweep and --team keeps one team's records: drop --team (digest --team shows one team)")
 	}
-	configured, err := e.configuredChecks(ctx, nil)
+	configured, err := e.CheckNames()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, inputError(err)
 	}
-	names := make([]string, len(configured))
-	for i, ck := range configured {
-		names[i] = ck.Check.Name()
-	}
-	info := state.SweepInfo{Hosts: hosts, Configured: names}
-	if e.inv != nil && len(e.inv.Hosts) > 0 {
+	info := state.SweepInfo{Hosts: hosts, Configured: configured}
+	if len(e.Inventory.Hosts) > 0 {
 		// Hosts swept without being in the inventory (D{...}) are not gone.
-		info.Inventory = append(e.inv.Names(), hosts...)
+		info.Inventory = append(e.Inventory.Names(), hosts...)
 	}
-	if s := c.String("shard"); s != "" {
-		if sh, err := sweep.ParseShard(s); err == nil { // runSweep already refused a bad one
+	if o.shard != "" {
+		if sh, err := sweep.ParseShard(o.shard); err == nil { // runSweep already refused a bad one
 			info.Shard = &state.Shard{Index: sh.Index, Count: sh.Count}
 		}
 	}
@@ -205,10 +200,10 @@ func writeDigest(w io.Writer, d digest.Digest, format string) error {
 }
 
 // sweepDigest writes the digest of the sweep just recorded (-o digest).
-func sweepDigest(ctx context.Context, e *env, store state.Store, sw state.Sweep, file string, stdout io.Writer) error {
-	owners, _, err := e.owners(ctx)
+func sweepDigest(ctx context.Context, e *fleetenv.Env, store state.Store, sw state.Sweep, file string, stdout io.Writer) error {
+	owners, _, err := e.Owners(ctx)
 	if err != nil {
-		return err
+		return inputError(err)
 	}
 	in, err := digestInput(ctx, store, owners, "", 0, time.Now())
 	if err != nil {
@@ -228,7 +223,7 @@ func sweepDigest(ctx context.Context, e *env, store state.Store, sw state.Sweep,
 	return nil
 }
 
-func digestCommand() *cli.Command {
+func newDigestCmd(t *terminal) *cli.Command {
 	return &cli.Command{
 		Name:  "digest",
 		Usage: "per-team digest from the state store: new, ongoing (age, SLA state) and resolved failures",
@@ -239,73 +234,63 @@ func digestCommand() *cli.Command {
 			&cli.StringFlag{Name: "since", Usage: "new and resolved within this `DURATION` (7d, 12h) instead of since each team's last digest"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "markdown", Usage: "output `FORMAT`: markdown or json"},
 		),
-		Action: runDigest,
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usageError("digest takes no arguments (got %q)", c.Args().First())
+			}
+			return runDigest(c.Context, t, &digestOptions{inputs: readInputs(c), state: c.String("state"),
+				team: c.String("team"), since: c.String("since"), format: c.String("output")})
+		},
 	}
 }
 
-func runDigest(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usageError("digest takes no arguments (got %q)", c.Args().First())
-	}
-	format := c.String("output")
-	if format != "markdown" && format != "json" {
-		return usageError("-o %s: digest writes markdown or json", format)
+// digestOptions are digest's options.
+type digestOptions struct {
+	inputs                     fleetenv.Inputs
+	state, team, since, format string
+}
+
+func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
+	if o.format != "markdown" && o.format != "json" {
+		return usageError("-o %s: digest writes markdown or json", o.format)
 	}
 	var since time.Duration
-	if v := c.String("since"); v != "" {
-		d, err := duration.Parse(v)
+	if o.since != "" {
+		d, err := duration.Parse(o.since)
 		if err != nil || d == 0 {
-			return usageError("--since %q: %v", v, cmpErr(err, "want a duration above 0 such as 12h or 7d"))
+			return usageError("--since %q: %v", o.since, cmpErr(err, "want a duration above 0 such as 12h or 7d"))
 		}
 		since = d
 	}
-	e, err := loadEnv(c)
+	e, err := loadEnv(o.inputs)
 	if err != nil {
 		return err
 	}
-	owners, _, err := e.owners(c.Context)
+	owners, _, err := e.Owners(ctx)
 	if err != nil {
-		return err
+		return inputError(err)
 	}
-	team := c.String("team")
-	if err := checkTeam(owners, team); err != nil {
-		return err
+	if o.team != health.UnownedTeam && (owners == nil || o.team != owners.Fallback) {
+		if err := checkTeam("--team", o.team, owners); err != nil {
+			return err
+		}
 	}
-	store, err := e.requireStore(c)
+	store, err := requireStore(ctx, e, o.state)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	in, err := digestInput(c.Context, store, owners, team, since, time.Now())
+	in, err := digestInput(ctx, store, owners, o.team, since, time.Now())
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
-	if sweeps, err := store.Sweeps(c.Context, 1); err == nil && len(sweeps) == 1 {
+	if sweeps, err := store.Sweeps(ctx, 1); err == nil && len(sweeps) == 1 {
 		in.Sweep = &sweeps[0]
 	}
-	if err := writeDigest(c.App.Writer, digest.Make(in), format); err != nil {
+	if err := writeDigest(t.Out, digest.Make(in), o.format); err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
 	return nil
-}
-
-// checkTeam refuses a --team the owners file does not define (64).
-func checkTeam(owners *ownership.File, team string) error {
-	if team == "" || team == health.UnownedTeam {
-		return nil
-	}
-	if owners == nil {
-		return usageError("--team %s: no owners file is configured, so every failure is %s", team, health.UnownedTeam)
-	}
-	if _, ok := owners.Team(team); ok || team == owners.Fallback {
-		return nil
-	}
-	names := make([]string, 0, len(owners.Teams))
-	for _, t := range owners.Teams {
-		names = append(names, t.Name)
-	}
-	slices.Sort(names)
-	return usageError("--team %s: the owners file %s defines no such team (teams: %s)", team, owners.Path, strings.Join(names, ", "))
 }
 
 func cmpErr(err error, fallback string) string {
@@ -316,20 +301,20 @@ func cmpErr(err error, fallback string) string {
 }
 
 // requireStore opens the store that digest and history read: it must exist.
-func (e *env) requireStore(c *cli.Context) (*state.SQLite, error) {
-	path := e.statePath(c)
+func requireStore(ctx context.Context, e *fleetenv.Env, flag string) (*state.SQLite, error) {
+	path := statePath(e, flag)
 	if path == "" {
 		return nil, usageError("no state store: give --state FILE or state: in the config")
 	}
 	if !strings.Contains(path, "://") {
 		if _, err := os.Stat(path); err != nil {
-			return nil, configError(fmt.Errorf("state %s: %w (record sweeps with sweep --state first)", path, err))
+			return nil, cli.Exit(fmt.Sprintf("state %s: %v (record sweeps with sweep --state first)", path, err), exitConfig)
 		}
 	}
-	return openStore(c.Context, path)
+	return openStore(ctx, path)
 }
 
-func historyCommand() *cli.Command {
+func newHistoryCmd(t *terminal) *cli.Command {
 	return &cli.Command{
 		Name:      "history",
 		Usage:     "a host's failure episodes from the state store: when each began, changed and ended",
@@ -337,47 +322,54 @@ func historyCommand() *cli.Command {
 		Flags: append(inputFlags(), stateFlag(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: text or json"},
 		),
-		Action: runHistory,
+		Action: func(c *cli.Context) error {
+			if c.NArg() < 1 || c.NArg() > 2 {
+				return usageError("history takes HOST and an optional CHECK")
+			}
+			o := &historyOptions{inputs: readInputs(c), state: c.String("state"), host: c.Args().Get(0), format: c.String("output")}
+			if c.NArg() == 2 {
+				check := c.Args().Get(1)
+				o.check = &check
+			}
+			return runHistory(c.Context, t, o)
+		},
 	}
 }
 
-func runHistory(c *cli.Context) error {
-	if c.NArg() < 1 || c.NArg() > 2 {
-		return usageError("history takes HOST and an optional CHECK")
+// historyOptions are history's options.
+type historyOptions struct {
+	inputs              fleetenv.Inputs
+	state, host, format string
+	check               *string
+}
+
+func runHistory(ctx context.Context, t *terminal, o *historyOptions) error {
+	if o.format != "text" && o.format != "json" {
+		return usageError("-o %s: history writes text or json", o.format)
 	}
-	format := c.String("output")
-	if format != "text" && format != "json" {
-		return usageError("-o %s: history writes text or json", format)
-	}
-	e, err := loadEnv(c)
+	e, err := loadEnv(o.inputs)
 	if err != nil {
 		return err
 	}
-	store, err := e.requireStore(c)
+	store, err := requireStore(ctx, e, o.state)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	host := c.Args().Get(0)
-	f := state.EpisodeFilter{Host: host}
-	if c.NArg() == 2 {
-		check := c.Args().Get(1)
-		f.Check = &check
-	}
-	eps, err := store.Episodes(c.Context, f)
+	eps, err := store.Episodes(ctx, state.EpisodeFilter{Host: o.host, Check: o.check})
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
-	if len(eps) == 0 && e.inv != nil && len(e.inv.Hosts) > 0 {
-		if _, ok := e.inv.Lookup(host); !ok {
-			return usageError("history: no host %q in the inventory and none in the history", host)
+	if len(eps) == 0 && len(e.Inventory.Hosts) > 0 {
+		if _, ok := e.Inventory.Lookup(o.host); !ok {
+			return usageError("history: no host %q in the inventory and none in the history", o.host)
 		}
 	}
-	h := digest.MakeHistory(host, f.Check, eps, time.Now())
-	if format == "json" {
-		err = digest.HistoryJSON(c.App.Writer, h)
+	h := digest.MakeHistory(o.host, o.check, eps, time.Now())
+	if o.format == "json" {
+		err = digest.HistoryJSON(t.Out, h)
 	} else {
-		err = digest.HistoryText(c.App.Writer, h)
+		err = digest.HistoryText(t.Out, h)
 	}
 	if err != nil {
 		return cli.Exit(err.Error(), 1)

@@ -6,6 +6,7 @@ package config
 import (
 	"fmt"
 	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -32,6 +33,7 @@ type Config struct {
 	ChecksFile    string     // file that Checks came from (this file when inline)
 	PuppetDB      PuppetDB   // P{} backend
 	State         string     // state store: an SQLite file, resolved (a postgres:// URL is kept as it is)
+	Notify        Notify     // delivery of `digest --post`
 	Defaults      Defaults   // defaults of sweep flags
 }
 
@@ -42,6 +44,30 @@ type PuppetDB struct {
 	Cert    string
 	Key     string
 	Timeout time.Duration
+}
+
+// Notify is the `notify:` section: how `digest --post` delivers. It holds
+// where secrets are, never the secrets.
+type Notify struct {
+	SMTP         SMTP
+	Alertmanager Alertmanager
+	Timeout      time.Duration // of one request; 0 means the default (10s)
+}
+
+// SMTP is the mail server digests go through.
+type SMTP struct {
+	Address      string // host:port
+	From         string
+	Username     string // "" for no authentication
+	PasswordFile string // resolved; the password's file
+	PasswordEnv  string // or the environment variable holding it
+	TLS          string // starttls (the default, also when ""), tls or none
+}
+
+// Alertmanager is where open failures go as alerts.
+type Alertmanager struct {
+	URL            string
+	ResendInterval time.Duration // 0 means the default (1h)
 }
 
 // Defaults are configured defaults of command-line flags.
@@ -92,7 +118,7 @@ func Load(path string) (*Config, error) {
 }
 
 // topKeys are the settings a configuration file may hold.
-var topKeys = []string{"inventory", "owners", "ssh_config", "known_hosts", "checks", "puppetdb", "defaults", "state"}
+var topKeys = []string{"inventory", "owners", "ssh_config", "known_hosts", "checks", "puppetdb", "defaults", "notify", "state"}
 
 // Parse decodes configuration text read from path. YAML is read by
 // yamlfile's rules (aliases, merge keys, no duplicate or unknown keys).
@@ -132,6 +158,8 @@ func Parse(path string, data []byte) (*Config, error) {
 			c.PuppetDB = p.puppetDB(v)
 		case "defaults":
 			c.Defaults = p.defaults(v)
+		case "notify":
+			c.Notify = p.notify(v)
 		case "state":
 			if c.State = p.scalar(k.Value, v, "a state file"); !strings.Contains(c.State, "://") {
 				c.State = p.path(k.Value, v)
@@ -278,6 +306,57 @@ func (p *parser) puppetDB(n *yaml.Node) PuppetDB {
 		"timeout": func(k string, v *yaml.Node) { db.Timeout = p.duration(k, v) },
 	})
 	return db
+}
+
+func (p *parser) notify(n *yaml.Node) Notify {
+	var nf Notify
+	p.mapping(n, "notify", map[string]func(string, *yaml.Node){
+		"smtp":         func(_ string, v *yaml.Node) { nf.SMTP = p.smtp(v) },
+		"alertmanager": func(_ string, v *yaml.Node) { nf.Alertmanager = p.alertmanager(v) },
+		"timeout":      func(k string, v *yaml.Node) { nf.Timeout = p.duration(k, v) },
+	})
+	return nf
+}
+
+func (p *parser) smtp(n *yaml.Node) SMTP {
+	var s SMTP
+	p.mapping(n, "notify: smtp", map[string]func(string, *yaml.Node){
+		"address":       func(k string, v *yaml.Node) { s.Address = p.hostPort(k, v) },
+		"from":          func(k string, v *yaml.Node) { s.From = p.scalar(k, v, "a mail address") },
+		"username":      func(k string, v *yaml.Node) { s.Username = p.scalar(k, v, "a user name") },
+		"password_file": func(k string, v *yaml.Node) { s.PasswordFile = p.path(k, v) },
+		"password_env":  func(k string, v *yaml.Node) { s.PasswordEnv = p.scalar(k, v, "an environment variable name") },
+		"tls": func(k string, v *yaml.Node) {
+			s.TLS = p.scalar(k, v, "starttls, tls or none")
+			if p.err == nil && s.TLS != "starttls" && s.TLS != "tls" && s.TLS != "none" {
+				p.keep(p.r.Expected(v, k, "starttls, tls or none"))
+			}
+		},
+	})
+	if p.err == nil && s.PasswordFile != "" && s.PasswordEnv != "" {
+		p.keep(p.r.Errorf(yamlfile.Resolve(n), "notify: smtp: password_file and password_env both set: expected one"))
+	}
+	return s
+}
+
+// hostPort reads a host:port setting.
+func (p *parser) hostPort(what string, n *yaml.Node) string {
+	s := p.scalar(what, n, "host:port")
+	if p.err == nil && s != "" {
+		if host, port, err := net.SplitHostPort(s); err != nil || host == "" || port == "" {
+			p.keep(p.r.Expected(n, what, "host:port, such as smtp.example.org:587"))
+		}
+	}
+	return s
+}
+
+func (p *parser) alertmanager(n *yaml.Node) Alertmanager {
+	var a Alertmanager
+	p.mapping(n, "notify: alertmanager", map[string]func(string, *yaml.Node){
+		"url":             func(k string, v *yaml.Node) { a.URL = p.scalar(k, v, "a URL") },
+		"resend_interval": func(k string, v *yaml.Node) { a.ResendInterval = p.duration(k, v) },
+	})
+	return a
 }
 
 func (p *parser) defaults(n *yaml.Node) Defaults {

@@ -47,6 +47,30 @@ state: var/fleet.db
 	}
 }
 
+// TestParseNotify reads SPEC's example `notify:` section.
+func TestParseNotify(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := Parse(filepath.Join(dir, "fleetcheck.yaml"), []byte(`
+notify:
+  smtp: {address: "smtp.example.org:587", from: fleetcheck@example.org, username: fleetcheck,
+         password_file: smtp.pass, tls: starttls}
+  alertmanager: {url: "http://alertmanager.example.org:9093", resend_interval: 1h}
+  timeout: 10s
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Notify{
+		SMTP: SMTP{Address: "smtp.example.org:587", From: "fleetcheck@example.org", Username: "fleetcheck",
+			PasswordFile: filepath.Join(dir, "smtp.pass"), TLS: "starttls"},
+		Alertmanager: Alertmanager{URL: "http://alertmanager.example.org:9093", ResendInterval: time.Hour},
+		Timeout:      10 * time.Second,
+	}
+	if cfg.Notify != want {
+		t.Errorf("Notify = %+v, want %+v", cfg.Notify, want)
+	}
+}
+
 func TestParseChecksFile(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "checks.yaml"), []byte("checks:\n  puppet: {warn: 2h}\n"), 0o644); err != nil {
@@ -71,6 +95,12 @@ func TestParseErrors(t *testing.T) {
 		{"syntax", "inventory: [a\n", `c.yaml:`},
 		{"path is a list of lists", "inventory: [[a]]\n", `c.yaml:1:13: inventory: expected a file path, found a list`},
 		{"missing checks file", "checks: nope.yaml\n", `c.yaml:1:9: checks file: open`},
+		{"unknown notify key", "notify:\n  smpt: {}\n", `c.yaml:2:3: unknown key "smpt" in notify (did you mean "smtp"?)`},
+		{"bad smtp tls", "notify:\n  smtp: {address: 'h:25', tls: ssl}\n", `c.yaml:2:32: tls: expected starttls, tls or none`},
+		{"smtp address without port", "notify:\n  smtp: {address: smtp.example.org}\n", `c.yaml:2:19: address: expected host:port`},
+		{"two password sources", "notify:\n  smtp: {address: 'h:25', password_file: p, password_env: P}\n", `c.yaml:2:9: notify: smtp: password_file and password_env both set`},
+		{"bad resend interval", "notify:\n  alertmanager: {url: 'http://am:9093', resend_interval: often}\n", `resend_interval: bad duration "often"`},
+		{"bad notify timeout", "notify: {timeout: 10}\n", `c.yaml:1:19: timeout:`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("c.yaml", []byte(tc.text))

@@ -57,6 +57,11 @@ type Response struct {
 	ExitCode      int
 	Delay         time.Duration // wait before answering; a signal or closing the session ends the wait
 	IgnoreSignals bool          // signals are acknowledged but do not end the command
+	// IgnoreDeadline runs the command as a host without timeout(1) would:
+	// the deadline of a wrapped command (internal/remotecmd) is not
+	// enforced. By default the host enforces it as timeout(1) does: TERM
+	// at the deadline (exit status 124), KILL after the kill grace.
+	IgnoreDeadline bool
 }
 
 // Responder answers a command line run on a host. It is called once per
@@ -269,6 +274,18 @@ func (f *Fleet) Execs(name string) []string {
 		return h.execs()
 	}
 	return nil
+}
+
+// Signals returns the signals (names without "SIG", at most 64) clients
+// sent to the named host's running commands, oldest first.
+func (f *Fleet) Signals(name string) []string {
+	h, ok := f.byName[name]
+	if !ok {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.signalLog)
 }
 
 // Fault returns the named host's current fault.

@@ -4,6 +4,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/fleetcheck/fleetcheck/internal/remotecmd"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -56,6 +57,7 @@ func (f *Fleet) serveSession(h *host, conn net.Conn, nc ssh.NewChannel) {
 				_ = req.Reply(false, nil)
 				continue
 			}
+			h.recordSignal(m.Signal)
 			select {
 			case sig <- m.Signal:
 			default: // a signal is already pending
@@ -74,6 +76,8 @@ func (f *Fleet) serveSession(h *host, conn net.Conn, nc ssh.NewChannel) {
 // runCommand answers one exec on ch according to h's responder and fault.
 func (f *Fleet) runCommand(h *host, conn net.Conn, ch ssh.Channel, cmd string, sig <-chan string, gone <-chan struct{}) {
 	defer ch.Close()
+	// A deadline wrapper is answered as its command, under its deadline.
+	cmd, deadline, kill, _ := remotecmd.Unwrap(cmd)
 	h.recordExec(cmd)
 	fault := h.currentFault()
 	if fault == FaultFlood {
@@ -85,10 +89,17 @@ func (f *Fleet) runCommand(h *host, conn net.Conn, ch ssh.Channel, cmd string, s
 	if fault == FaultSlow {
 		delay += h.slowDelay
 	}
+	if resp.IgnoreDeadline {
+		deadline = 0
+	}
 	if delay > 0 {
-		s, elapsed := f.pause(delay, sig, gone, resp.IgnoreSignals)
+		s, elapsed := f.pause(delay, sig, gone, resp.IgnoreSignals, deadline, kill)
 		if !elapsed {
-			if s != "" {
+			switch s {
+			case "":
+			case deadlineTERM:
+				exitStatus(ch, 124) // timeout(1)'s status for a command it stopped
+			default:
 				exitSignal(ch, s)
 			}
 			return
@@ -116,15 +127,33 @@ func (f *Fleet) runCommand(h *host, conn net.Conn, ch ssh.Channel, cmd string, s
 	exitStatus(ch, resp.ExitCode)
 }
 
+// deadlineTERM is the TERM of a wrapped command's deadline, as pause reports it.
+const deadlineTERM = "deadline TERM"
+
 // pause waits d; it reports the signal that ended the wait early, or
-// elapsed=true when d passed. Closing the session or the fleet ends it too.
-func (f *Fleet) pause(d time.Duration, sig <-chan string, gone <-chan struct{}, ignoreSignals bool) (signal string, elapsed bool) {
+// elapsed=true when d passed. Closing the session or the fleet ends it
+// too. A deadline above 0 sends TERM then (deadlineTERM), and KILL kill
+// later, as timeout(1) does.
+func (f *Fleet) pause(d time.Duration, sig <-chan string, gone <-chan struct{}, ignoreSignals bool, deadline, kill time.Duration) (signal string, elapsed bool) {
 	t := time.NewTimer(d)
 	defer t.Stop()
+	var term, killed <-chan time.Time
+	if deadline > 0 {
+		tt, kt := time.NewTimer(deadline), time.NewTimer(deadline+kill)
+		defer tt.Stop()
+		defer kt.Stop()
+		term, killed = tt.C, kt.C
+	}
 	for {
 		select {
 		case <-t.C:
 			return "", true
+		case <-term:
+			if !ignoreSignals {
+				return deadlineTERM, false
+			}
+		case <-killed:
+			return "KILL", false
 		case s := <-sig:
 			if ignoreSignals {
 				continue

@@ -121,16 +121,17 @@ func Evaluate(ho runner.HostOutput, ids []string, byName map[string]checks.Check
 				res = checks.Result{Status: checks.Unknown, Summary: "no such check configured"}
 				break
 			}
-			res = evaluateSafely(c, checks.Output{
-				Stdout: co.Stdout, Stderr: co.Stderr, ExitCode: co.ExitCode,
-				Signal: co.Signal, Duration: co.Duration, Now: co.Finished,
-			})
+			res = evaluateSafely(c, func() checks.Result { return c.Evaluate(checkOutput(co)) })
+		case ran && cutWithVerdict(co, byName[id]):
+			c := byName[id].(checks.CutOutputEvaluator)
+			res = evaluateSafely(byName[id], func() checks.Result { return c.EvaluateCut(checkOutput(co)) })
 		case ran:
 			res = commandFailure(co)
 		default:
 			res = hostFailure(ho)
 		}
 		res.Host, res.Check = ho.Host.Name, id
+		res.Duration = ho.Duration // the wait for a host that never answered
 		if ran {
 			res.Duration = co.Duration
 		}
@@ -139,30 +140,51 @@ func Evaluate(ho runner.HostOutput, ids []string, byName map[string]checks.Check
 	return results
 }
 
+// checkOutput is what a check evaluates of a command's output.
+func checkOutput(co runner.CommandOutput) checks.Output {
+	return checks.Output{
+		Stdout: co.Stdout, Stderr: co.Stderr, ExitCode: co.ExitCode,
+		Signal: co.Signal, Duration: co.Duration, Now: co.Finished,
+	}
+}
+
+// cutWithVerdict reports whether a command whose output was cut at the
+// limit still ended with an exit status its check takes as the verdict.
+func cutWithVerdict(co runner.CommandOutput, c checks.Check) bool {
+	_, ok := c.(checks.CutOutputEvaluator)
+	return ok && co.Kind == runner.KindOutputLimit && (co.ExitCode >= 0 || co.Signal != "")
+}
+
 // evaluateSafely runs a check's evaluation, turning a panic into UNKNOWN:
 // one bad parser must not take down a sweep.
-func evaluateSafely(c checks.Check, out checks.Output) (res checks.Result) {
+func evaluateSafely(c checks.Check, evaluate func() checks.Result) (res checks.Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			res = checks.Result{Status: checks.Unknown, Summary: fmt.Sprintf("check %s crashed on this output: %v", c.Name(), p)}
 		}
 	}()
-	return c.Evaluate(out)
+	return evaluate()
 }
 
 // commandFailure is the result of a command that gave no usable output:
-// too much output or a local error is UNKNOWN (the host answered); a
-// timeout or a lost connection is UNREACHABLE (it did not answer in time).
+// too much output, a local error or a command that ran past its deadline
+// on a host that had started it is UNKNOWN (the host answered); a timeout
+// before the command started or a lost connection is UNREACHABLE (it did
+// not answer in time).
 func commandFailure(co runner.CommandOutput) checks.Result {
 	kind := co.Kind
 	if kind == runner.KindNone {
 		kind = runner.KindError
 	}
 	status := checks.Unreachable
-	if kind == runner.KindOutputLimit || kind == runner.KindError {
+	if kind == runner.KindOutputLimit || kind == runner.KindError || kind == runner.KindTimeout && co.Started {
 		status = checks.Unknown
 	}
 	res := checks.Result{Status: status, Summary: describe(kind), Details: errText(co.Err), ErrorKind: string(kind)}
+	var de *runner.DeadlineError
+	if errors.As(co.Err, &de) {
+		res.Summary = "timed out: " + de.Error()
+	}
 	if kind == runner.KindOutputLimit {
 		res.Summary = fmt.Sprintf("output exceeded the limit (%d bytes kept)", len(co.Stdout))
 	}

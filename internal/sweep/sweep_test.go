@@ -240,3 +240,44 @@ func TestPrometheusTeamLabelStableAcrossFlips(t *testing.T) {
 		t.Errorf("status series across a flip: %q, want one label set with team x", series)
 	}
 }
+
+// TestEvaluateTimeoutsAndCuts: a command that ran past its deadline on a
+// host that had started it is UNKNOWN timeout naming the configured
+// deadline (one never started stays UNREACHABLE), and a plugin whose
+// output was cut but that exited keeps its verdict (issue 18).
+func TestEvaluateTimeoutsAndCuts(t *testing.T) {
+	plugin, err := checks.Builtins().New("nagios", "plugin", checks.Params{"command": "check_x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]checks.Check{"disk": fakeCheck{"disk"}, "plugin": plugin}
+	deadline := fmt.Errorf("command plugin: %w", &runner.DeadlineError{Deadline: 2 * time.Second})
+	for _, tc := range []struct {
+		name string
+		co   runner.CommandOutput
+		want string // status/kind/reason
+		sum  string // summary prefix
+	}{
+		{"started, past its deadline", runner.CommandOutput{ID: "plugin", Err: deadline, Kind: runner.KindTimeout, Started: true, ExitCode: -1},
+			"UNKNOWN/timeout/", "timed out: still running after its 2s deadline (check timeout)"},
+		{"never started", runner.CommandOutput{ID: "plugin", Err: errors.New("not started"), Kind: runner.KindTimeout, ExitCode: -1},
+			"UNREACHABLE/timeout/", "timed out"},
+		{"cut, exited CRITICAL", runner.CommandOutput{ID: "plugin", Stdout: []byte("PROCS CRITICAL: 9999 processes\n"), Err: errors.New("cut"),
+			Kind: runner.KindOutputLimit, Truncated: true, ExitCode: 2}, "CRITICAL//plugin_critical", "PROCS CRITICAL: 9999 processes"},
+		{"cut, no exit status", runner.CommandOutput{ID: "plugin", Stdout: []byte("x"), Err: errors.New("cut"),
+			Kind: runner.KindOutputLimit, Truncated: true, ExitCode: -1}, "UNKNOWN/output_limit/", "output exceeded the limit"},
+		{"cut, a built-in", runner.CommandOutput{ID: "disk", Stdout: []byte("ok"), Err: errors.New("cut"),
+			Kind: runner.KindOutputLimit, Truncated: true, ExitCode: 0}, "UNKNOWN/output_limit/", "output exceeded the limit"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ho := runner.HostOutput{Host: inventory.Host{Name: "h"}, Commands: []runner.CommandOutput{tc.co}}
+			r := Evaluate(ho, []string{tc.co.ID}, byName)[0]
+			if got := r.Status.String() + "/" + r.ErrorKind + "/" + r.Reason; got != tc.want || !strings.HasPrefix(r.Summary, tc.sum) {
+				t.Errorf("got %s %q, want %s %q", got, r.Summary, tc.want, tc.sum)
+			}
+			if tc.co.ID == "plugin" && tc.co.ExitCode == 2 && !strings.Contains(r.Details, "output over the limit") {
+				t.Errorf("details %q do not note the cut", r.Details)
+			}
+		})
+	}
+}

@@ -1,18 +1,26 @@
-package main
+package bench
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
 	"runtime/pprof"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/fleetcheck/fleetcheck/internal/demo"
+	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
+	"github.com/fleetcheck/fleetcheck/internal/sweep"
+	"github.com/fleetcheck/fleetcheck/report"
+	"github.com/fleetcheck/fleetcheck/runner"
 	"github.com/urfave/cli/v2"
 )
 
@@ -25,29 +33,31 @@ type benchChildStats struct {
 	PauseNs    uint64 `json:"gc_pause_total_ns"`
 }
 
-// benchSweepChildCommand runs a fleetcheck command line in this process
-// and then writes the runtime's allocation counts (and, if asked, CPU and
-// heap profiles): the bench runs its sweeps through it.
-func benchSweepChildCommand() *cli.Command {
+// sweepChildCommand sweeps the sim fleet in this process through the
+// pipeline `fleetcheck sweep -o json --output-file` runs (fleetenv,
+// internal/sweep, runner, report), then writes the runtime's allocation
+// counts (and, if asked, CPU and heap profiles): the bench measures its
+// sweeps through it.
+func sweepChildCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "sweep-child",
-		Hidden:    true,
-		Usage:     "run `-- ARGS` (a fleetcheck command line) and record its allocations and profiles",
-		ArgsUsage: "-- ARGS...",
+		Name:   "sweep-child",
+		Hidden: true,
+		Usage:  "sweep every host of --inventory with the default checks and record the allocations and profiles",
 		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "config", Usage: "configuration `FILE`"},
+			&cli.StringFlag{Name: "inventory", Required: true, Usage: "inventory `FILE`"},
+			&cli.StringFlag{Name: "known-hosts", Required: true, Usage: "known_hosts `FILE`"},
+			&cli.IntFlag{Name: "fanout", Value: runner.DefaultFanout, Usage: "hosts in parallel"},
+			&cli.StringFlag{Name: "output-file", Required: true, Usage: "write the JSON document to `FILE`"},
 			&cli.StringFlag{Name: "stats", Usage: "write allocation counts as JSON to `FILE`"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to `FILE`"},
 			&cli.StringFlag{Name: "memprofile", Usage: "write an allocation (heap) profile to `FILE`"},
 		},
-		Action: runBenchSweepChild,
+		Action: runSweepChild,
 	}
 }
 
-func runBenchSweepChild(c *cli.Context) error {
-	args := c.Args().Slice()
-	if len(args) == 0 {
-		return usageError("bench sweep-child: no command line after --")
-	}
+func runSweepChild(c *cli.Context) error {
 	if path := c.String("cpuprofile"); path != "" {
 		f, err := os.Create(path)
 		if err != nil {
@@ -58,10 +68,12 @@ func runBenchSweepChild(c *cli.Context) error {
 			return fmt.Errorf("cpuprofile: %w", err)
 		}
 	}
-	app := newApp(c.App.Reader, c.App.Writer, c.App.ErrWriter)
-	code := exitCode(app.RunContext(c.Context, append([]string{"fleetcheck"}, args...)), c.App.ErrWriter)
+	err := sweepOnce(c.Context, c.String("config"), c.String("inventory"), c.String("known-hosts"), c.Int("fanout"), c.String("output-file"))
 	if c.String("cpuprofile") != "" {
 		pprof.StopCPUProfile()
+	}
+	if err != nil {
+		return err
 	}
 	if path := c.String("memprofile"); path != "" {
 		if err := writeAllocProfile(path); err != nil {
@@ -77,10 +89,41 @@ func runBenchSweepChild(c *cli.Context) error {
 			return fmt.Errorf("stats: %w", err)
 		}
 	}
-	if code != 0 {
-		return cli.Exit("", code)
-	}
 	return nil
+}
+
+// sweepOnce sweeps every host of the inventory with the default checks
+// and writes the JSON document to out.
+func sweepOnce(ctx context.Context, cfg, inv, knownHosts string, fanout int, out string) error {
+	e, err := fleetenv.Load(fleetenv.Inputs{Config: cfg, Inventory: []string{inv}, KnownHosts: []string{knownHosts}, SSHConfig: "none"}, os.Getenv, "")
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	hosts, err := e.Select(ctx, "all")
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	cks, err := e.Checks(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	r, err := runner.New(runner.Config{Fanout: fanout, SSHConfigPath: "none", KnownHosts: e.Config.KnownHosts, UseAgent: true})
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	s := &report.Sweep{Query: "all", Hosts: len(hosts), Started: time.Now()}
+	for _, ck := range cks {
+		s.Checks = append(s.Checks, ck.Check.Name())
+	}
+	records := make(chan report.Record, 256)
+	errc := make(chan error, 1)
+	go func() { errc <- sweep.Run(ctx, r, sweep.Plan(hosts, cks), cks, nil, records) }()
+	for rec := range records {
+		s.Results = append(s.Results, rec)
+	}
+	runErr := <-errc
+	s.Finished, s.Complete = time.Now(), runErr == nil
+	return report.WriteFileAtomic(out, func(w io.Writer) error { return report.JSON(w, s) })
 }
 
 // writeAllocProfile writes the allocation profile (in-use and allocated
@@ -106,10 +149,10 @@ type benchSSHStats struct {
 	FirstError  string `json:"first_error,omitempty"`
 }
 
-// benchSSHChildCommand sweeps hosts with one OpenSSH `ssh` process per
+// sshChildCommand sweeps hosts with one OpenSSH `ssh` process per
 // host at a fixed parallelism, the way pssh and clush do; the bench
 // measures its rusage, which includes every ssh it ran.
-func benchSSHChildCommand() *cli.Command {
+func sshChildCommand() *cli.Command {
 	return &cli.Command{
 		Name:   "ssh-child",
 		Hidden: true,
@@ -121,11 +164,11 @@ func benchSSHChildCommand() *cli.Command {
 			&cli.StringFlag{Name: "hosts-file", Required: true, Usage: "host names, one a line"},
 			&cli.StringFlag{Name: "command", Required: true, Usage: "the remote command line"},
 		},
-		Action: runBenchSSHChild,
+		Action: runSSHChild,
 	}
 }
 
-func runBenchSSHChild(c *cli.Context) error {
+func runSSHChild(c *cli.Context) error {
 	hosts, err := readLines(c.String("hosts-file"))
 	if err != nil {
 		return err
@@ -182,4 +225,25 @@ func readLines(path string) ([]string, error) {
 		}
 	}
 	return out, sc.Err()
+}
+
+// simCommand serves a simulated fleet, as `fleetcheck sim` does.
+func simCommand() *cli.Command {
+	return &cli.Command{
+		Name:   "sim",
+		Hidden: true,
+		Usage:  "serve a simulated fleet until interrupted (as fleetcheck sim)",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "hosts", Value: 1000, Usage: "number of simulated hosts"},
+			&cli.DurationFlag{Name: "latency", Usage: "delay injected per SSH message exchange"},
+			&cli.StringFlag{Name: "dir", Usage: "where to write the files"},
+		},
+		Action: func(c *cli.Context) error {
+			o := demo.ServeOptions{Hosts: c.Int("hosts"), Latency: c.Duration("latency"), Healthy: 1, Dir: c.String("dir")}
+			if o.Hosts < 1 {
+				return usageError("--hosts: want at least 1, got %d", o.Hosts)
+			}
+			return demo.Serve(c.Context, o, c.App.ErrWriter)
+		},
+	}
 }

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/checks"
-	"github.com/urfave/cli/v2"
+	"github.com/fleetcheck/fleetcheck/runner"
 )
 
 // benchMeasure is what one measured run of one client cost.
@@ -63,22 +63,12 @@ func msPerHost(d time.Duration, n int) float64 {
 	return float64(d) / float64(time.Millisecond) / float64(n)
 }
 
-// sweepDefaultFanout is the default of the sweep's --fanout flag.
-func sweepDefaultFanout() int {
-	for _, f := range runnerFlags() {
-		if inf, ok := f.(*cli.IntFlag); ok && inf.Name == "fanout" {
-			return inf.Value
-		}
-	}
-	return 64
-}
-
 // effectiveFanout is the parallelism a scenario's sweep runs at.
 func effectiveFanout(sc benchScenario) int {
 	if sc.Fanout > 0 {
 		return sc.Fanout
 	}
-	return sweepDefaultFanout()
+	return runner.DefaultFanout
 }
 
 // measureSweep runs one `fleetcheck sweep` of the whole sim fleet in a
@@ -87,13 +77,13 @@ func effectiveFanout(sc benchScenario) int {
 func measureSweep(ctx context.Context, plan benchPlan, sim *benchSim, sc benchScenario, cfgPath, profileBase string) (benchMeasure, error) {
 	out := filepath.Join(sim.dir, "sweep.json")
 	stats := filepath.Join(sim.dir, "sweep-stats.json")
-	args := []string{"bench", "sweep-child", "--stats", stats}
+	args := []string{"sweep-child", "--stats", stats}
 	if profileBase != "" {
 		args = append(args, "--cpuprofile", profileBase+".cpu.pprof", "--memprofile", profileBase+".heap.pprof")
 	}
-	args = append(args, "--", "sweep", "--config", cfgPath,
-		"-i", filepath.Join(sim.dir, "inventory.yaml"), "--known-hosts", filepath.Join(sim.dir, "known_hosts"),
-		"--ssh-config", "none", "--no-progress", "-o", "json", "--output-file", out)
+	args = append(args, "--config", cfgPath,
+		"--inventory", filepath.Join(sim.dir, "inventory.yaml"), "--known-hosts", filepath.Join(sim.dir, "known_hosts"),
+		"--output-file", out)
 	if sc.Fanout > 0 {
 		args = append(args, "--fanout", strconv.Itoa(sc.Fanout))
 	}
@@ -143,7 +133,7 @@ func measureOpenSSH(ctx context.Context, plan benchPlan, sim *benchSim, sc bench
 	if err != nil {
 		return benchMeasure{}, err
 	}
-	args := []string{"bench", "ssh-child", "--ssh", plan.sshPath, "--ssh-config", filepath.Join(sim.dir, "ssh_config"),
+	args := []string{"ssh-child", "--ssh", plan.sshPath, "--ssh-config", filepath.Join(sim.dir, "ssh_config"),
 		"--fanout", strconv.Itoa(effectiveFanout(sc)), "--hosts-file", hostsFile, "--command", line}
 	m, stdout, stderr, err := measureChild(ctx, plan, sim, args)
 	if err != nil {

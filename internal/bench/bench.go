@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -13,35 +13,30 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-func benchCommand() *cli.Command {
-	return &cli.Command{
-		Name:  "bench",
-		Usage: "measure sweeps of simulated fleets: wall time, hosts/s, client CPU per host, peak RSS, allocations; optionally against OpenSSH",
-		Description: "Each scenario (every combination of --hosts, --latency and --fanout) starts `fleetcheck sim` as its own\n" +
-			"process, then sweeps it --runs times with `fleetcheck sweep` (the default checks) in a child process whose\n" +
-			"CPU time and peak RSS are taken from wait4; the medians are reported. With --openssh the same hosts are\n" +
-			"also swept by one `ssh` process per host at the same parallelism, as pssh and clush do.",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "hosts", Value: "100,1000,10000", Usage: "fleet sizes, `N[,N]`"},
-			&cli.StringFlag{Name: "latency", Value: "0", Usage: "injected latencies, `D[,D]` (0, 20ms, 100ms)"},
-			&cli.StringFlag{Name: "fanout", Value: "0", Usage: "sweep fanouts, `N[,N]` (0: the sweep's default)"},
-			&cli.IntFlag{Name: "runs", Value: 3, Usage: "measured runs per scenario (the median is reported)"},
-			&cli.BoolFlag{Name: "openssh", Usage: "also sweep each scenario with one ssh process per host (see --openssh-max-hosts)"},
-			&cli.IntFlag{Name: "openssh-max-hosts", Value: 1000, Usage: "skip the OpenSSH side for fleets larger than this"},
-			&cli.StringFlag{Name: "ssh", Value: "/usr/bin/ssh", Usage: "the OpenSSH client `PATH`"},
-			&cli.BoolFlag{Name: "quick", Usage: "one scenario of 100 hosts, one run, OpenSSH included when --ssh exists (a smoke test)"},
-			&cli.StringFlag{Name: "profile", Usage: "after the measured runs, one more profiled run per scenario writing CPU and heap profiles into `DIR`"},
-			&cli.DurationFlag{Name: "run-timeout", Value: 3 * time.Minute, Usage: "give up on one run after this long"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "table", Usage: "`FORMAT`: table or json (every run and the medians)"},
-			&cli.StringFlag{Name: "binary", Usage: "the fleetcheck `PATH` to run as sweep and sim (default: this one)"},
-			&cli.StringFlag{Name: "sim-binary", Usage: "the fleetcheck `PATH` to run as sim (default: --binary), to compare sweeps of two builds against one fleet"},
-		},
-		Action: runBench,
-		Subcommands: []*cli.Command{
-			benchSweepChildCommand(),
-			benchSSHChildCommand(),
-		},
+// Commands are fleetcheck-bench's: the harness itself (Action) and the
+// hidden children it runs as separate processes.
+func Commands() (cli.ActionFunc, []cli.Flag, []*cli.Command) {
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "hosts", Value: "100,1000,10000", Usage: "fleet sizes, `N[,N]`"},
+		&cli.StringFlag{Name: "latency", Value: "0", Usage: "injected latencies, `D[,D]` (0, 20ms, 100ms)"},
+		&cli.StringFlag{Name: "fanout", Value: "0", Usage: "sweep fanouts, `N[,N]` (0: the sweep's default)"},
+		&cli.IntFlag{Name: "runs", Value: 3, Usage: "measured runs per scenario (the median is reported)"},
+		&cli.BoolFlag{Name: "openssh", Usage: "also sweep each scenario with one ssh process per host (see --openssh-max-hosts)"},
+		&cli.IntFlag{Name: "openssh-max-hosts", Value: 1000, Usage: "skip the OpenSSH side for fleets larger than this"},
+		&cli.StringFlag{Name: "ssh", Value: "/usr/bin/ssh", Usage: "the OpenSSH client `PATH`"},
+		&cli.BoolFlag{Name: "quick", Usage: "one scenario of 100 hosts, one run, OpenSSH included when --ssh exists (a smoke test)"},
+		&cli.StringFlag{Name: "profile", Usage: "after the measured runs, one more profiled run per scenario writing CPU and heap profiles into `DIR`"},
+		&cli.DurationFlag{Name: "run-timeout", Value: 3 * time.Minute, Usage: "give up on one run after this long"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "table", Usage: "`FORMAT`: table or json (every run and the medians)"},
+		&cli.StringFlag{Name: "binary", Usage: "the fleetcheck-bench `PATH` to run as the sweep child (default: this one)"},
+		&cli.StringFlag{Name: "sim-binary", Usage: "the `PATH` to run as sim (default: --binary; a fleetcheck binary serves too), to compare sweeps of two builds against one fleet"},
 	}
+	return runBench, flags, []*cli.Command{sweepChildCommand(), sshChildCommand(), simCommand()}
+}
+
+// usageError is a bad command line: exit 64.
+func usageError(format string, args ...any) error {
+	return cli.Exit(fmt.Sprintf(format, args...), 64)
 }
 
 // benchScenario is one fleet and one sweep configuration to measure.

@@ -1,0 +1,301 @@
+package alertmanager
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fleetcheck/fleetcheck/notify"
+	"github.com/fleetcheck/fleetcheck/notify/notifytest"
+)
+
+func TestAlertsRule(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	first := now.Add(-3 * time.Hour)
+	got := Alerts(now, 30*time.Minute, []Episode{
+		{Host: "web1", Check: "disk", Team: "traffic", Severity: "critical", Summary: "disk CRITICAL", Rule: "caches", FirstSeen: first, SLA: "breached 1h ago"},
+		{Host: "db2", Team: "infra-triage", Severity: "unreachable", Unowned: true, FirstSeen: first, Acknowledged: true},
+		{Host: "db1", Check: "load", Team: "storage", Severity: "warning", FirstSeen: first, Resolved: now.Add(-10 * time.Minute)},
+	})
+	want := []notify.Alert{
+		{Labels: map[string]string{"alertname": AlertName, "host": "web1", "check": "disk", "team": "traffic", "severity": "critical", "unowned": "false"},
+			Annotations: map[string]string{"summary": "disk CRITICAL", "rule": "caches", "first_seen": "2026-12-01T09:00:00Z", "sla": "breached 1h ago"},
+			StartsAt:    first, EndsAt: now.Add(2 * time.Hour)},
+		{Labels: map[string]string{"alertname": AlertName, "host": "db2", "check": "host", "team": "infra-triage", "severity": "unreachable", "unowned": "true", "acknowledged": "true"},
+			Annotations: map[string]string{"first_seen": "2026-12-01T09:00:00Z"},
+			StartsAt:    first, EndsAt: now.Add(2 * time.Hour)},
+		{Labels: map[string]string{"alertname": AlertName, "host": "db1", "check": "load", "team": "storage", "severity": "warning", "unowned": "false"},
+			Annotations: map[string]string{"first_seen": "2026-12-01T09:00:00Z"},
+			StartsAt:    first, EndsAt: now.Add(-10 * time.Minute)},
+	}
+	g, _ := json.Marshal(got)
+	w, _ := json.Marshal(want)
+	if !bytes.Equal(g, w) {
+		t.Errorf("Alerts:\n%s\nwant:\n%s", g, w)
+	}
+}
+
+func TestNotifyAgainstScriptedServer(t *testing.T) {
+	srv := notifytest.New(t, notifytest.Answer{Status: 500}, notifytest.Answer{Status: 400})
+	r, err := New(Config{URL: notify.NewSecret("http://user:SECRET@" + strings.TrimPrefix(srv.URL, "http://") + "/am/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &notify.Message{Alerts: Alerts(time.Now(), 0, []Episode{{Host: "h", Check: "c", Severity: "critical", FirstSeen: time.Now()}})}
+	for _, want := range []bool{true, false} {
+		retry, err := r.Notify(context.Background(), m)
+		if err == nil || retry != want || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("retry %v err %v, want retry %v and no secret", retry, err, want)
+		}
+	}
+	if _, err := r.Notify(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	notifytest.Hidden(t, "SECRET", r, *r)
+	reqs := srv.Requests()
+	if u, p, _ := basicAuth(reqs[2].Header); u != "user" || p != "SECRET" {
+		t.Errorf("basic auth from the URL not sent")
+	}
+	var sent []notify.Alert
+	if err := json.Unmarshal(reqs[2].Body, &sent); err != nil || len(sent) != 1 {
+		t.Errorf("body %s: %v", reqs[2].Body, err)
+	}
+}
+
+func basicAuth(h http.Header) (string, string, bool) {
+	r := &http.Request{Header: h}
+	return r.BasicAuth()
+}
+
+// alertmanager starts Debian's prometheus-alertmanager on a free
+// loopback port with its own storage and a null receiver, and stops it
+// when the test ends.
+// Its one route sends every group (by host and check) to hook, resolved
+// ones included, within about a second.
+func alertmanager(t testing.TB, hook string) string {
+	t.Helper()
+	bin := "/usr/bin/prometheus-alertmanager"
+	if _, err := os.Stat(bin); err != nil {
+		if p, err := exec.LookPath("alertmanager"); err == nil {
+			bin = p
+		} else {
+			t.Skip("no Alertmanager here (/usr/bin/prometheus-alertmanager, Debian's prometheus-alertmanager): the real-Alertmanager test is skipped")
+		}
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "alertmanager.yml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`route:
+  receiver: hook
+  group_by: [host, check]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: hook
+    webhook_configs: [{url: %q, send_resolved: true}]
+`, hook)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, "--web.listen-address="+addr, "--cluster.listen-address=", "--storage.path="+filepath.Join(dir, "data"), "--config.file="+cfg, "--log.level=warn")
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("alertmanager's output:\n%s", logs.String())
+		}
+	})
+	base := "http://" + addr
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		select {
+		case err := <-exited:
+			t.Fatalf("alertmanager exited: %v\n%s", err, logs.String())
+		default:
+		}
+		if resp, err := (&http.Client{Timeout: time.Second}).Get(base + "/-/ready"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("alertmanager not ready after 20s:\n%s", logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// amAlert is what GET /api/v2/alerts returns of an alert.
+type amAlert struct {
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	StartsAt    time.Time         `json:"startsAt"`
+	EndsAt      time.Time         `json:"endsAt"`
+	Status      struct {
+		State      string   `json:"state"`
+		SilencedBy []string `json:"silencedBy"`
+	} `json:"status"`
+}
+
+func get(t *testing.T, base string) (map[string]amAlert, string) {
+	t.Helper()
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Get(base + "/api/v2/alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var alerts []amAlert
+	if err := json.Unmarshal(body, &alerts); err != nil {
+		t.Fatalf("GET /api/v2/alerts: %v: %s", err, body)
+	}
+	out := map[string]amAlert{}
+	for _, a := range alerts {
+		out[a.Labels["host"]+"/"+a.Labels["check"]] = a
+	}
+	return out, string(body)
+}
+
+// push sends one sweep's alerts through the Dispatcher, as --post will.
+func push(t *testing.T, base string, sweep int64, alerts []notify.Alert) notify.Outcome {
+	t.Helper()
+	r, err := New(Config{URL: notify.NewSecret(base)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob := &notify.MemoryOutbox{}
+	m := notify.Message{ID: notify.ID{Receiver: "alertmanager", Sweep: sweep}, Alerts: alerts}
+	ob.Enqueue(m, time.Now())
+	res := notifytest.Run(t, &notify.Dispatcher{Outbox: ob, Receivers: map[notify.Dest]notify.Receiver{m.ID.Dest(): r}})
+	if o := res.Outcomes[0]; o.State != notify.Delivered {
+		t.Fatalf("push %d: %s: %s", sweep, o.State, o.Err)
+	}
+	return res.Outcomes[0]
+}
+
+// eventually polls cond for up to 10s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10s: %s", what)
+		}
+	}
+}
+
+func TestRealAlertmanager(t *testing.T) {
+	hook := notifytest.New(t)
+	base := alertmanager(t, hook.URL)
+	now := time.Now().UTC().Truncate(time.Second)
+	first := now.Add(-2 * time.Hour)
+	web := Episode{Host: "web1.dc1", Check: "disk", Team: "traffic", Severity: "critical", Summary: "disk CRITICAL: / 97%", Rule: "caches", FirstSeen: first, SLA: "ok"}
+	db := Episode{Host: "db2.dc1", Team: "infra-triage", Severity: "unreachable", Unowned: true, Summary: "timed out", FirstSeen: first, Acknowledged: true}
+
+	// Sweep 1: both open.
+	o := push(t, base, 1, Alerts(now, time.Hour, []Episode{web, db}))
+	t.Logf("push of 2 firing alerts delivered in %s", o.Latency)
+	got, raw := get(t, base)
+	t.Logf("GET /api/v2/alerts after the first push: %s", raw)
+	w, ok := got["web1.dc1/disk"]
+	if !ok || len(got) != 2 {
+		t.Fatalf("alerts %v", got)
+	}
+	wantLabels := map[string]string{"alertname": "FleetcheckFailure", "host": "web1.dc1", "check": "disk", "team": "traffic", "severity": "critical", "unowned": "false"}
+	if fmt.Sprint(w.Labels) != fmt.Sprint(wantLabels) {
+		t.Errorf("labels %v, want %v", w.Labels, wantLabels)
+	}
+	if w.Annotations["summary"] != web.Summary || w.Annotations["rule"] != "caches" || w.Annotations["sla"] != "ok" || w.Annotations["first_seen"] != first.Format(time.RFC3339) {
+		t.Errorf("annotations %v", w.Annotations)
+	}
+	if !w.StartsAt.Equal(first) || !w.EndsAt.Equal(now.Add(4*time.Hour)) || w.Status.State != "active" {
+		t.Errorf("startsAt %s endsAt %s state %s; want %s, %s, active", w.StartsAt, w.EndsAt, w.Status.State, first, now.Add(4*time.Hour))
+	}
+	if d := got["db2.dc1/host"]; d.Labels["acknowledged"] != "true" || d.Labels["unowned"] != "true" {
+		t.Errorf("db2 labels %v", d.Labels)
+	}
+
+	// A silence created in Alertmanager silences it.
+	sil := fmt.Sprintf(`{"matchers":[{"name":"host","value":"db2.dc1","isRegex":false,"isEqual":true},{"name":"alertname","value":"FleetcheckFailure","isRegex":false}],"startsAt":%q,"endsAt":%q,"createdBy":"test","comment":"maintenance"}`,
+		now.Add(-time.Minute).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339))
+	resp, err := http.Post(base+"/api/v2/silences", "application/json", strings.NewReader(sil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		SilenceID string `json:"silenceID"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || created.SilenceID == "" {
+		t.Fatalf("creating the silence: %s", resp.Status)
+	}
+	// Sweep 2: the same failures pushed again; db2 stays silenced, web1 active.
+	push(t, base, 2, Alerts(now.Add(time.Minute), time.Hour, []Episode{web, db}))
+	eventually(t, "db2 suppressed by the silence", func() bool {
+		got, _ := get(t, base)
+		d := got["db2.dc1/host"]
+		return d.Status.State == "suppressed" && len(d.Status.SilencedBy) == 1 && d.Status.SilencedBy[0] == created.SilenceID && got["web1.dc1/disk"].Status.State == "active"
+	})
+
+	// Sweep 3: web1 fixed: sent once as resolved; Alertmanager resolves it.
+	fixed := web
+	fixed.Resolved = time.Now().UTC().Add(-time.Second)
+	push(t, base, 3, Alerts(time.Now(), time.Hour, []Episode{fixed, db}))
+	eventually(t, "web1 resolved", func() bool {
+		got, _ := get(t, base)
+		_, active := got["web1.dc1/disk"]
+		_, still := got["db2.dc1/host"]
+		return !active && still
+	})
+	_, raw = get(t, base)
+	t.Logf("GET /api/v2/alerts after web1 was resolved: %s", raw)
+	// Its API lists only unresolved alerts; that web1 was resolved, not
+	// dropped, shows in what Alertmanager itself sent its receiver.
+	eventually(t, "Alertmanager notified its receiver that web1 resolved", func() bool {
+		for _, r := range hook.Requests() {
+			var n struct {
+				Status string `json:"status"`
+				Alerts []struct {
+					Status string            `json:"status"`
+					Labels map[string]string `json:"labels"`
+				} `json:"alerts"`
+			}
+			if json.Unmarshal(r.Body, &n) == nil && n.Status == "resolved" && len(n.Alerts) == 1 && n.Alerts[0].Labels["host"] == "web1.dc1" {
+				return true
+			}
+		}
+		return false
+	})
+	for _, r := range hook.Requests() {
+		t.Logf("Alertmanager sent its receiver: %s", r.Body)
+	}
+}
