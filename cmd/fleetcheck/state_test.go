@@ -112,6 +112,7 @@ func openEpisodes(t *testing.T, db string) int {
 func TestStateUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	inv := writeFile(t, dir, "hosts.yaml", "hosts:\n  - name: web1\n")
+	owners := writeFile(t, dir, "owners.yaml", "fallback: triage\nteams: {triage: {}, web: {}}\nrules:\n  - {id: a, hosts: 'all', owner: web}\n")
 	newer := filepath.Join(dir, "newer.db")
 	s, err := state.Open(context.Background(), newer, state.Options{})
 	if err != nil {
@@ -125,7 +126,7 @@ func TestStateUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"sweep", "-i", inv, "-o", "digest"}, 64, "-o digest needs the state store"},
-		{[]string{"sweep", "-i", inv, "--state", filepath.Join(dir, "x.db"), "--team", "web"}, 64, "--state records the whole sweep"},
+		{[]string{"sweep", "-i", inv, "--owners", owners, "--state", filepath.Join(dir, "x.db"), "--team", "web"}, 64, "--state records the whole sweep"},
 		{[]string{"sweep", "-i", inv, "--state", "postgres://db/fleet"}, 64, "PostgreSQL is not available yet"},
 		{[]string{"digest", "-i", inv}, 64, "no state store"},
 		{[]string{"digest", "--state", filepath.Join(dir, "missing.db")}, 78, "missing.db"},
