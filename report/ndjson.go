@@ -1,11 +1,11 @@
 package report
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/fleetcheck/fleetcheck/health"
 )
 
 // NDJSON streams results one JSON line each as they complete, then a
@@ -22,24 +22,12 @@ func NewNDJSON(w io.Writer) *NDJSON {
 	return &NDJSON{w: w, tally: NewTally()}
 }
 
-// ndjsonResult is a result line: the JSON document's result plus its type.
-type ndjsonResult struct {
-	Type string `json:"type"`
-	jsonResult
-}
-
-// ndjsonSummary is the final line.
-type ndjsonSummary struct {
-	Type string `json:"type"`
-	jsonHead
-}
-
 // Result writes one result line.
 func (n *NDJSON) Result(r Record) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.tally.Add(r)
-	if err := n.writeLine(ndjsonResult{Type: "result", jsonResult: newResult(r)}); err != nil {
+	if err := n.writeLine(health.MarshalResultLine(r)); err != nil {
 		return fmt.Errorf("report: ndjson result %s/%s: %w", r.Host, r.Check, err)
 	}
 	return nil
@@ -54,15 +42,14 @@ func (n *NDJSON) Summary(s *Sweep) error {
 	if len(s.Results) > 0 {
 		sum = Summarize(s)
 	}
-	if err := n.writeLine(ndjsonSummary{Type: "summary", jsonHead: newHead(s, sum)}); err != nil {
+	if err := n.writeLine(health.MarshalSummaryLine(s, sum)); err != nil {
 		return fmt.Errorf("report: ndjson summary: %w", err)
 	}
 	return nil
 }
 
-// writeLine writes v as one line in a single Write, then flushes.
-func (n *NDJSON) writeLine(v any) error {
-	b, err := marshalLine(v)
+// writeLine writes one encoded line in a single Write, then flushes.
+func (n *NDJSON) writeLine(b []byte, err error) error {
 	if err != nil {
 		return err
 	}
@@ -73,15 +60,4 @@ func (n *NDJSON) writeLine(v any) error {
 		return f.Flush()
 	}
 	return nil
-}
-
-// marshalLine encodes v compactly, without HTML escaping, newline-terminated.
-func marshalLine(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fleetcheck/fleetcheck/checks"
-	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
@@ -149,131 +146,33 @@ type sweepJob struct {
 // execSweep runs the job, streams NDJSON and progress, writes every output
 // (partial results too, marked incomplete) and returns the exit status.
 func execSweep(parent context.Context, job sweepJob) error {
-	ctx := parent
-	if job.globalTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(parent, job.globalTimeout)
-		defer cancel()
+	outs := make([]sweep.Output, len(job.outs))
+	for i, o := range job.outs {
+		outs[i] = sweep.Output{Format: o.format, File: o.file}
 	}
-	names := make([]string, len(job.checks))
-	for i, ck := range job.checks {
-		names[i] = ck.Check.Name()
+	tty := report.FormatOptions{Color: isTerminal(job.stdout) && os.Getenv("NO_COLOR") == "", Width: termWidth(job.stdout)}
+	outputs, err := sweep.NewOutputs(outs, job.stdout, tty)
+	if err != nil {
+		return cli.Exit(err.Error(), 1)
 	}
-	s := &report.Sweep{Query: job.query, Checks: names, Hosts: job.hosts, Started: time.Now()}
-
-	var streams []*report.NDJSON
-	var files []*report.AtomicFile // streamed output files, renamed into place at the end
-	defer func() {
-		for _, f := range files {
-			f.Abort() // after a Commit this finds nothing left to remove
-		}
-	}()
-	for _, o := range job.outs {
-		if o.format != "ndjson" {
-			continue
-		}
-		w := job.stdout
-		if o.file != "" {
-			f, err := report.CreateAtomic(o.file)
-			if err != nil {
-				return cli.Exit(fmt.Sprintf("output file: %v", err), 1)
-			}
-			files = append(files, f)
-			w = f
-		}
-		streams = append(streams, report.NewNDJSON(w))
-	}
-
-	var bar *report.Progress
+	defer outputs.Abort() // after End this finds nothing left to remove
+	var sinks []sweep.Sink
 	if job.progress && isTerminal(job.stderr) {
-		bar = report.NewProgress(job.stderr, len(job.tasks))
+		sinks = append(sinks, sweep.ProgressSink(report.NewProgress(job.stderr, len(job.tasks))))
 	}
-	records := make(chan report.Record, 256)
-	errc := make(chan error, 1)
-	go func() { errc <- sweep.Run(ctx, job.runner, job.tasks, job.checks, job.owners, records) }()
-	// Only the formats rendered at the end need every record; an
-	// NDJSON-only sweep streams them and keeps none, so its memory stays flat.
-	keep := slices.ContainsFunc(job.outs, func(o sweepOutput) bool { return o.format != "ndjson" })
-	worst := checks.OK
-	hostFailed := map[string]bool{}
-	remaining := map[string]int{}
-	for _, t := range job.tasks {
-		remaining[t.Host.Name] = len(t.Commands)
+	out, err := sweep.Execute(parent, sweep.Job{
+		Query: job.query, Hosts: job.hosts, Tasks: job.tasks, Checks: job.checks,
+		Runner: job.runner, Owners: job.owners, Team: job.team, GlobalTimeout: job.globalTimeout,
+		Sinks: append(sinks, outputs.Sinks...),
+	})
+	if err != nil {
+		return cli.Exit(err.Error(), 1)
 	}
-	for rec := range records {
-		if job.team != "" && (rec.Owner == nil || rec.Owner.Team != job.team) {
-			rec = report.Record{} // counted for progress only
-		} else {
-			worst = worstSeen(worst, rec)
-			if keep {
-				s.Results = append(s.Results, rec)
-			}
-			for _, n := range streams {
-				if err := n.Result(rec); err != nil {
-					return cli.Exit(fmt.Sprintf("writing ndjson: %v", err), 1)
-				}
-			}
-		}
-		if bar != nil && rec.Host != "" {
-			hostFailed[rec.Host] = hostFailed[rec.Host] || rec.Status != checks.OK
-			if remaining[rec.Host]--; remaining[rec.Host] == 0 {
-				bar.HostDone(hostFailed[rec.Host])
-			}
-		}
+	if !out.Sweep.Complete {
+		fmt.Fprintf(job.stderr, "fleetcheck: sweep incomplete (%v): partial results reported\n", out.Cause)
 	}
-	runErr := <-errc
-	if bar != nil {
-		bar.Finish()
-	}
-	s.Finished = time.Now()
-	s.Complete = runErr == nil && ctx.Err() == nil
-	for _, n := range streams {
-		if err := n.Summary(s); err != nil {
-			return cli.Exit(fmt.Sprintf("writing ndjson: %v", err), 1)
-		}
-	}
-	for _, f := range files {
-		if err := f.Commit(); err != nil {
-			return cli.Exit(fmt.Sprintf("output file: %v", err), 1)
-		}
-	}
-	if err := writeOutputs(job, s); err != nil {
-		return err
-	}
-	code := health.ExitCode(worst, health.EndingOf(s.Complete, errors.Is(parent.Err(), context.Canceled)))
-	if !s.Complete {
-		fmt.Fprintf(job.stderr, "fleetcheck: sweep incomplete (%v): partial results reported\n", context.Cause(ctx))
-	}
-	if code != 0 {
+	if code := out.ExitCode(); code != 0 {
 		return cli.Exit("", code)
-	}
-	return nil
-}
-
-// writeOutputs renders the finished sweep in every non-streamed format.
-func writeOutputs(job sweepJob, s *report.Sweep) error {
-	for _, o := range job.outs {
-		var render func(io.Writer) error
-		switch o.format {
-		case "table":
-			opts := report.TableOptions{Color: o.file == "" && isTerminal(job.stdout) && os.Getenv("NO_COLOR") == "", Width: termWidth(job.stdout)}
-			render = func(w io.Writer) error { return report.Table(w, s, opts) }
-		case "json":
-			render = func(w io.Writer) error { return report.JSON(w, s) }
-		case "prometheus":
-			render = func(w io.Writer) error { return report.Prometheus(w, s) }
-		default:
-			continue
-		}
-		var err error
-		if o.file != "" {
-			err = report.WriteFileAtomic(o.file, render)
-		} else {
-			err = render(job.stdout)
-		}
-		if err != nil {
-			return cli.Exit(fmt.Sprintf("writing %s output: %v", o.format, err), 1)
-		}
 	}
 	return nil
 }
@@ -295,13 +194,4 @@ func termWidth(w io.Writer) int {
 		return 0
 	}
 	return width
-}
-
-// worstSeen folds a record into the worst status seen so far. Hosts left
-// unchecked by an interruption do not count.
-func worstSeen(worst checks.Status, r report.Record) checks.Status {
-	if !r.IsVerdict() {
-		return worst
-	}
-	return checks.Worst(worst, r.Status)
 }

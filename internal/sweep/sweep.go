@@ -12,9 +12,8 @@ import (
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/inventory"
-	"github.com/fleetcheck/fleetcheck/ownership"
-	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -28,7 +27,7 @@ type Check struct {
 
 // Owners attributes a result; *ownership.Matcher satisfies it.
 type Owners interface {
-	Owner(host, check string, status checks.Status) ownership.Owner
+	Owner(host, check string, status health.Status) health.Owner
 }
 
 // Runner executes a plan; *runner.Runner satisfies it.
@@ -70,7 +69,7 @@ func Plan(hosts []inventory.Host, cks []Check) []runner.Task {
 // Run executes the plan with r and sends every attributed record on out as
 // its host finishes; it closes out before returning. owners may be nil (no
 // owners file). The error is the runner's: the context ended early.
-func Run(ctx context.Context, r Runner, tasks []runner.Task, cks []Check, owners Owners, out chan<- report.Record) error {
+func Run(ctx context.Context, r Runner, tasks []runner.Task, cks []Check, owners Owners, out chan<- health.Record) error {
 	defer close(out)
 	byName := make(map[string]checks.Check, len(cks))
 	for _, c := range cks {
@@ -89,7 +88,7 @@ func Run(ctx context.Context, r Runner, tasks []runner.Task, cks []Check, owners
 	go func() { errc <- r.Run(ctx, tasks, outputs) }()
 	for ho := range outputs {
 		for _, res := range Evaluate(ho, plannedIDs[ho.Host.Name], byName) {
-			rec := report.Record{Result: res}
+			rec := health.Record{Result: res}
 			if owners != nil && res.Status != checks.OK {
 				o := owners.Owner(res.Host, res.Check, res.Status)
 				rec.Owner = &o
