@@ -81,7 +81,15 @@ type jsonHead struct {
 	Query      string      `json:"query"`
 	Checks     []string    `json:"checks"`
 	Complete   bool        `json:"complete"`
+	Shard      *jsonShard  `json:"shard,omitempty"`
+	Missing    []jsonShard `json:"missing_shards,omitempty"`
 	Summary    jsonSummary `json:"summary"`
+}
+
+// jsonShard is a "shard" object: one share of a sharded sweep.
+type jsonShard struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
 }
 
 // jsonSummary is the "summary" object.
@@ -218,6 +226,12 @@ func newHead(s *Sweep, sum Summary) jsonHead {
 	}
 	if h.Checks == nil {
 		h.Checks = []string{}
+	}
+	if s.Shard != nil {
+		h.Shard = &jsonShard{Index: s.Shard.Index, Count: s.Shard.Count}
+	}
+	for _, m := range s.MissingShards {
+		h.Missing = append(h.Missing, jsonShard{Index: m.Index, Count: m.Count})
 	}
 	if h.Summary.UnreachableByKind == nil {
 		h.Summary.UnreachableByKind = map[string]int{}

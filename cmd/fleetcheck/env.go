@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/checks"
@@ -40,16 +39,9 @@ type env struct {
 // loadEnv loads the configuration and inventory named by the flags.
 // Missing inventory is allowed (D{} queries still work).
 func loadEnv(c *cli.Context) (*env, error) {
-	home, _ := os.UserHomeDir()
-	path, err := config.Locate(c.String("config"), os.Getenv, home)
+	cfg, err := loadConfig(c) // merge.go
 	if err != nil {
-		return nil, configError(err)
-	}
-	cfg := &config.Config{}
-	if path != "" {
-		if cfg, err = config.Load(path); err != nil {
-			return nil, configError(err)
-		}
+		return nil, err
 	}
 	if v := c.StringSlice("inventory"); len(v) > 0 {
 		cfg.Inventory, cfg.InventoryNode = v, nil

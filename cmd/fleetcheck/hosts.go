@@ -17,6 +17,7 @@ func hostsCommand() *cli.Command {
 		Flags: append(inputFlags(),
 			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: "one host a line"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`FORMAT`: text or json (hosts with address, port, user and labels)", Value: "text"},
+			&cli.StringFlag{Name: "shard", Usage: "only the hosts of shard `I/N` (as sweep --shard I/N would check them)"},
 		),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -26,10 +27,15 @@ func hostsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			shard, err := shardFlag(c)
+			if err != nil {
+				return err
+			}
 			hosts, err := e.selectHosts(c.Context, strings.Join(c.Args().Slice(), " "))
 			if err != nil {
 				return err
 			}
+			hosts = shard.Filter(hosts)
 			w := c.App.Writer
 			switch c.String("output") {
 			case "json":

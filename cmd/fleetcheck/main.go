@@ -93,6 +93,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			execCommand(),
 			checksCommand(),
 			ownersCommand(),
+			mergeCommand(),
 			demoCommand(),
 			simCommand(),
 			benchCommand(),

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
@@ -92,13 +93,11 @@ func runSweep(c *cli.Context) error {
 		// A typo in a query must not read as "no failures".
 		return cli.Exit(fmt.Sprintf("the query %q selects no hosts: nothing was checked (see fleetcheck hosts)", q), exitNoVerdict)
 	}
-	if s := c.String("shard"); s != "" {
-		shard, err := sweep.ParseShard(s)
-		if err != nil {
-			return usageError("--shard: %v", err)
-		}
-		hosts = shard.Filter(hosts)
+	shard, err := shardFlag(c)
+	if err != nil {
+		return err
 	}
+	hosts = shard.Filter(hosts)
 	var names []string
 	for _, v := range c.StringSlice("check") {
 		names = append(names, strings.Split(v, ",")...)
@@ -122,7 +121,7 @@ func runSweep(c *cli.Context) error {
 	return execSweep(c.Context, sweepJob{
 		query: q, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
 		runner: r, owners: attribute, outs: outs, team: c.String("team"),
-		globalTimeout: e.globalTimeout(c), progress: !c.Bool("no-progress"),
+		globalTimeout: e.globalTimeout(c), progress: !c.Bool("no-progress"), shard: shard.Health(),
 		stdout: c.App.Writer, stderr: c.App.ErrWriter,
 	})
 }
@@ -139,6 +138,7 @@ type sweepJob struct {
 	team          string
 	globalTimeout time.Duration
 	progress      bool
+	shard         *health.Shard
 	stdout        io.Writer
 	stderr        io.Writer
 }
@@ -163,7 +163,7 @@ func execSweep(parent context.Context, job sweepJob) error {
 	out, err := sweep.Execute(parent, sweep.Job{
 		Query: job.query, Hosts: job.hosts, Tasks: job.tasks, Checks: job.checks,
 		Runner: job.runner, Owners: job.owners, Team: job.team, GlobalTimeout: job.globalTimeout,
-		Sinks: append(sinks, outputs.Sinks...),
+		Sinks: append(sinks, outputs.Sinks...), Shard: job.shard,
 	})
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
