@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/config"
@@ -99,16 +100,14 @@ func loadConfig(c *cli.Context) (*config.Config, error) {
 
 // readShards decodes each named document ("-" is stdin, at most once).
 func readShards(names []string, stdin io.Reader) ([]sweep.Part, error) {
+	if i := slices.Index(names, "-"); i >= 0 && slices.Contains(names[i+1:], "-") {
+		return nil, usageError("merge: '-' (stdin) given twice")
+	}
 	parts := make([]sweep.Part, 0, len(names))
-	stdinRead := false
 	for _, name := range names {
 		var s *health.Sweep
 		var err error
 		if name == "-" {
-			if stdinRead {
-				return nil, usageError("merge: '-' (stdin) given twice")
-			}
-			stdinRead = true
 			s, err = health.Decode(stdin)
 		} else {
 			s, err = decodeFile(name)

@@ -22,8 +22,15 @@ import (
 // given faults) and writes the files a separate fleetcheck process needs.
 func simFiles(t *testing.T, n int, faults ...fleetsim.Fault) (*demoFleet, []string) {
 	t.Helper()
+	return simFilesShare(t, n, 1, faults...)
+}
+
+// simFilesShare is simFiles with a share of healthy host/check pairs
+// (demo.Sized), the others in the samples' failing states.
+func simFilesShare(t *testing.T, n int, healthy float64, faults ...fleetsim.Fault) (*demoFleet, []string) {
+	t.Helper()
 	d, err := startDemoFleet(context.Background(), nil, func(s map[string][]demo.Sample) ([]demo.Host, error) {
-		hosts := demo.Sized(s, n, 1)
+		hosts := demo.Sized(s, n, healthy)
 		for i, f := range faults {
 			hosts[i].Fault = f
 		}
