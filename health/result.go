@@ -79,6 +79,18 @@ type Shard struct {
 // String writes the shard as I/N, as --shard takes it.
 func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
 
+// ShardList writes shards for people: "shard 1/4" or "shards 1/4, 3/4".
+func ShardList(shards []Shard) string {
+	names := make([]string, len(shards))
+	for i, s := range shards {
+		names[i] = s.String()
+	}
+	if len(names) == 1 {
+		return "shard " + names[0]
+	}
+	return "shards " + strings.Join(names, ", ")
+}
+
 // Elapsed is the sweep's wall time, never negative.
 func (s *Sweep) Elapsed() time.Duration {
 	d := s.Finished.Sub(s.Started)

@@ -69,7 +69,7 @@ func runMerge(c *cli.Context) error {
 		return configError(fmt.Errorf("merge: %w", err))
 	}
 	if len(whole.MissingShards) > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "fleetcheck: merge: partial sweep, missing %s: their hosts are not in the result\n", sweep.ShardList(whole.MissingShards))
+		fmt.Fprintf(c.App.ErrWriter, "fleetcheck: merge: partial sweep, missing %s: their hosts are not in the result\n", health.ShardList(whole.MissingShards))
 	}
 	if err := writeMerged(c.Context, whole, outs, c.App.Writer); err != nil {
 		return cli.Exit(err.Error(), 1)

@@ -278,6 +278,9 @@ func TestMergeAllowPartial(t *testing.T) {
 	if !strings.Contains(stdout, `"missing_shards": [`) {
 		t.Errorf("no missing_shards field:\n%s", stdout)
 	}
+	if stdout, _, _ := runBinary(t, "merge", "--allow-partial", files[0], files[2]); !strings.Contains(stdout, "INCOMPLETE: merged without shards 1/4, 3/4: their hosts are not in this sweep") {
+		t.Errorf("the table does not name the missing shards:\n%s", stdout)
+	}
 	// Every format, repeatable: table to stdout, Prometheus to the file.
 	prom := filepath.Join(t.TempDir(), "fleet.prom")
 	stdout, stderr, code = runBinary(t, "merge", "-o", "table", "-o", "prometheus", "--output-file", prom, files[0], files[1], files[2], files[3])

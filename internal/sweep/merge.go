@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/health"
@@ -80,7 +79,7 @@ func Merge(parts []Part, opts MergeOptions) (*health.Sweep, error) {
 	}
 	if len(whole.MissingShards) > 0 && !opts.AllowPartial {
 		return nil, fmt.Errorf("missing %s (have %d of %d; --allow-partial merges what is there): %w",
-			ShardList(whole.MissingShards), len(parts), count, ErrNotShards)
+			health.ShardList(whole.MissingShards), len(parts), count, ErrNotShards)
 	}
 	n := 0
 	for _, p := range parts {
@@ -171,16 +170,4 @@ func withinSkew(parts []Part, limit time.Duration) error {
 			early.label(), early.Sweep.Started.Format(time.RFC3339), d.Round(time.Second), late.label(), limit, ErrNotShards)
 	}
 	return nil
-}
-
-// ShardList writes shards for people: "shard 1/4" or "shards 1/4, 3/4".
-func ShardList(shards []health.Shard) string {
-	names := make([]string, len(shards))
-	for i, s := range shards {
-		names[i] = s.String()
-	}
-	if len(names) == 1 {
-		return "shard " + names[0]
-	}
-	return "shards " + strings.Join(names, ", ")
 }
