@@ -198,6 +198,11 @@ func TestMergeRefusesThroughBinary(t *testing.T) {
 		d[1].Results = append(d[1].Results, d[0].Results[0])
 		d[1].Hosts++
 	})
+	// The NDJSON stream of a shard (-o ndjson) merges like its document.
+	stream := filepath.Join(t.TempDir(), "shard-1.ndjson")
+	if err := os.WriteFile(stream, ndjsonOf(t, decodeDoc(t, good[1])), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	whole := writeFile(t, dir, "whole.json", strings.Replace(readFile(t, good[0]), `"shard": {`, `"x": {`, 1))
 	broken := writeFile(t, dir, "broken.json", readFile(t, good[1])[:200])
 	for _, tc := range []struct {
@@ -225,6 +230,7 @@ func TestMergeRefusesThroughBinary(t *testing.T) {
 		{"state not yet", append([]string{"--state", filepath.Join(dir, "s.db")}, good...), 64, []string{"--state: the state store is not available yet"}},
 		{"unknown format", append([]string{"-o", "yaml"}, good...), 64, []string{`unknown output format "yaml"`}},
 		{"whole", good, 2, nil},
+		{"an NDJSON shard", []string{good[0], stream, good[2]}, 2, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stdout, stderr, code := runBinary(t, append([]string{"merge", "-o", "json"}, tc.args...)...)
@@ -290,6 +296,24 @@ func TestMergeAllowPartial(t *testing.T) {
 	if p := readFile(t, prom); !strings.Contains(p, "fleetcheck_") {
 		t.Errorf("prometheus file:\n%s", p)
 	}
+}
+
+// ndjsonOf is the -o ndjson stream of s.
+func ndjsonOf(t *testing.T, s *health.Sweep) []byte {
+	t.Helper()
+	var out []byte
+	for _, r := range health.SortedRecords(s.Results) {
+		b, err := health.MarshalResultLine(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b...)
+	}
+	b, err := health.MarshalSummaryLine(s, health.Summarize(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(out, b...)
 }
 
 // readFile returns the file's content.
