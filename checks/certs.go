@@ -98,7 +98,9 @@ func (c *certsCheck) Evaluate(out Output) Result {
 		return unknownResult(err.Error())
 	}
 	if _, ok := ss.Get("noopenssl"); ok {
-		return unknownResult("openssl not found on the host")
+		res := unknownResult("openssl not found on the host")
+		res.Reason = "no_openssl"
+		return res
 	}
 	now, clockNote := certHostClock(ss, out.Now)
 	byN := map[string]section{}
@@ -246,11 +248,32 @@ func (c *certsCheck) verdict(states []certState, clockNote string, out Output) R
 		}
 	}
 	res.Summary = strings.Join(parts, "; ")
+	res.Reason = certReason(res.Status, soonest, states)
 	if e := strings.TrimSpace(pluginText(out.Stderr)); e != "" {
 		details = append(details, "stderr:\n"+e)
 	}
 	res.Details = strings.Join(details, "\n")
 	return res
+}
+
+// certReason is the result's reason: cert_expired or cert_expiring when
+// the soonest expiry decided the status, else cert_missing or
+// cert_unreadable for a file that could not be judged.
+func certReason(st Status, soonest *certState, states []certState) string {
+	switch {
+	case st == OK:
+		return ""
+	case soonest != nil && soonest.status == st && soonest.left <= 0:
+		return "cert_expired"
+	case soonest != nil && soonest.status == st:
+		return "cert_expiring"
+	}
+	for _, s := range states {
+		if s.notAfter.IsZero() && s.problem == "not found" {
+			return "cert_missing"
+		}
+	}
+	return "cert_unreadable"
 }
 
 // describeCertLeft says "expires in 3d" or "expired 2d ago".

@@ -104,3 +104,35 @@ func tableCells(line string) []string {
 	}
 	return parts
 }
+
+// TestDescribeFits: at 60 and 80 columns every line of `fleetcheck checks`
+// and `fleetcheck checks NAME` fits, and every word of the help is kept.
+func TestDescribeFits(t *testing.T) {
+	reg := Builtins()
+	for _, width := range []int{60, 80} {
+		var b bytes.Buffer
+		if err := DescribeFit(&b, reg, width); err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, name := range reg.Names() {
+			if err := DescribeOneFit(&b, reg[name], width); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, strings.Fields(reg[name].Help)...)
+			for _, p := range reg[name].Params {
+				want = append(want, strings.Fields(p.Help)...)
+			}
+		}
+		for i, line := range strings.Split(b.String(), "\n") {
+			if n := len([]rune(line)); n > width {
+				t.Errorf("width %d: line %d is %d wide: %q", width, i+1, n, line)
+			}
+		}
+		for _, w := range want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("width %d: word %q lost", width, w)
+			}
+		}
+	}
+}

@@ -156,40 +156,64 @@ func (c *httpCheck) evaluateCurl(sec section, out Output) Result {
 	}
 	if rc != 0 {
 		res := Result{Status: Critical, Summary: curlFailure(rc, c.timeout) + curlStderrNote(out), Details: strings.Join(details, "\n"), Metrics: metrics}
+		res.Reason = curlReason(rc)
 		return res
 	}
 	if code == 0 {
-		return Result{Status: Critical, Summary: "no HTTP response", Details: strings.Join(details, "\n"), Metrics: metrics}
+		return Result{Status: Critical, Summary: "no HTTP response", Details: strings.Join(details, "\n"), Metrics: metrics, Reason: "http_fetch_failed"}
 	}
 	var fs findings
-	c.judgeStatus(&fs, code)
+	codeStatus, reason := c.judgeStatus(&fs, code)
+	slow := OK
 	switch {
 	case c.crit > 0 && latency >= c.crit:
+		slow = Critical
 		fs.Add(Critical, "slow: %s ≥ %s", formatLatency(secs), c.crit)
 	case latency >= c.warn:
+		slow = Warning
 		fs.Add(Warning, "slow: %s ≥ %s", formatLatency(secs), c.warn)
+	}
+	if slow.Worse(codeStatus) {
+		reason = "http_slow"
 	}
 	st, summary := fs.Verdict(fmt.Sprintf("HTTP %d in %s", code, formatLatency(secs)))
 	if st != OK {
 		summary = fmt.Sprintf("HTTP %d in %s: %s", code, formatLatency(secs), summary)
 	}
 	metrics = append([]Metric{{Name: "status", Value: float64(code)}}, metrics...)
-	return Result{Status: st, Summary: summary, Details: strings.Join(details, "\n"), Metrics: metrics}
+	return Result{Status: st, Summary: summary, Details: strings.Join(details, "\n"), Metrics: metrics, Reason: reason}
 }
 
-// judgeStatus adds the finding about the response code.
-func (c *httpCheck) judgeStatus(fs *findings, code int) {
+// judgeStatus adds the finding about the response code and returns the
+// status and reason it implies (OK and "" for a good code).
+func (c *httpCheck) judgeStatus(fs *findings, code int) (Status, string) {
 	switch {
 	case c.expect != 0 && code != c.expect:
 		fs.Add(Critical, "want status %d", c.expect)
+		return Critical, "http_status"
 	case c.expect != 0:
 	case code >= 500:
 		fs.Add(Critical, "server error")
+		return Critical, "http_5xx"
 	case code >= 400:
 		fs.Add(Warning, "client error")
+		return Warning, "http_4xx"
 	case code < 100 || code > 599:
 		fs.Add(Unknown, "not an HTTP status")
+		return Unknown, "http_status"
 	}
+	return OK, ""
+}
+
+// curlReason is the reason of a fetch that curl could not complete.
+func curlReason(rc int) string {
+	switch rc {
+	case 28:
+		return "http_timeout"
+	case 35, 51, 58, 59, 60, 77, 80, 83, 90, 91:
+		return "http_tls"
+	}
+	return "http_fetch_failed"
 }
 
 // evaluateWget reads wget's server response ("  HTTP/1.1 200 OK", the last
@@ -221,15 +245,15 @@ func (c *httpCheck) evaluateWget(sec section, out Output) Result {
 		if last != "" {
 			summary += ": " + clipText(oneLine(last), 120)
 		}
-		return Result{Status: Critical, Summary: summary, Details: details}
+		return Result{Status: Critical, Summary: summary, Details: details, Reason: "http_fetch_failed"}
 	}
 	var fs findings
-	c.judgeStatus(&fs, code)
+	_, reason := c.judgeStatus(&fs, code)
 	st, summary := fs.Verdict(fmt.Sprintf("HTTP %d", code))
 	if st != OK {
 		summary = fmt.Sprintf("HTTP %d: %s", code, summary)
 	}
-	return Result{Status: st, Summary: summary, Details: details, Metrics: []Metric{{Name: "status", Value: float64(code)}}}
+	return Result{Status: st, Summary: summary, Details: details, Metrics: []Metric{{Name: "status", Value: float64(code)}}, Reason: reason}
 }
 
 // curlFailure names a curl exit code.

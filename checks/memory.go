@@ -148,10 +148,10 @@ func (c *memoryCheck) Evaluate(out Output) Result {
 	res.Summary = fmt.Sprintf("%s%% memory available (%s of %s)%s", formatPercent(pct), formatBytes(avail), formatBytes(total), swapText)
 	switch {
 	case pct < c.crit:
-		res.Status = Critical
+		res.Status, res.Reason = Critical, "memory_low"
 		res.Summary += fmt.Sprintf("; below %v%%", c.crit)
 	case pct < c.warn:
-		res.Status = Warning
+		res.Status, res.Reason = Warning, "memory_low"
 		res.Summary += fmt.Sprintf("; below %v%%", c.warn)
 	}
 	return res

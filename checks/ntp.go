@@ -123,7 +123,9 @@ func (c *ntpCheck) Evaluate(out Output) Result {
 			orNone(firstLine([]byte(stderr+"\n"+sec.Body), 100))))
 	}
 	if missing["chronyc"] && missing["timedatectl"] {
-		return unknownResult("ntp: chronyc and timedatectl not found")
+		res := unknownResult("ntp: chronyc and timedatectl not found")
+		res.Reason = "no_ntp_client"
+		return res
 	}
 	if len(problems) == 0 {
 		return unknownResult("ntp: output lacks chronyc and timedatectl answers")
@@ -147,7 +149,7 @@ func (c *ntpCheck) judge(st ntpState) Result {
 		from = " from " + st.Reference
 	}
 	if !st.Synced {
-		res.Status = Critical
+		res.Status, res.Reason = Critical, "unsynced"
 		res.Summary = fmt.Sprintf("clock not synchronised (%s)", st.Source)
 		if st.Offset != nil && *st.Offset != 0 {
 			res.Summary += ", offset " + formatOffset(*st.Offset)
@@ -162,10 +164,10 @@ func (c *ntpCheck) judge(st ntpState) Result {
 	res.Summary = fmt.Sprintf("offset %s%s via %s", formatOffset(*st.Offset), from, st.Source)
 	switch {
 	case abs >= c.crit:
-		res.Status = Critical
+		res.Status, res.Reason = Critical, "clock_offset"
 		res.Summary += fmt.Sprintf(", ≥ %s", c.crit)
 	case abs >= c.warn:
-		res.Status = Warning
+		res.Status, res.Reason = Warning, "clock_offset"
 		res.Summary += fmt.Sprintf(", ≥ %s", c.warn)
 	}
 	return res

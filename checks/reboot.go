@@ -136,7 +136,11 @@ func (c *rebootCheck) Evaluate(out Output) Result {
 			}
 		}
 	}
-	return Result{Status: status, Summary: summary, Details: strings.Join(details, "\n"),
+	reason := ""
+	if required {
+		reason = "reboot_required"
+	}
+	return Result{Status: status, Summary: summary, Details: strings.Join(details, "\n"), Reason: reason,
 		Metrics: []Metric{{Name: "reboot_required", Value: boolFloat(required), Warn: "0", Min: floatPtr(0), Max: floatPtr(1)}}}
 }
 

@@ -84,7 +84,9 @@ func (c *serviceCheck) Evaluate(out Output) Result {
 		return unknownResult(err.Error())
 	}
 	if _, ok := ss.Get("nosystemctl"); ok {
-		return unknownResult("systemctl not found (not a systemd host?)")
+		res := unknownResult("systemctl not found (not a systemd host?)")
+		res.Reason = "no_systemd"
+		return res
 	}
 	sec, ok := ss.Get("units")
 	if !ok {
@@ -124,11 +126,14 @@ func (c *serviceCheck) Evaluate(out Output) Result {
 	}
 	var parts []string
 	if len(bad) > 0 {
-		res.Status = Critical
+		res.Status, res.Reason = Critical, "unit_inactive"
 		parts = append(parts, fmt.Sprintf("%d of %d units not active: %s", len(bad), len(c.units), strings.Join(bad, ", ")))
 	}
 	if len(missing) > 0 {
 		res.Status = Worst(res.Status, Unknown)
+		if res.Reason == "" {
+			res.Reason = "unit_state_missing"
+		}
 		parts = append(parts, fmt.Sprintf("no state for %s%s", strings.Join(missing, ", "), exitNote(out)))
 	}
 	switch {

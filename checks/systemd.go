@@ -122,7 +122,9 @@ func (c *systemdCheck) Evaluate(out Output) Result {
 		return unknownResult("systemd: " + err.Error())
 	}
 	if _, ok := ss.Get("missing"); ok {
-		return unknownResult("systemd: systemctl not found (host not running systemd?)")
+		res := unknownResult("systemd: systemctl not found (host not running systemd?)")
+		res.Reason = "no_systemd"
+		return res
 	}
 	sec, ok := ss.Get("failed")
 	rc, stderr, haveRC := ss.exitStatus("failed")
@@ -184,7 +186,7 @@ func (c *systemdCheck) Evaluate(out Output) Result {
 	for _, u := range warned {
 		names = append(names, u.Name+" (warn_only)")
 	}
-	res.Status = Critical
+	res.Status, res.Reason = Critical, "failed_units"
 	if len(failed) == 0 {
 		res.Status = Warning
 	}

@@ -103,14 +103,46 @@ type jsonSummary struct {
 	Results           int                 `json:"results"`
 	ByTeam            map[string]jsonTeam `json:"by_team"`
 	UnreachableByKind map[string]int      `json:"unreachable_by_kind"`
+	// Added in v1 so that each count says what it counts (issue 17).
+	HostsChecked    int        `json:"hosts_checked"`
+	HostsByStatus   jsonCounts `json:"hosts_by_status"`
+	ResultsByStatus jsonCounts `json:"results_by_status"`
 }
 
-// jsonTeam is one team's failures by status.
+// jsonTeam is one team's failures: results by status (the first four
+// fields), how many results and hosts that is, and those hosts by their
+// worst failure the team owns. Every field is a number, so that consumers
+// reading by_team as a map of numbers keep working.
 type jsonTeam struct {
+	Warning          int `json:"warning"`
+	Critical         int `json:"critical"`
+	Unknown          int `json:"unknown"`
+	Unreachable      int `json:"unreachable"`
+	FailedResults    int `json:"failed_results"`
+	FailedHosts      int `json:"failed_hosts"`
+	HostsWarning     int `json:"hosts_warning"`
+	HostsCritical    int `json:"hosts_critical"`
+	HostsUnknown     int `json:"hosts_unknown"`
+	HostsUnreachable int `json:"hosts_unreachable"`
+}
+
+// jsonCounts counts hosts or results by status.
+type jsonCounts struct {
+	OK int `json:"ok"`
+	jsonFailCounts
+}
+
+// jsonFailCounts counts hosts or results by failed status.
+type jsonFailCounts struct {
 	Warning     int `json:"warning"`
 	Critical    int `json:"critical"`
 	Unknown     int `json:"unknown"`
 	Unreachable int `json:"unreachable"`
+}
+
+// newFailCounts converts the failure counts of c.
+func newFailCounts(c StatusCounts) jsonFailCounts {
+	return jsonFailCounts{Warning: c.Warning, Critical: c.Critical, Unknown: c.Unknown, Unreachable: c.Unreachable}
 }
 
 // jsonResult is one result.
@@ -222,6 +254,9 @@ func newHead(s *Sweep, sum Summary) jsonHead {
 			Results:           sum.Results.Total(),
 			ByTeam:            map[string]jsonTeam{},
 			UnreachableByKind: sum.UnreachableByKind,
+			HostsChecked:      sum.Done,
+			HostsByStatus:     jsonCounts{OK: sum.HostStatus.OK, jsonFailCounts: newFailCounts(sum.HostStatus)},
+			ResultsByStatus:   jsonCounts{OK: sum.Results.OK, jsonFailCounts: newFailCounts(sum.Results)},
 		},
 	}
 	if h.Checks == nil {
@@ -237,7 +272,12 @@ func newHead(s *Sweep, sum Summary) jsonHead {
 		h.Summary.UnreachableByKind = map[string]int{}
 	}
 	for team, c := range sum.ByTeam {
-		h.Summary.ByTeam[team] = jsonTeam{Warning: c.Warning, Critical: c.Critical, Unknown: c.Unknown, Unreachable: c.Unreachable}
+		hosts := sum.ByTeamHosts[team]
+		h.Summary.ByTeam[team] = jsonTeam{
+			Warning: c.Warning, Critical: c.Critical, Unknown: c.Unknown, Unreachable: c.Unreachable,
+			FailedResults: c.Failures(), FailedHosts: hosts.Total(),
+			HostsWarning: hosts.Warning, HostsCritical: hosts.Critical, HostsUnknown: hosts.Unknown, HostsUnreachable: hosts.Unreachable,
+		}
 	}
 	return h
 }

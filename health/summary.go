@@ -57,7 +57,8 @@ type Summary struct {
 	HostStatus        StatusCounts            // hosts by their worst verdict (sums to Done)
 	Results           StatusCounts            // every result by status
 	UnreachableByKind map[string]int          // UNREACHABLE hosts by error kind
-	ByTeam            map[string]StatusCounts // failed verdicts by owning team (only records with an owner)
+	ByTeam            map[string]StatusCounts // failed verdicts (results) by owning team (only records with an owner)
+	ByTeamHosts       map[string]StatusCounts // hosts with a failed verdict owned by the team, by the worst of those
 	Worst             Status                  // worst verdict, OK for none
 	Complete          bool                    // every selected host was swept
 }
@@ -92,6 +93,8 @@ type Tally struct {
 	results StatusCounts
 	byTeam  map[string]StatusCounts
 	worst   Status
+	// team -> host -> worst failure the team owns on that host
+	teamHosts map[string]map[string]Status
 }
 
 // NewTally returns an empty tally.
@@ -101,6 +104,8 @@ func NewTally() *Tally {
 		skipped: map[string]bool{},
 		kinds:   map[string]string{},
 		byTeam:  map[string]StatusCounts{},
+
+		teamHosts: map[string]map[string]Status{},
 	}
 }
 
@@ -133,6 +138,14 @@ func (t *Tally) Add(r Record) {
 		c := t.byTeam[team]
 		c.Add(r.Status)
 		t.byTeam[team] = c
+		hosts := t.teamHosts[team]
+		if hosts == nil {
+			hosts = map[string]Status{}
+			t.teamHosts[team] = hosts
+		}
+		if st, ok := hosts[r.Host]; !ok || r.Status.Worse(st) {
+			hosts[r.Host] = r.Status
+		}
 	}
 }
 
@@ -153,6 +166,7 @@ func (t *Tally) Summary(selected int, complete bool) Summary {
 		Results:           t.results,
 		UnreachableByKind: map[string]int{},
 		ByTeam:            map[string]StatusCounts{},
+		ByTeamHosts:       map[string]StatusCounts{},
 		Worst:             t.worst,
 		Complete:          complete,
 	}
@@ -164,6 +178,13 @@ func (t *Tally) Summary(selected int, complete bool) Summary {
 	}
 	for team, c := range t.byTeam {
 		s.ByTeam[team] = c
+	}
+	for team, hosts := range t.teamHosts {
+		var c StatusCounts
+		for _, st := range hosts {
+			c.Add(st)
+		}
+		s.ByTeamHosts[team] = c
 	}
 	return s
 }

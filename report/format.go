@@ -30,15 +30,20 @@ type Stream interface {
 
 // FormatOptions is what a format may know of its destination.
 type FormatOptions struct {
-	Color bool // ANSI colours (a terminal, and NO_COLOR unset)
-	Width int  // width in columns; 0 when unknown
+	Color bool         // ANSI colours (a terminal, and NO_COLOR unset)
+	Width int          // width in columns; 0 when unknown
+	Table TableOptions // the table's own options (Verbose, MinStatus, Team); its Color and Width are the two above
 }
 
 // formats is the registry of output formats, by -o name. Adding a format is
 // one file holding its Format and one line here.
 func formats() map[string]func(FormatOptions) Format {
 	return map[string]func(FormatOptions) Format{
-		"table":      func(o FormatOptions) Format { return tableFormat(o) },
+		"table": func(o FormatOptions) Format {
+			t := o.Table
+			t.Color, t.Width = o.Color, o.Width
+			return tableFormat(t)
+		},
 		"json":       func(FormatOptions) Format { return jsonFormat{} },
 		"ndjson":     func(FormatOptions) Format { return ndjsonFormat{} },
 		"prometheus": func(FormatOptions) Format { return prometheusFormat{} },

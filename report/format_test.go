@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/fleetcheck/fleetcheck/health"
 )
 
 // Every registered format renders the golden of the function it stands for.
@@ -12,7 +14,8 @@ func TestFormatsRenderTheirGoldens(t *testing.T) {
 		format, golden string
 		opts           FormatOptions
 	}{
-		{"table", "table_owners_wide.txt", FormatOptions{Width: 160}},
+		{"table", "table_owners_200.txt", FormatOptions{Width: 200}},
+		{"table", "table_owners_critical_80.txt", FormatOptions{Width: 80, Table: TableOptions{MinStatus: health.Critical}}},
 		{"table", "table_owners_color.txt", FormatOptions{Width: 160, Color: true}},
 		{"table", "table_owners_default.txt", FormatOptions{}},
 		{"json", "sweep_owners.json", FormatOptions{Color: true, Width: 60}},

@@ -114,6 +114,9 @@ func TestJSONContent(t *testing.T) {
 			Hosts, OK, Warning, Critical, Unknown, Unreachable, Results int
 			ByTeam                                                      map[string]map[string]int `json:"by_team"`
 			UnreachableByKind                                           map[string]int            `json:"unreachable_by_kind"`
+			HostsChecked                                                int                       `json:"hosts_checked"`
+			HostsByStatus                                               map[string]int            `json:"hosts_by_status"`
+			ResultsByStatus                                             map[string]int            `json:"results_by_status"`
 		} `json:"summary"`
 		Results []struct {
 			Host, Check, Status string
@@ -144,6 +147,14 @@ func TestJSONContent(t *testing.T) {
 	}
 	if got := s.ByTeam["web"]; got["warning"] != 5 || got["critical"] != 1 {
 		t.Errorf("by_team web: %v", got)
+	}
+	// by_team's first counts are results; failed_hosts and hosts_* say how
+	// many hosts (issue 17): web has 6 failed results on 5 hosts.
+	if got := s.ByTeam["web"]; got["failed_results"] != 6 || got["failed_hosts"] != 5 || got["hosts_warning"] != 4 || got["hosts_critical"] != 1 {
+		t.Errorf("by_team web hosts: %v", got)
+	}
+	if s.HostsChecked != 12 || s.HostsByStatus["critical"] != 4 || s.ResultsByStatus["ok"] != 7 || s.ResultsByStatus["unreachable"] != 4 {
+		t.Errorf("hosts_checked %d hosts_by_status %v results_by_status %v", s.HostsChecked, s.HostsByStatus, s.ResultsByStatus)
 	}
 	if got := s.ByTeam["infra-triage"]; got["critical"] != 2 {
 		t.Errorf("by_team infra-triage: %v", got)

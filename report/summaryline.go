@@ -16,8 +16,10 @@ const summarySep = " · "
 
 // summaryLines renders the one-line summary under the table (broken at its
 // separators, then at commas, when wider than width) and, for an incomplete
-// sweep, the INCOMPLETE warning.
-func summaryLines(sum Summary, s *Sweep, width int, p painter) []string {
+// sweep, the INCOMPLETE warning. Each count says what it counts: hosts by
+// their worst verdict (of one team's checks with opts.Team), results, and
+// the failures a MinStatus filter left out of the table (hidden).
+func summaryLines(sum Summary, s *Sweep, hidden StatusCounts, opts TableOptions, width int, p painter) []string {
 	var counts []string
 	for _, st := range []checks.Status{checks.OK, checks.Warning, checks.Critical, checks.Unknown, checks.Unreachable} {
 		text := fmt.Sprintf("%d %s", sum.HostStatus.Get(st), statusName(st))
@@ -26,25 +28,19 @@ func summaryLines(sum Summary, s *Sweep, width int, p painter) []string {
 		}
 		counts = append(counts, text)
 	}
-	parts := []string{
-		fmt.Sprintf("%d %s: %s", sum.Hosts, plural(sum.Hosts, "host", "hosts"), strings.Join(counts, ", ")),
-		fmt.Sprintf("%d %s", sum.Results.Total(), plural(sum.Results.Total(), "result", "results")),
-		"swept in " + humanDuration(s.Elapsed()),
+	hosts := fmt.Sprintf("%d %s: %s", sum.Hosts, plural(sum.Hosts, "host", "hosts"), strings.Join(counts, ", "))
+	results := fmt.Sprintf("%d %s", sum.Results.Total(), plural(sum.Results.Total(), "result", "results"))
+	if opts.Team != "" {
+		// Only the team's results were kept: its hosts are those with one.
+		hosts = fmt.Sprintf("team %s, %d of %d hosts: %s", sanitize(opts.Team, false), sum.Done, sum.Hosts, strings.Join(counts, ", "))
+		results += " of team " + sanitize(opts.Team, false)
 	}
-	var lines []string
-	line := ""
-	for _, part := range parts {
-		switch {
-		case line == "":
-			line = part
-		case textWidth(line+summarySep+part) <= width:
-			line += summarySep + part
-		default:
-			lines = append(lines, wrap(line, width)...)
-			line = part
-		}
+	parts := []string{hosts, results}
+	if n := hidden.Total(); n > 0 {
+		parts = append(parts, fmt.Sprintf("not shown (better than %s): %s %s", opts.MinStatus, failureCounts(hidden), plural(n, "result", "results")))
 	}
-	lines = append(lines, wrap(line, width)...)
+	parts = append(parts, "swept in "+humanDuration(s.Elapsed()))
+	lines := flowParts(parts, width)
 	for i := range lines {
 		lines[i] = paintCounts(lines[i], p)
 	}
@@ -58,6 +54,34 @@ func summaryLines(sum Summary, s *Sweep, width int, p painter) []string {
 		}
 	}
 	return lines
+}
+
+// flowParts lays out the parts of the summary line in lines of at most
+// width columns: parts are joined by summarySep and broken after their
+// commas, as words are; a piece wider than a line is wrapped.
+func flowParts(parts []string, width int) []string {
+	var lines []string
+	line := ""
+	for i, part := range parts {
+		pieces := strings.SplitAfter(part, ", ")
+		for j, piece := range pieces {
+			piece = strings.TrimSuffix(piece, " ")
+			sep := " "
+			if j == 0 {
+				sep = summarySep
+			}
+			switch {
+			case i == 0 && j == 0:
+				line = piece
+			case textWidth(line+sep+piece) <= width:
+				line += sep + piece
+			default:
+				lines = append(lines, wrap(line, width)...)
+				line = piece
+			}
+		}
+	}
+	return append(lines, wrap(line, width)...)
 }
 
 // incompleteLine says how far an interrupted sweep got and which hosts it

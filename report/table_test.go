@@ -23,12 +23,17 @@ func TestTableGolden(t *testing.T) {
 		sweep *Sweep
 		opts  TableOptions
 	}{
-		{"table_owners_wide.txt", fixtureSweep(fixtureRecords()), TableOptions{Width: 160}},
+		{"table_owners_80.txt", fixtureSweep(fixtureRecords()), TableOptions{Width: 80}},
+		{"table_owners_120.txt", fixtureSweep(fixtureRecords()), TableOptions{Width: 120}},
+		{"table_owners_200.txt", fixtureSweep(fixtureRecords()), TableOptions{Width: 200}},
 		{"table_owners_narrow.txt", fixtureSweep(fixtureRecords()), TableOptions{Width: 60}},
 		{"table_owners_default.txt", fixtureSweep(fixtureRecords()), TableOptions{}},
 		{"table_owners_color.txt", fixtureSweep(fixtureRecords()), TableOptions{Width: 160, Color: true}},
-		{"table_noowners_wide.txt", fixtureSweep(withoutOwners(fixtureRecords())), TableOptions{Width: 160}},
-		{"table_noowners_narrow.txt", fixtureSweep(withoutOwners(fixtureRecords())), TableOptions{Width: 60}},
+		{"table_owners_verbose_80.txt", fixtureSweep(fixtureRecords()), TableOptions{Width: 80, Verbose: true}},
+		{"table_owners_critical_80.txt", fixtureSweep(fixtureRecords()), TableOptions{Width: 80, MinStatus: checks.Critical}},
+		{"table_noowners_80.txt", fixtureSweep(withoutOwners(fixtureRecords())), TableOptions{Width: 80}},
+		{"table_noowners_120.txt", fixtureSweep(withoutOwners(fixtureRecords())), TableOptions{Width: 120}},
+		{"table_noowners_200.txt", fixtureSweep(withoutOwners(fixtureRecords())), TableOptions{Width: 200}},
 		{"table_noowners_color.txt", fixtureSweep(withoutOwners(fixtureRecords())), TableOptions{Width: 60, Color: true}},
 		{"table_nofailures.txt", allOK, TableOptions{Width: 160}},
 		{"table_nofailures_color.txt", allOK, TableOptions{Width: 160, Color: true}},
@@ -45,6 +50,9 @@ func TestTableGolden(t *testing.T) {
 			hasANSI := strings.Contains(buf.String(), "\x1b[")
 			if hasANSI != tt.opts.Color {
 				t.Errorf("ANSI codes present = %v, want %v", hasANSI, tt.opts.Color)
+			}
+			if tt.opts.Color && strings.Contains(buf.String(), "CRITICAL") && !strings.Contains(buf.String(), ansiBoldRd+"CRITICAL"+ansiReset) {
+				t.Errorf("CRITICAL not in its colour:\n%q", buf.String())
 			}
 		})
 	}
@@ -86,120 +94,73 @@ func TestTableIncomplete(t *testing.T) {
 	}
 }
 
-// TestTableFitsWidth checks that no line is wider than asked and that
-// nothing was cut: every failing host is in a HOSTS node set and every
-// summary word is shown.
-func TestTableFitsWidth(t *testing.T) {
-	for _, width := range []int{60, 80, 100, 160} {
-		for _, owners := range []bool{true, false} {
-			recs := fixtureRecords()
-			if !owners {
-				recs = withoutOwners(recs)
-			}
-			var buf bytes.Buffer
-			if err := Table(&buf, fixtureSweep(recs), TableOptions{Width: width}); err != nil {
-				t.Fatal(err)
-			}
-			out := buf.String()
-			for i, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
-				if w := textWidth(line); w > width {
-					t.Errorf("width %d owners %v: line %d is %d wide: %q", width, owners, i+1, w, line)
-				}
-			}
-			if strings.Contains(out, "…") {
-				t.Errorf("width %d: output was truncated:\n%s", width, out)
-			}
-			shown := map[string]bool{}
-			var summaries strings.Builder
-			for _, row := range tableRows(out)[1:] { // skip the header
-				hosts, summary := splitHostsCell(t, row)
-				set := regexp.MustCompile(`^\((\d+)\) ?(.*)$`).FindStringSubmatch(hosts)
-				if set == nil {
-					t.Fatalf("width %d: HOSTS cell %q", width, hosts)
-				}
-				names, err := nodeset.Expand(set[2])
-				if err != nil {
-					t.Fatalf("width %d: HOSTS cell %q does not expand: %v", width, hosts, err)
-				}
-				if n, _ := strconv.Atoi(set[1]); n != len(names) {
-					t.Errorf("width %d: HOSTS cell %q counts %d but holds %d", width, hosts, n, len(names))
-				}
-				for _, n := range names {
-					shown[n] = true
-				}
-				summaries.WriteString(summary)
-			}
-			for _, r := range recs {
-				if r.Status == checks.OK {
-					continue
-				}
-				if !shown[r.Host] {
-					t.Errorf("width %d owners %v: host %s missing from\n%s", width, owners, r.Host, out)
-				}
-				if r.Check == "disk" && r.Status == checks.Warning {
-					continue // five summaries: two are "and 1 more"
-				}
-				for _, word := range strings.Fields(r.Summary) { // summaries are squeezed
+// shownHosts returns every host of the node sets "(N) SET" of a table,
+// joining node sets continued on the next line, and fails when a count
+// does not match its set or a set does not expand.
+func shownHosts(t *testing.T, out string) map[string]int {
+	t.Helper()
+	joined := regexp.MustCompile(`,\n *`).ReplaceAllString(out, ",")
+	shown := map[string]int{}
+	for _, m := range regexp.MustCompile(`\((\d+)\) (\S+)`).FindAllStringSubmatch(joined, -1) {
+		names, err := nodeset.Expand(m[2])
+		if err != nil {
+			t.Fatalf("node set %q does not expand: %v\n%s", m[2], err, out)
+		}
+		if n, _ := strconv.Atoi(m[1]); n != len(names) {
+			t.Errorf("node set %q counts %s but holds %d", m[2], m[1], len(names))
+		}
+		for _, n := range names {
+			shown[n]++
+		}
+	}
+	return shown
+}
 
-					if !strings.Contains(summaries.String(), word) {
-						t.Errorf("width %d: summary word %q missing", width, word)
+// TestTableFitsWidth checks that no line is wider than asked, that no host
+// name or node set is broken, and that nothing was lost: every failing
+// host is in a node set and, verbose, every summary word is shown.
+func TestTableFitsWidth(t *testing.T) {
+	for _, width := range []int{60, 80, 100, 120, 160, 200} {
+		for _, owners := range []bool{true, false} {
+			for _, verbose := range []bool{true, false} {
+				recs := fixtureRecords()
+				if !owners {
+					recs = withoutOwners(recs)
+				}
+				var buf bytes.Buffer
+				if err := Table(&buf, fixtureSweep(recs), TableOptions{Width: width, Verbose: verbose}); err != nil {
+					t.Fatal(err)
+				}
+				out := buf.String()
+				for i, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+					if w := textWidth(line); w > width {
+						t.Errorf("width %d owners %v: line %d is %d wide: %q", width, owners, i+1, w, line)
+					}
+				}
+				if strings.Contains(out, "…") || strings.Contains(out, "more") {
+					t.Errorf("width %d: output was truncated:\n%s", width, out)
+				}
+				shown := shownHosts(t, out)
+				words := strings.Join(strings.Fields(out), " ")
+				for _, r := range recs {
+					if r.Status == checks.OK {
+						continue
+					}
+					if shown[r.Host] == 0 {
+						t.Errorf("width %d owners %v: host %s missing from\n%s", width, owners, r.Host, out)
+					}
+					if !verbose {
+						continue
+					}
+					for _, word := range strings.Fields(r.Summary) {
+						if !strings.Contains(words, word) {
+							t.Errorf("width %d: summary word %q missing from\n%s", width, word, out)
+						}
 					}
 				}
 			}
 		}
 	}
-}
-
-// tableRows splits a rendered table into rows of cells of lines, borders
-// removed.
-func tableRows(out string) [][][]string {
-	var rows [][][]string
-	var row [][]string
-	for _, line := range strings.Split(out, "\n") {
-		if strings.Contains(line, "─") {
-			if row != nil {
-				rows = append(rows, row)
-				row = nil
-			}
-			continue
-		}
-		if !strings.HasPrefix(line, "│") {
-			continue
-		}
-		cells := strings.Split(strings.Trim(line, "│"), "│")
-		if row == nil {
-			row = make([][]string, len(cells))
-		}
-		for i, c := range cells {
-			if c = strings.TrimSpace(c); c != "" {
-				row[i] = append(row[i], c)
-			}
-		}
-	}
-	return rows
-}
-
-// splitHostsCell returns the unwrapped node set and the summary text of a
-// row, whether HOSTS and SUMMARY are two columns or stacked in one.
-func splitHostsCell(t *testing.T, row [][]string) (hosts, summary string) {
-	t.Helper()
-	last := row[len(row)-1]
-	if len(row) >= 2 && strings.Contains(strings.Join(row[len(row)-2], ""), "(") &&
-		!strings.HasPrefix(strings.Join(last, ""), "(") {
-		return strings.Join(row[len(row)-2], ""), squeeze(last)
-	}
-	i := 0
-	for i < len(last) && !strings.HasPrefix(last[i], stackMark) {
-		i++
-	}
-	return strings.Join(last[:i], ""), squeeze(last[i:])
-}
-
-// squeeze joins wrapped summary lines with spaces and stack marks removed,
-// so a word broken across lines reads whole again.
-func squeeze(lines []string) string {
-	s := strings.Join(lines, "")
-	return strings.NewReplacer(" ", "", strings.TrimSpace(stackMark), "").Replace(s)
 }
 
 func TestTableGroupsOrder(t *testing.T) {
@@ -208,11 +169,11 @@ func TestTableGroupsOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	// Unowned first, then teams alphabetically; within a check, worst first.
-	order := []string{"infra-triage (unowned)", "infra-foundations", "traffic", "web"}
+	// Unowned first, then teams alphabetically.
+	order := []string{"━━ infra-triage (unowned)", "━━ infra-foundations", "━━ traffic", "━━ web"}
 	last := -1
 	for _, s := range order {
-		i := strings.Index(out, "│ "+s+" ")
+		i := strings.Index(out, s)
 		if i < 0 {
 			t.Fatalf("%q not found in\n%s", s, out)
 		}
@@ -221,32 +182,40 @@ func TestTableGroupsOrder(t *testing.T) {
 		}
 		last = i
 	}
-	crit, warn, unk := strings.Index(out, "CRITICAL"), strings.Index(out, "WARNING"), strings.Index(out, "UNKNOWN")
-	if !(crit < unk && unk < warn) {
-		t.Errorf("puppet statuses not worst first (CRITICAL %d, UNKNOWN %d, WARNING %d):\n%s", crit, unk, warn, out)
+	// Within a team, worst first, whatever the check.
+	for _, sec := range strings.Split(out, "━━ ")[1:] {
+		worst := 5
+		for _, line := range strings.Split(sec, "\n") {
+			st, err := checks.ParseStatus(strings.Fields(line + " x")[0])
+			if err != nil {
+				continue
+			}
+			sev := map[checks.Status]int{checks.Critical: 0, checks.Unreachable: 1, checks.Unknown: 2, checks.Warning: 3}[st]
+			if worst != 5 && sev < worst {
+				t.Errorf("%s after a better status in section\n%s", st, sec)
+			}
+			worst = sev
+		}
 	}
 	if strings.Contains(out, "no failed units") || strings.Contains(out, "below 85%") {
 		t.Errorf("OK results shown as rows:\n%s", out)
 	}
-	if !strings.Contains(out, "and 1 more") {
-		t.Errorf("five differing disk summaries not collapsed to three and 1 more:\n%s", out)
-	}
 }
 
-func TestTableWithoutOwnersHasNoTeamColumn(t *testing.T) {
+func TestTableWithoutOwnersHasNoTeams(t *testing.T) {
 	var buf bytes.Buffer
 	if err := Table(&buf, fixtureSweep(withoutOwners(fixtureRecords())), TableOptions{Width: 160}); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(buf.String(), "TEAM") {
-		t.Errorf("TEAM column shown without owners:\n%s", buf.String())
+	if strings.Contains(buf.String(), "━━") {
+		t.Errorf("team headings without owners:\n%s", buf.String())
 	}
 	buf.Reset()
 	if err := Table(&buf, fixtureSweep(fixtureRecords()), TableOptions{Width: 160}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "TEAM") {
-		t.Errorf("TEAM column missing with owners:\n%s", buf.String())
+	if !strings.Contains(buf.String(), "━━ web · 5 failing hosts: 1 critical, 4 warning") {
+		t.Errorf("team heading missing with owners:\n%s", buf.String())
 	}
 }
 
@@ -258,6 +227,158 @@ func TestTableSummaryLine(t *testing.T) {
 	want := "12 hosts: 2 ok, 3 warning, 4 critical, 1 unknown, 2 unreachable (1 refused, 1 timeout) · 23 results · swept in 2.1s\n"
 	if !strings.HasSuffix(buf.String(), want) {
 		t.Errorf("summary line: got\n%s\nwant suffix\n%s", buf.String(), want)
+	}
+}
+
+// With --team, the records are that team's only: the summary line says so
+// rather than counting the whole sweep's hosts as if they were the team's.
+func TestTableSummaryLineTeam(t *testing.T) {
+	var recs []Record
+	for _, r := range fixtureRecords() {
+		if r.Owner == ownWeb {
+			recs = append(recs, r)
+		}
+	}
+	var buf bytes.Buffer
+	if err := Table(&buf, fixtureSweep(recs), TableOptions{Width: 200, Team: "web"}); err != nil {
+		t.Fatal(err)
+	}
+	want := "team web, 6 of 12 hosts: 1 ok, 4 warning, 1 critical, 0 unknown, 0 unreachable · 8 results of team web · swept in 2.1s\n"
+	if !strings.HasSuffix(buf.String(), want) {
+		t.Errorf("summary line: got\n%s\nwant suffix\n%s", buf.String(), want)
+	}
+}
+
+func TestTableMinStatus(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Table(&buf, fixtureSweep(fixtureRecords()), TableOptions{Width: 200, MinStatus: checks.Critical}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, hidden := range []string{"WARNING", "UNKNOWN", "UNREACHABLE"} {
+		if strings.Contains(out, hidden) {
+			t.Errorf("%s row shown with MinStatus CRITICAL:\n%s", hidden, out)
+		}
+	}
+	if !strings.Contains(out, "CRITICAL") {
+		t.Errorf("CRITICAL rows missing:\n%s", out)
+	}
+	if want := "not shown (better than CRITICAL): 4 unreachable, 1 unknown, 7 warning results"; !strings.Contains(out, want) {
+		t.Errorf("no %q in\n%s", want, out)
+	}
+	if want := "12 hosts: 2 ok, 3 warning, 4 critical"; !strings.Contains(out, want) {
+		t.Errorf("the summary line must count every host: no %q in\n%s", want, out)
+	}
+	buf.Reset()
+	okOnly := fixtureSweep(onlyOK(fixtureRecords()))
+	okOnly.Results = append(okOnly.Results, rec("x", "disk", checks.Warning, "/ 90% used", nil))
+	if err := Table(&buf, okOnly, TableOptions{Width: 80, MinStatus: checks.Critical}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(buf.String(), "no failures at least as bad as CRITICAL\n") {
+		t.Errorf("got\n%s", buf.String())
+	}
+}
+
+// Summaries that differ only in their numbers share a line with ranges;
+// past maxSubRows summaries fold into one line that says what it folds and
+// still names its hosts; verbose shows every summary as it was.
+func TestTableRangesAndCap(t *testing.T) {
+	var recs []Record
+	for i, age := range []string{"2d", "5d", "3d", "2d"} {
+		recs = append(recs, rec(fmt.Sprintf("web%d", i+1), "puppet", checks.Critical, "last run "+age+" ago; agent disabled", ownPuppet))
+	}
+	for i := range 6 {
+		recs = append(recs, rec(fmt.Sprintf("db%d", i+1), "systemd", checks.Critical, fmt.Sprintf("1 failed unit: unit%c.service", 'a'+i), ownPuppet))
+	}
+	var buf bytes.Buffer
+	if err := Table(&buf, fixtureSweep(recs), TableOptions{Width: 120}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "(4) web[1-4]") || !strings.Contains(out, "last run 2d–5d ago; agent disabled") {
+		t.Errorf("ages not merged into a range:\n%s", out)
+	}
+	if !strings.Contains(out, "3 other summaries (-v lists them)") {
+		t.Errorf("no folded line for the 6 summaries:\n%s", out)
+	}
+	shown := shownHosts(t, out)
+	for i := range 6 {
+		if shown[fmt.Sprintf("db%d", i+1)] != 1 {
+			t.Errorf("db%d shown %d times:\n%s", i+1, shown[fmt.Sprintf("db%d", i+1)], out)
+		}
+	}
+	buf.Reset()
+	if err := Table(&buf, fixtureSweep(recs), TableOptions{Width: 120, Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	out = buf.String()
+	for _, want := range []string{"last run 5d ago", "last run 3d ago", "(2) web[1,4]", "unitf.service"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verbose: no %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "other summaries") || strings.Contains(out, "–") {
+		t.Errorf("verbose folded or merged:\n%s", out)
+	}
+}
+
+// An unreachable host is listed once, under the team owning most of its
+// checks, naming the others; a host reached by some checks lists the ones
+// that did not reach it.
+func TestTableUnreachableOnce(t *testing.T) {
+	owner := &ownership.Owner{Team: "traffic", Rule: "edge"}
+	unr := func(host, check string, o *ownership.Owner) Record {
+		r := rec(host, check, checks.Unreachable, "timed out", o)
+		r.ErrorKind = "timeout"
+		return r
+	}
+	recs := []Record{
+		unr("cache1", "disk", owner), unr("cache1", "load", owner), unr("cache1", "puppet", ownPuppet),
+		unr("cache2", "ntp", owner),
+		rec("cache2", "disk", checks.Critical, "/ 99% used", owner),
+	}
+	in := buildSections(recs, checks.OK, false)
+	var got []string
+	for _, sec := range in.sections {
+		for _, r := range sec.rows {
+			for _, sub := range r.subs {
+				got = append(got, fmt.Sprintf("%s: %s %s %s %v %s", sec.key.team, r.status, r.check, r.reason, sub.hosts, sub.summary))
+			}
+		}
+	}
+	want := []string{
+		"traffic: CRITICAL disk  [cache2] / 99% used",
+		"traffic: UNREACHABLE all timeout [cache1] timed out; also infra-foundations",
+		"traffic: UNREACHABLE ntp timeout [cache2] timed out",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A node set too wide for the line is folded again in parts that fit;
+// nothing is broken inside a node set.
+func TestHostsLinesRefold(t *testing.T) {
+	var hosts []string
+	for i := 1; i <= 60; i += 2 {
+		hosts = append(hosts, fmt.Sprintf("web%04d.dc1.example.org", i))
+	}
+	lines := hostsLines(hosts, 50)
+	seen := 0
+	for i, l := range lines {
+		if textWidth(l) > 50 {
+			t.Errorf("line %d is %d wide: %q", i, textWidth(l), l)
+		}
+		l = strings.TrimPrefix(strings.TrimSpace(l), "(30) ")
+		names, err := nodeset.Expand(strings.TrimSuffix(l, ","))
+		if err != nil {
+			t.Fatalf("line %q is not a node set: %v", l, err)
+		}
+		seen += len(names)
+	}
+	if seen != len(hosts) || len(lines) < 2 {
+		t.Errorf("%d hosts in %d lines, want %d in several:\n%s", seen, len(lines), len(hosts), strings.Join(lines, "\n"))
 	}
 }
 
@@ -291,37 +412,18 @@ func BenchmarkTable10k(b *testing.B) {
 func TestTableTinyWidth(t *testing.T) {
 	for _, width := range []int{1, 20, 40} {
 		var buf bytes.Buffer
-		if err := Table(&buf, fixtureSweep(fixtureRecords()), TableOptions{Width: width}); err != nil {
+		recs := fixtureRecords()
+		if err := Table(&buf, fixtureSweep(recs), TableOptions{Width: width}); err != nil {
 			t.Fatal(err)
 		}
-		rows := tableRows(buf.String())
-		if len(rows) != 9 { // header and 8 groups (traffic's disk and puppet rows merge)
-			t.Errorf("width %d: %d rows, want 9:\n%s", width, len(rows), buf.String())
+		shown := shownHosts(t, buf.String())
+		for _, r := range recs {
+			if r.Status != checks.OK && shown[r.Host] == 0 {
+				t.Errorf("width %d: %s missing:\n%s", width, r.Host, buf.String())
+			}
 		}
 		if strings.Contains(buf.String(), "…") {
 			t.Errorf("width %d: truncated:\n%s", width, buf.String())
 		}
-	}
-}
-
-// Rows of one team and status that differ only by check become one row
-// naming the checks; rows whose hosts or summaries differ stay apart.
-func TestTableMergesRowsThatDifferOnlyByCheck(t *testing.T) {
-	owner := &ownership.Owner{Team: "traffic", Rule: "edge"}
-	recs := []Record{
-		{Result: checks.Result{Host: "cache1", Check: "disk", Status: checks.Unreachable, Summary: "timed out", ErrorKind: "timeout"}, Owner: owner},
-		{Result: checks.Result{Host: "cache1", Check: "load", Status: checks.Unreachable, Summary: "timed out", ErrorKind: "timeout"}, Owner: owner},
-		{Result: checks.Result{Host: "cache1", Check: "memory", Status: checks.Unreachable, Summary: "timed out", ErrorKind: "timeout"}, Owner: owner},
-		{Result: checks.Result{Host: "cache2", Check: "ntp", Status: checks.Unreachable, Summary: "timed out", ErrorKind: "timeout"}, Owner: owner},
-		{Result: checks.Result{Host: "cache2", Check: "disk", Status: checks.Critical, Summary: "/ 99% used"}, Owner: owner},
-	}
-	groups := groupFailures(recs)
-	var got []string
-	for _, g := range groups {
-		got = append(got, g.key.check+" "+g.key.status.String()+" "+g.hostsCell())
-	}
-	want := []string{"disk CRITICAL (1) cache2", "disk, load, memory UNREACHABLE (1) cache1", "ntp UNREACHABLE (1) cache2"}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

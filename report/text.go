@@ -121,22 +121,35 @@ func breakAt(runes []rune, fit int) (cut, skip int) {
 	return fit, 0
 }
 
-// wrapText wraps every line of a multi-line text.
-func wrapText(s string, width int) string {
-	var out []string
-	for _, line := range strings.Split(s, "\n") {
-		out = append(out, wrap(line, width)...)
+// wrapWords breaks one line of text at spaces into lines of at most width
+// columns. Only a word wider than the whole line is broken (as wrap does).
+func wrapWords(s string, width int) []string {
+	if width < 1 || textWidth(s) <= width {
+		return []string{s}
 	}
-	return strings.Join(out, "\n")
-}
-
-// maxLineWidth is the width of the widest line of s.
-func maxLineWidth(s string) int {
-	m := 0
-	for _, line := range strings.Split(s, "\n") {
-		m = max(m, textWidth(line))
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		if textWidth(word) > width {
+			if line != "" {
+				lines = append(lines, line)
+			}
+			parts := wrap(word, width)
+			lines = append(lines, parts[:len(parts)-1]...)
+			line = parts[len(parts)-1]
+			continue
+		}
+		switch {
+		case line == "":
+			line = word
+		case textWidth(line)+1+textWidth(word) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
 	}
-	return m
+	return append(lines, line)
 }
 
 // humanDuration renders an elapsed time briefly: "840ms", "2.1s", "1m3s".
@@ -155,6 +168,7 @@ func humanDuration(d time.Duration) string {
 const (
 	ansiReset  = "\x1b[0m"
 	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
 	ansiRed    = "\x1b[31m"
 	ansiGreen  = "\x1b[32m"
 	ansiYellow = "\x1b[33m"

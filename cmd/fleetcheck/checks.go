@@ -13,13 +13,13 @@ func checksCommand() *cli.Command {
 		Action: func(c *cli.Context) error {
 			reg := checks.Builtins()
 			if c.NArg() == 0 {
-				return checks.Describe(c.App.Writer, reg)
+				return checks.DescribeFit(c.App.Writer, reg, termWidth(c.App.Writer))
 			}
 			b, ok := reg[c.Args().First()]
 			if !ok {
 				return usageError("unknown check %q (known: %v)", c.Args().First(), reg.Names())
 			}
-			return checks.DescribeOne(c.App.Writer, b)
+			return checks.DescribeOneFit(c.App.Writer, b, termWidth(c.App.Writer))
 		},
 	}
 }

@@ -31,6 +31,7 @@ func demoCommand() *cli.Command {
 			&cli.StringFlag{Name: "output-file", Usage: "write the (last) output format to `FILE`, atomically"},
 			&cli.StringFlag{Name: "team", Usage: "only this team's failures"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar on stderr"},
+			tableFlags[0], tableFlags[1],
 			&cli.IntFlag{Name: "fanout", Value: 64, Usage: "hosts in parallel"},
 			&cli.DurationFlag{Name: "timeout", Value: 3 * time.Second, Usage: "per host (the demo's hung hosts end at this deadline)"},
 			&cli.DurationFlag{Name: "connect-timeout", Value: 2 * time.Second, Usage: "TCP connect plus SSH handshake"},
@@ -160,6 +161,10 @@ func runDemo(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo owners: %w", err)
 	}
+	table, err := tableOptions(c)
+	if err != nil {
+		return err
+	}
 	rc := d.runner
 	rc.Fanout, rc.HostTimeout, rc.ConnectTimeout = c.Int("fanout"), c.Duration("timeout"), c.Duration("connect-timeout")
 	r, err := runner.New(rc)
@@ -171,7 +176,7 @@ func runDemo(c *cli.Context) error {
 	return execSweep(c.Context, sweepJob{
 		query: q, hosts: len(hosts), tasks: sweep.Plan(hosts, d.cks), checks: d.cks,
 		runner: r, owners: matcher, outs: outs, team: c.String("team"),
-		globalTimeout: c.Duration("global-timeout"), progress: !c.Bool("no-progress"),
+		globalTimeout: c.Duration("global-timeout"), progress: !c.Bool("no-progress"), table: table,
 		stdout: c.App.Writer, stderr: c.App.ErrWriter,
 	})
 }

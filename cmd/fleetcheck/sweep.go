@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,10 +34,30 @@ func sweepCommand() *cli.Command {
 			&cli.StringFlag{Name: "team", Usage: "only this team's failures (the exit code reflects only them)"},
 			&cli.StringFlag{Name: "state", Usage: "record the sweep in this SQLite state `FILE` (not yet available)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar on stderr"},
+			tableFlags[0], tableFlags[1],
 			&cli.StringFlag{Name: "shard", Usage: "only this runner's share of the hosts, `I/N` (0 <= I < N), stable across runs"},
 		),
 		Action: runSweep,
 	}
+}
+
+// tableFlags tune the table: -v/--verbose and --status.
+var tableFlags = [2]cli.Flag{
+	&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "table: every exact summary on its own line (no ranges, no folding)"},
+	&cli.StringFlag{Name: "status", Usage: "table: only failures at least this bad, `STATUS` (warning, unknown, unreachable, critical)"},
+}
+
+// tableOptions reads tableFlags and --team.
+func tableOptions(c *cli.Context) (report.TableOptions, error) {
+	opts := report.TableOptions{Verbose: c.Bool("verbose"), Team: c.String("team")}
+	if v := c.String("status"); v != "" {
+		st, err := health.ParseStatus(v)
+		if err != nil || st == health.OK {
+			return opts, usageError("--status %q: want warning, unknown, unreachable or critical", v)
+		}
+		opts.MinStatus = st
+	}
+	return opts, nil
 }
 
 // sweepOutput is one requested output: a format and where it goes.
@@ -84,6 +105,10 @@ func runSweep(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	table, err := tableOptions(c)
+	if err != nil {
+		return err
+	}
 	q := strings.Join(c.Args().Slice(), " ")
 	hosts, err := e.selectHosts(c.Context, q)
 	if err != nil {
@@ -121,7 +146,8 @@ func runSweep(c *cli.Context) error {
 	return execSweep(c.Context, sweepJob{
 		query: q, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
 		runner: r, owners: attribute, outs: outs, team: c.String("team"),
-		globalTimeout: e.globalTimeout(c), progress: !c.Bool("no-progress"), shard: shard.Health(),
+		globalTimeout: e.globalTimeout(c), progress: !c.Bool("no-progress"), table: table,
+		shard:  shard.Health(),
 		stdout: c.App.Writer, stderr: c.App.ErrWriter,
 	})
 }
@@ -138,6 +164,7 @@ type sweepJob struct {
 	team          string
 	globalTimeout time.Duration
 	progress      bool
+	table         report.TableOptions // Verbose, MinStatus and Team; colour and width come from stdout
 	shard         *health.Shard
 	stdout        io.Writer
 	stderr        io.Writer
@@ -150,7 +177,7 @@ func execSweep(parent context.Context, job sweepJob) error {
 	for i, o := range job.outs {
 		outs[i] = sweep.Output{Format: o.format, File: o.file}
 	}
-	tty := report.FormatOptions{Color: isTerminal(job.stdout) && os.Getenv("NO_COLOR") == "", Width: termWidth(job.stdout)}
+	tty := report.FormatOptions{Color: isTerminal(job.stdout) && os.Getenv("NO_COLOR") == "", Width: termWidth(job.stdout), Table: job.table}
 	outputs, err := sweep.NewOutputs(outs, job.stdout, tty)
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
@@ -158,7 +185,11 @@ func execSweep(parent context.Context, job sweepJob) error {
 	defer outputs.Abort() // after End this finds nothing left to remove
 	var sinks []sweep.Sink
 	if job.progress && isTerminal(job.stderr) {
-		sinks = append(sinks, sweep.ProgressSink(report.NewProgress(job.stderr, len(job.tasks))))
+		names := make([]string, len(job.tasks))
+		for i, t := range job.tasks {
+			names[i] = t.Host.Name
+		}
+		sinks = append(sinks, sweep.ProgressSink(report.NewHostProgress(job.stderr, names)))
 	}
 	out, err := sweep.Execute(parent, sweep.Job{
 		Query: job.query, Hosts: job.hosts, Tasks: job.tasks, Checks: job.checks,
@@ -183,15 +214,16 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// termWidth is w's width in columns, 0 when unknown.
+// termWidth is w's width in columns: the terminal's, else $COLUMNS (so
+// that piped output can be sized), else 0 (unknown).
 func termWidth(w io.Writer) int {
-	f, ok := w.(*os.File)
-	if !ok {
-		return 0
+	if f, ok := w.(*os.File); ok {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+			return width
+		}
 	}
-	width, _, err := term.GetSize(int(f.Fd()))
-	if err != nil {
-		return 0
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
 	}
-	return width
+	return 0
 }

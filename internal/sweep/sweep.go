@@ -89,7 +89,10 @@ func Run(ctx context.Context, r Runner, tasks []runner.Task, cks []Check, owners
 	for ho := range outputs {
 		for _, res := range Evaluate(ho, plannedIDs[ho.Host.Name], byName) {
 			rec := health.Record{Result: res}
-			if owners != nil && res.Status != checks.OK {
+			// Every result is attributed, OK ones too, so that what is keyed
+			// by owner (Prometheus' team label) keeps one identity when the
+			// status flips.
+			if owners != nil {
 				o := owners.Owner(res.Host, res.Check, res.Status)
 				rec.Owner = &o
 			}

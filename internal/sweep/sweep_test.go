@@ -138,7 +138,7 @@ func (m teamOf) Owner(host, check string, status checks.Status) ownership.Owner 
 	return ownership.Owner{Team: m[host], Rule: "r"}
 }
 
-func TestRunAttributesOnlyFailures(t *testing.T) {
+func TestRunAttributesEveryResult(t *testing.T) {
 	hosts := []inventory.Host{{Name: "a"}, {Name: "b"}}
 	cks := []Check{{Check: fakeCheck{"disk"}}}
 	r := fakeRunner(func(t runner.Task) runner.HostOutput {
@@ -160,8 +160,8 @@ func TestRunAttributesOnlyFailures(t *testing.T) {
 		}
 		got = append(got, rec.Host+":"+rec.Status.String()+":"+team)
 	}
-	if strings.Join(got, " ") != "a:OK:- b:CRITICAL:y" {
-		t.Errorf("records %v, want a OK unattributed and b CRITICAL owned by y", got)
+	if strings.Join(got, " ") != "a:OK:x b:CRITICAL:y" {
+		t.Errorf("records %v, want a OK owned by x and b CRITICAL owned by y", got)
 	}
 }
 
@@ -205,5 +205,38 @@ func TestShard(t *testing.T) {
 		if c != 1 {
 			t.Errorf("%s in %d shards", n, c)
 		}
+	}
+}
+
+// A host's status series keeps its team label when the check flips from
+// CRITICAL to OK (issue 17): the series' identity does not change.
+func TestPrometheusTeamLabelStableAcrossFlips(t *testing.T) {
+	hosts := []inventory.Host{{Name: "a"}}
+	cks := []Check{{Check: fakeCheck{"disk"}}}
+	var series []string
+	for _, stdout := range []string{"full", "ok"} {
+		r := fakeRunner(func(t runner.Task) runner.HostOutput {
+			return runner.HostOutput{Host: t.Host, Commands: []runner.CommandOutput{{ID: "disk", Stdout: []byte(stdout)}}}
+		})
+		recs := make(chan report.Record, 8)
+		if err := Run(context.Background(), r, Plan(hosts, cks), cks, teamOf{"a": "x"}, recs); err != nil {
+			t.Fatal(err)
+		}
+		s := &report.Sweep{Hosts: 1, Complete: true}
+		for rec := range recs {
+			s.Results = append(s.Results, rec)
+		}
+		var buf strings.Builder
+		if err := report.Prometheus(&buf, s); err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(buf.String(), "\n") {
+			if strings.HasPrefix(line, "fleetcheck_check_status{") {
+				series = append(series, line[:strings.LastIndexByte(line, ' ')])
+			}
+		}
+	}
+	if len(series) != 2 || series[0] != series[1] || !strings.Contains(series[0], `team="x"`) {
+		t.Errorf("status series across a flip: %q, want one label set with team x", series)
 	}
 }
