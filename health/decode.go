@@ -230,10 +230,11 @@ func (h jsonHead) apply(s *Sweep) error {
 		if h.Shard.Count < 1 || h.Shard.Index < 0 || h.Shard.Index >= h.Shard.Count {
 			return fmt.Errorf("shard: index %d of count %d, want 0 <= index < count", h.Shard.Index, h.Shard.Count)
 		}
-		s.Shard = &Shard{Index: h.Shard.Index, Count: h.Shard.Count}
+		sh := Shard(*h.Shard)
+		s.Shard = &sh
 	}
 	for _, m := range h.Missing {
-		s.MissingShards = append(s.MissingShards, Shard{Index: m.Index, Count: m.Count})
+		s.MissingShards = append(s.MissingShards, Shard(m))
 	}
 	return nil
 }

@@ -263,10 +263,11 @@ func newHead(s *Sweep, sum Summary) jsonHead {
 		h.Checks = []string{}
 	}
 	if s.Shard != nil {
-		h.Shard = &jsonShard{Index: s.Shard.Index, Count: s.Shard.Count}
+		sh := jsonShard(*s.Shard)
+		h.Shard = &sh
 	}
 	for _, m := range s.MissingShards {
-		h.Missing = append(h.Missing, jsonShard{Index: m.Index, Count: m.Count})
+		h.Missing = append(h.Missing, jsonShard(m))
 	}
 	if h.Summary.UnreachableByKind == nil {
 		h.Summary.UnreachableByKind = map[string]int{}
