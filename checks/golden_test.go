@@ -60,24 +60,33 @@ func runGolden(t *testing.T, chk Check, dir string) {
 			if again := formatResult(chk.Evaluate(out)); again != got {
 				t.Errorf("Evaluate is not deterministic:\nfirst:\n%s\nsecond:\n%s", got, again)
 			}
-			goldenPath := strings.TrimSuffix(path, ".out") + ".golden"
-			if *updateGolden {
-				if err := os.WriteFile(goldenPath, []byte(got), 0o644); err != nil {
-					t.Fatalf("write golden: %v", err)
-				}
+			if compareGolden(t, strings.TrimSuffix(path, ".out")+".golden", got) {
 				return
-			}
-			want, err := os.ReadFile(goldenPath)
-			if err != nil {
-				t.Fatalf("read golden (run with -update to create it): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s: result differs from golden\n--- got:\n%s--- want:\n%s", goldenPath, got, want)
 			}
 			checkTruncations(t, chk, out)
 			checkMutations(t, chk, out, name)
 		})
 	}
+}
+
+// compareGolden compares got with the golden file, or rewrites it with
+// -update and returns true.
+func compareGolden(t *testing.T, goldenPath, got string) bool {
+	t.Helper()
+	if *updateGolden {
+		if err := os.WriteFile(goldenPath, []byte(got), 0o644); err != nil {
+			t.Fatalf("write golden: %v", err)
+		}
+		return true
+	}
+	want, err := os.ReadFile(goldenPath)
+	if err != nil {
+		t.Fatalf("read golden (run with -update to create it): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s: result differs from golden\n--- got:\n%s--- want:\n%s", goldenPath, got, want)
+	}
+	return false
 }
 
 // readGoldenOutput loads <base>.out and its optional .err and .exit.
@@ -198,13 +207,16 @@ func mutate(rng *rand.Rand, b []byte) []byte {
 }
 
 // formatResult renders a result as the text kept in .golden files: status,
-// summary, details (indented) and metrics as Nagios perfdata, one a line.
+// summary, error kind and reason when set, details (indented) and metrics as Nagios perfdata, one a line.
 func formatResult(r Result) string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "status: %s\n", r.Status)
 	fmt.Fprintf(&b, "summary: %s\n", r.Summary)
 	if r.ErrorKind != "" {
 		fmt.Fprintf(&b, "error_kind: %s\n", r.ErrorKind)
+	}
+	if r.Reason != "" {
+		fmt.Fprintf(&b, "reason: %s\n", r.Reason)
 	}
 	if r.Details != "" {
 		b.WriteString("details:\n")

@@ -118,7 +118,7 @@ func (ps *puppetSummary) setPuppetField(section, key, value string) bool {
 			switch {
 			case plainWord(value):
 				ps.Application.Environment = value
-			case len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"':
+			case len(value) >= 2 && (value[0] == '"' || value[0] == '\'') && value[len(value)-1] == value[0]:
 				ps.Application.Environment = value[1 : len(value)-1]
 			default:
 				return false
@@ -152,8 +152,9 @@ func (ps *puppetSummary) floatSection(section string) *map[string]float64 {
 // plainPair splits "key: value" or "key:" where key is a plain word
 // (plainWord) and value is empty, or starts with a letter, a digit or '_'
 // (or '-' and a digit) and holds only those, '.', '-' and '+', or is
-// such characters in double quotes: scalars YAML reads as written, never
-// as a keyword, sequence, tag, anchor or escape.
+// such characters in double or single quotes (Puppet quotes a config
+// version made of digits: '1700000000'): scalars YAML reads as written,
+// never as a keyword, sequence, tag, anchor or escape.
 func plainPair(line string) (key, value string, ok bool) {
 	key, value, found := strings.Cut(line, ":")
 	if !found || !plainWord(key) {
@@ -167,7 +168,7 @@ func plainPair(line string) (key, value string, ok bool) {
 	}
 	value = value[1:]
 	inner := value
-	if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+	if len(value) >= 2 && (value[0] == '"' || value[0] == '\'') && value[len(value)-1] == value[0] {
 		inner = value[1 : len(value)-1]
 	} else if !isWordByte(value[0]) && !(value[0] == '-' && len(value) > 1 && value[1] >= '0' && value[1] <= '9') {
 		return "", "", false
@@ -184,12 +185,21 @@ func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
 
-// plainDecimal parses "-12", "0", "3.25": numbers YAML reads as the same
-// float64 (no leading zeros, exponents, signs other than '-', or specials).
+// plainDecimal parses "-12", "0", "3.25", "2.1322e-05": numbers YAML
+// reads as the same float64 (no leading zeros, signs other than a leading
+// '-', or specials). Real Puppet writes small timings with an exponent.
 func plainDecimal(s string) (float64, bool) {
-	digits := strings.TrimPrefix(s, "-")
+	mantissa, exp, hasExp := strings.Cut(s, "e")
+	if !hasExp {
+		mantissa, exp, hasExp = strings.Cut(s, "E")
+	}
+	digits := strings.TrimPrefix(mantissa, "-")
 	intPart, frac, hasFrac := strings.Cut(digits, ".")
-	if !allDigits(intPart) || len(intPart) > 1 && intPart[0] == '0' || hasFrac && !allDigits(frac) {
+	if !allDigits(intPart) || len(intPart) > 1 && intPart[0] == '0' || hasFrac && frac != "" && !allDigits(frac) ||
+		hasFrac && frac == "" && !hasExp {
+		return 0, false
+	}
+	if hasExp && !allDigits(strings.TrimPrefix(strings.TrimPrefix(exp, "-"), "+")) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(s, 64)
@@ -207,7 +217,7 @@ func plainVersionValue(s string) (any, bool) {
 		return n, err == nil
 	case strings.Count(s, ".") >= 2 && allDigits(strings.ReplaceAll(s, ".", "")) && !strings.Contains(s, ".."):
 		return s, true
-	case len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"':
+	case len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0]:
 		return s[1 : len(s)-1], true // plainPair let only safe characters in: no escapes
 	}
 	return nil, false

@@ -11,7 +11,7 @@ import (
 )
 
 // puppetSummaryBodies are the last_run_summary.yaml bodies of the golden
-// puppet outputs.
+// puppet outputs and those written by real Puppet.
 func puppetSummaryBodies(t testing.TB) map[string]string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "puppet", "*.out"))
@@ -32,6 +32,9 @@ func puppetSummaryBodies(t testing.TB) map[string]string {
 			bodies[filepath.Base(f)] = s.Body
 		}
 	}
+	for path, body := range realPuppetSummaries(t) {
+		bodies[path] = body
+	}
 	return bodies
 }
 
@@ -51,6 +54,13 @@ var puppetLineMutations = []func(string) string{
 	func(l string) string { return strings.Replace(l, ": ", ":", 1) },                // no space
 	func(l string) string { return cutValue(l) + " 010" },                            // octal: YAML reads 8
 	func(l string) string { return cutValue(l) + " 1e3" },                            // exponent
+	func(l string) string { return cutValue(l) + " 2.1322e-05" },                     // Puppet's exponent
+	func(l string) string { return cutValue(l) + " 1.5E+3" },                         // upper-case exponent
+	func(l string) string { return cutValue(l) + " 1.e5" },                           // empty fraction
+	func(l string) string { return cutValue(l) + " 1." },                             // trailing dot
+	func(l string) string { return cutValue(l) + " 5e-" },                            // no exponent digits
+	func(l string) string { return cutValue(l) + " 5e3e3" },                          // two exponents
+	func(l string) string { return cutValue(l) + " '1796146227'" },                   // quoted config version
 	func(l string) string { return cutValue(l) + " .inf" },                           // special float
 	func(l string) string { return cutValue(l) + " -5" },                             // negative
 	func(l string) string { return cutValue(l) + " +5" },                             // plus sign
@@ -185,4 +195,46 @@ func BenchmarkParsePuppetSummary(b *testing.B) {
 			}
 		}
 	})
+}
+
+// realPuppetSummaries are the last_run_summary.yaml files written by real
+// Puppet under testdata/puppet/real, by path.
+func realPuppetSummaries(t testing.TB) map[string]string {
+	t.Helper()
+	bodies := map[string]string{}
+	err := filepath.WalkDir(realPuppetDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() != "last_run_summary.yaml" {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		bodies[path] = string(data)
+		return err
+	})
+	if err != nil || len(bodies) == 0 {
+		t.Fatalf("no real puppet summaries in %s: %v", realPuppetDir, err)
+	}
+	return bodies
+}
+
+// BenchmarkParsePuppetSummaryReal parses every summary written by real
+// Puppet (one op is all of them) and reports the share the scanner read
+// without falling back to the YAML decoder (scan-hit-%).
+func BenchmarkParsePuppetSummaryReal(b *testing.B) {
+	bodies := realPuppetSummaries(b)
+	hits := 0
+	for _, body := range bodies {
+		if _, ok := scanPuppetSummary(body); ok {
+			hits++
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, body := range bodies {
+			if _, err := parsePuppetSummary(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(100*float64(hits)/float64(len(bodies)), "scan-hit-%")
+	b.ReportMetric(float64(len(bodies)), "files")
 }

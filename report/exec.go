@@ -21,6 +21,7 @@ type ExecResult struct {
 	Stderr    []byte // captured standard error
 	ErrorKind string // transport failure kind ("timeout", "refused"...), "" when the command ran
 	Err       string // the transport error, for people
+	Running   bool   // the command had started when it was cut (ErrorKind canceled or timeout): it may still run
 }
 
 // WriteExecGroups writes exec results the way cumin does: identical outputs
@@ -55,8 +56,9 @@ func WriteExecGroupsCmd(w io.Writer, cmd string, results []ExecResult, color boo
 	if len(outputs) > 0 {
 		fmt.Fprintln(bw, p.paint(ansiBlue, "================"))
 	}
-	writeFailures(bw, p, "----- CONNECTION FAILURES -----", failures, func(k string) bool { return !notRun(k) })
-	writeFailures(bw, p, "----- NOT RUN -----", failures, notRun)
+	writeFailures(bw, p, "----- CUT WHILE RUNNING -----", failures, func(g *failureGroupExec) bool { return g.running })
+	writeFailures(bw, p, "----- CONNECTION FAILURES -----", failures, func(g *failureGroupExec) bool { return !g.running && !notRun(g.kind) })
+	writeFailures(bw, p, "----- NOT RUN -----", failures, func(g *failureGroupExec) bool { return !g.running && notRun(g.kind) })
 	if len(codes) > 0 {
 		fmt.Fprintln(bw, p.paint(ansiBlue, "----- EXIT CODES -----"))
 		for _, g := range codes {
@@ -79,16 +81,21 @@ func WriteExecGroupsCmd(w io.Writer, cmd string, results []ExecResult, color boo
 // connection failures.
 func notRun(kind string) bool { return health.NotRun(kind) }
 
-// writeFailures writes, under header, the failure groups whose kind is
-// selected; nothing when there are none.
-func writeFailures(w io.Writer, p painter, header string, groups []*failureGroupExec, selected func(kind string) bool) {
+// writeFailures writes, under header, the selected failure groups;
+// nothing when there are none.
+func writeFailures(w io.Writer, p painter, header string, groups []*failureGroupExec, selected func(*failureGroupExec) bool) {
 	var lines []string
 	for _, g := range groups {
-		if !selected(g.kind) {
+		if !selected(g) {
 			continue
 		}
 		line := nodeGroup(g.hosts) + ": " + g.kind
-		if g.err != "" {
+		switch {
+		case g.running && g.kind == CanceledKind:
+			line = nodeGroup(g.hosts) + ": interrupted while running (may still be running)"
+		case g.running && g.kind == "timeout":
+			line = nodeGroup(g.hosts) + ": timed out while running (may still be running)"
+		case g.err != "":
 			line += " (" + g.err + ")"
 		}
 		lines = append(lines, line)
@@ -126,6 +133,7 @@ type execJSON struct {
 	Stderr    string `json:"stderr"`
 	ErrorKind string `json:"error_kind"`
 	Error     string `json:"error,omitempty"`
+	Running   bool   `json:"cut_while_running,omitempty"`
 }
 
 // WriteExecJSON writes {host: {exit_code, stdout, stderr, error_kind}},
@@ -135,7 +143,7 @@ func WriteExecJSON(w io.Writer, results []ExecResult) error {
 	for _, r := range results {
 		doc[r.Host] = execJSON{
 			ExitCode: r.ExitCode, Stdout: string(r.Stdout), Stderr: string(r.Stderr),
-			ErrorKind: r.ErrorKind, Error: r.Err,
+			ErrorKind: r.ErrorKind, Error: r.Err, Running: r.Running,
 		}
 	}
 	enc := json.NewEncoder(w)
@@ -157,6 +165,7 @@ type outputGroup struct {
 // failureGroupExec is the hosts that failed to run the command the same way.
 type failureGroupExec struct {
 	kind, err string
+	running   bool // cut while the command ran
 	hosts     []string
 }
 
@@ -170,14 +179,19 @@ type codeGroup struct {
 // connection failures by kind, and exit codes (ascending).
 func groupExec(results []ExecResult) ([]*outputGroup, []*failureGroupExec, []*codeGroup) {
 	outputs := map[[2]string]*outputGroup{}
-	failures := map[string]*failureGroupExec{}
+	type failureKey struct {
+		kind    string
+		running bool
+	}
+	failures := map[failureKey]*failureGroupExec{}
 	codes := map[int]*codeGroup{}
 	for _, r := range results {
 		if r.ErrorKind != "" {
-			f := failures[r.ErrorKind]
+			k := failureKey{r.ErrorKind, r.Running}
+			f := failures[k]
 			if f == nil {
-				f = &failureGroupExec{kind: r.ErrorKind, err: sanitize(r.Err, false)}
-				failures[r.ErrorKind] = f
+				f = &failureGroupExec{kind: r.ErrorKind, err: sanitize(r.Err, false), running: r.Running}
+				failures[k] = f
 			} else if f.err != sanitize(r.Err, false) {
 				f.err = "" // errors differ per host: the kind says enough
 			}

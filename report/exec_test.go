@@ -154,3 +154,35 @@ func BenchmarkExecGroups10k(b *testing.B) {
 		}
 	}
 }
+
+// A command cut after it started is listed apart, as cut while running,
+// not as a connection failure nor as never run; JSON says so too.
+func TestExecCutWhileRunning(t *testing.T) {
+	results := []ExecResult{
+		{Host: "a1", ExitCode: -1, ErrorKind: CanceledKind, Running: true, Err: "canceled"},
+		{Host: "a2", ExitCode: -1, ErrorKind: CanceledKind, Err: "not started"},
+		{Host: "b1", ExitCode: -1, ErrorKind: "timeout", Running: true, Err: "host timeout"},
+		{Host: "b2", ExitCode: -1, ErrorKind: "timeout", Err: "no banner"},
+	}
+	var buf bytes.Buffer
+	if err := WriteExecGroups(&buf, results, false); err != nil {
+		t.Fatal(err)
+	}
+	want := "----- CUT WHILE RUNNING -----\n" +
+		"(1) a1: interrupted while running (may still be running)\n" +
+		"(1) b1: timed out while running (may still be running)\n" +
+		"----- CONNECTION FAILURES -----\n" +
+		"(1) b2: timeout (no banner)\n" +
+		"----- NOT RUN -----\n" +
+		"(1) a2: canceled (not started)\n"
+	if buf.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+	buf.Reset()
+	if err := WriteExecJSON(&buf, results); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), `"cut_while_running": true`); n != 2 {
+		t.Errorf("%d hosts marked cut_while_running in JSON, want 2:\n%s", n, buf.String())
+	}
+}

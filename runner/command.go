@@ -62,6 +62,8 @@ func (hc *hostConn) runCommand(ctx context.Context, cmd Command) (out CommandOut
 		return fail(fmt.Errorf("open session: %w", err))
 	}
 	defer sess.Close()
+	hc.track(sess)
+	defer hc.untrack(sess)
 
 	var cutOnce sync.Once
 	cut := make(chan struct{})

@@ -539,3 +539,25 @@ func TestFleetAcceptNewRecords(t *testing.T) {
 		t.Errorf("known_hosts = %q, want the host recorded as %q", got, want)
 	}
 }
+
+// A command still running at the host timeout is sent SIGTERM before its
+// connection is closed: without it, it would keep running on the host.
+func TestFleetTimeoutSignalsRunningCommand(t *testing.T) {
+	f := startFleet(t, fleetsim.Options{Hosts: []fleetsim.HostSpec{{Name: "h00", Fault: fleetsim.FaultSlow, SlowDelay: time.Minute, Respond: answer}}})
+	r := fleetRunner(t, f, Config{HostTimeout: time.Second})
+	out := make(chan HostOutput, 1)
+	if err := r.Run(context.Background(), []Task{{Host: fleetHost(t, f, "h00"), Commands: []Command{{ID: "c", Line: "echo hi"}}}}, out); err != nil {
+		t.Fatal(err)
+	}
+	ho := <-out
+	if ho.Kind != KindTimeout || len(ho.Commands) != 1 {
+		t.Fatalf("kind %q, %d commands, want a timeout of the started command", ho.Kind, len(ho.Commands))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(f.Signals("h00")) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // the signal may be read after Run returned
+	}
+	if got := f.Signals("h00"); len(got) == 0 || got[0] != "TERM" {
+		t.Errorf("signals %q, want TERM", got)
+	}
+}

@@ -21,8 +21,58 @@ type hostConn struct {
 	sem    chan struct{} // session slots
 	limit  int           // Config.OutputLimit
 
-	mu  sync.Mutex
-	why error // why the connection was closed by us, first reason wins
+	mu       sync.Mutex
+	why      error                     // why the connection was closed by us, first reason wins
+	sessions map[*ssh.Session]struct{} // commands under way, signalled before a close for a deadline or Ctrl-C
+}
+
+// track records a running session (untrack forgets it) so that
+// interrupt can signal it.
+func (hc *hostConn) track(s *ssh.Session) {
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	if hc.sessions == nil {
+		hc.sessions = map[*ssh.Session]struct{}{}
+	}
+	hc.sessions[s] = struct{}{}
+}
+
+func (hc *hostConn) untrack(s *ssh.Session) {
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	delete(hc.sessions, s)
+}
+
+// signalWait bounds how long interrupt waits for its signals to be
+// written before it closes the connection anyway.
+const signalWait = 100 * time.Millisecond
+
+// interrupt sends SIGTERM to every command under way, so that it does not
+// keep running on the host after its connection is gone, then closes the
+// connection for why.
+func (hc *hostConn) interrupt(why error) {
+	hc.mu.Lock()
+	sessions := make([]*ssh.Session, 0, len(hc.sessions))
+	for s := range hc.sessions {
+		sessions = append(sessions, s)
+	}
+	hc.mu.Unlock()
+	if len(sessions) > 0 {
+		sent := make(chan struct{})
+		go func() {
+			for _, s := range sessions {
+				_ = s.Signal(ssh.SIGTERM)
+			}
+			close(sent)
+		}()
+		t := time.NewTimer(signalWait)
+		select {
+		case <-sent:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	hc.closeFor(why)
 }
 
 // closeFor records why the connection is being closed and closes it.
@@ -77,7 +127,7 @@ func (d *dialer) runHost(ctx context.Context, t Task) (ho HostOutput) {
 	}
 	hc := &hostConn{client: client, sem: make(chan struct{}, maxSessions), limit: r.cfg.OutputLimit}
 	defer hc.closeFor(errFinished)
-	stop := context.AfterFunc(hostCtx, func() { hc.closeFor(ctxErr(hostCtx)) })
+	stop := context.AfterFunc(hostCtx, func() { hc.interrupt(ctxErr(hostCtx)) })
 	defer stop()
 	defer startKeepalive(client, r.cfg.Keepalive, hc.closeFor)()
 

@@ -177,8 +177,12 @@ func (k *hostKeys) policy(ep *endpoint) (hostKeyPolicy, error) {
 			return k.recordNew(files, hostname, key)
 		}
 		if strict {
-			return fmt.Errorf("host key %s %s of %s is not in %s: %w",
-				key.Type(), ssh.FingerprintSHA256(key), name, strings.Join(files, ", "), err)
+			read := "no known_hosts file"
+			if len(files) > 0 {
+				read = "known_hosts files read: " + strings.Join(files, ", ")
+			}
+			return fmt.Errorf("host key %s %s of %s is unknown (%s); if the fingerprint is the host's, run again with --accept-new to record it: %w",
+				key.Type(), ssh.FingerprintSHA256(key), name, read, err)
 		}
 		slog.Warn("accepting unknown host key (StrictHostKeyChecking no), not recording it",
 			"host", name, "type", key.Type(), "fingerprint", ssh.FingerprintSHA256(key))
@@ -207,8 +211,10 @@ func (k *hostKeys) recordNew(files []string, hostname string, key ssh.PublicKey)
 			"fingerprint", ssh.FingerprintSHA256(key), "err", err)
 		return nil
 	}
-	slog.Info("recorded new host key (accept-new)", "host", name, "type", key.Type(),
-		"fingerprint", ssh.FingerprintSHA256(key), "file", file)
+	// Said as OpenSSH says it, at the level shown by default: a key that
+	// will be trusted from now on is never recorded silently.
+	slog.Warn(fmt.Sprintf("Permanently added %s (%s) to the list of known hosts in %s (--accept-new)", name, key.Type(), file),
+		"fingerprint", ssh.FingerprintSHA256(key))
 	return nil
 }
 

@@ -196,17 +196,9 @@ func New(cfg Config) (*Runner, error) {
 // even then every task gets an output (Kind canceled for the unstarted).
 func (r *Runner) Run(ctx context.Context, tasks []Task, out chan<- HostOutput) error {
 	defer close(out)
-	d := &dialer{r: r}
-	d.jumps = newJumpPool(ctx, r.cfg.Keepalive, d.dialChain)
-	defer d.jumps.close()
-	if r.cfg.UseAgent {
-		signers, closeAgent, err := agentSigners()
-		if err != nil {
-			slog.Warn("ssh agent not used", "err", err)
-		}
-		defer closeAgent()
-		d.agentKeys = signers
-	}
+	p := r.Open(ctx)
+	defer p.Close()
+	d := p.d
 	var canceled atomic.Bool
 	var g errgroup.Group
 	g.SetLimit(r.cfg.Fanout)
@@ -238,6 +230,37 @@ func (r *Runner) Run(ctx context.Context, tasks []Task, out chan<- HostOutput) e
 	}
 	return nil
 }
+
+// Pool is what the hosts of one Run share (the ssh agent's keys, the
+// connections to jump hosts), for a caller that schedules hosts itself,
+// such as fleetcheck exec's batches.
+type Pool struct {
+	d     *dialer
+	close func()
+}
+
+// Open starts a Pool whose jump host connections live under ctx; Close it
+// when done.
+func (r *Runner) Open(ctx context.Context) *Pool {
+	d := &dialer{r: r}
+	d.jumps = newJumpPool(ctx, r.cfg.Keepalive, d.dialChain)
+	closeAgent := func() {}
+	if r.cfg.UseAgent {
+		signers, closeFn, err := agentSigners()
+		if err != nil {
+			slog.Warn("ssh agent not used", "err", err)
+		}
+		d.agentKeys, closeAgent = signers, closeFn
+	}
+	return &Pool{d: d, close: func() { closeAgent(); d.jumps.close() }}
+}
+
+// RunHost connects to the task's host and runs its commands under the
+// host timeout, as Run does for each task; a failure is in the output.
+func (p *Pool) RunHost(ctx context.Context, t Task) HostOutput { return p.d.runHost(ctx, t) }
+
+// Close closes the pool's shared connections.
+func (p *Pool) Close() { p.close() }
 
 // canceledOutput is the output of a task never started.
 func canceledOutput(ctx context.Context, t Task) HostOutput {

@@ -13,6 +13,7 @@ import (
 // jsonSweep is the part of the v1 document the end-to-end tests read.
 type jsonSweep struct {
 	Schema   string `json:"schema"`
+	Query    string `json:"query"`
 	Complete bool   `json:"complete"`
 	Summary  struct {
 		Hosts int `json:"hosts"`
@@ -23,6 +24,7 @@ type jsonSweep struct {
 		Status    string `json:"status"`
 		Summary   string `json:"summary"`
 		ErrorKind string `json:"error_kind"`
+		Reason    string `json:"reason"`
 		Metrics   []struct {
 			Name  string  `json:"name"`
 			Value float64 `json:"value"`

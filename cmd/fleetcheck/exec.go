@@ -1,216 +1,174 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"fmt"
-	"io"
-	"math"
-	"os"
-	"strconv"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/fleetcheck/fleetcheck/health"
+	"github.com/fleetcheck/fleetcheck/internal/adhoc"
+	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/inventory"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
 	"github.com/urfave/cli/v2"
 )
 
-func execCommand() *cli.Command {
+func newExecCmd(t *terminal) *cli.Command {
 	return &cli.Command{
 		Name:      "exec",
 		Usage:     "run an ad-hoc command on the selected hosts; identical outputs grouped under their node set (like cumin)",
 		ArgsUsage: "QUERY -- COMMAND",
-		Description: "Exit codes: 0 when the success ratio reaches --success-percentage, 2 otherwise, 64 usage, 78 configuration.\n" +
+		Description: "Everything before -- is the query (cumin syntax), everything after it the command.\n" +
+			"Exit codes: 0 every host succeeded, 1 the success ratio reached --success-percentage but some host failed,\n" +
+			"2 the ratio was missed, 64 usage, 78 configuration, 130 interrupted.\n" +
 			"Without --force it runs on more than one host only after the host count is typed at a terminal.",
-		Flags: append(append(inputFlags(), runnerFlags()...),
+		Flags: slices.Concat(inputFlags(), runnerFlags(), []cli.Flag{
 			&cli.StringFlag{Name: "batch-size", Aliases: []string{"b"}, Usage: "hosts at once, a number or a percentage (sliding window; default: --fanout)"},
 			&cli.DurationFlag{Name: "batch-sleep", Aliases: []string{"s"}, Usage: "wait between starting one host and the next"},
 			&cli.Float64Flag{Name: "success-percentage", Aliases: []string{"p"}, Value: 100, Usage: "stop scheduling hosts once this success ratio can no longer be reached"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "`FORMAT`: text or json"},
 			&cli.BoolFlag{Name: "force", Usage: "do not ask for confirmation"},
-		),
-		Action: runExec,
+			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar on stderr"},
+		}),
+		Action: func(c *cli.Context) error {
+			o := &execOptions{
+				inputs: readInputs(c), batch: c.String("batch-size"), sleep: c.Duration("batch-sleep"),
+				pct: c.Float64("success-percentage"), format: c.String("output"), force: c.Bool("force"),
+				progress: !c.Bool("no-progress"),
+			}
+			var err error
+			if o.conn, err = readConn(c); err != nil {
+				return err
+			}
+			if o.query, o.command, err = execArgs(c.Args().Slice()); err != nil {
+				return err
+			}
+			return runExec(c.Context, t, o)
+		},
 	}
 }
 
-func runExec(c *cli.Context) error {
-	args := c.Args().Slice()
-	if len(args) < 2 {
-		return usageError("exec: want QUERY -- COMMAND")
+// execOptions are exec's options.
+type execOptions struct {
+	inputs         fleetenv.Inputs
+	conn           fleetenv.Conn
+	query, command string
+	batch          string
+	sleep          time.Duration
+	pct            float64
+	format         string
+	force          bool
+	progress       bool
+}
+
+// execArgs splits exec's arguments at the required "--": everything
+// before it is the query, everything after it the command.
+func execArgs(args []string) (query, command string, err error) {
+	i := slices.Index(args, "--")
+	if i < 0 {
+		return "", "", usageError("exec: want QUERY -- COMMAND (the -- is required: everything before it is the query)")
 	}
-	q, command := args[0], strings.Join(args[1:], " ")
-	if args[1] == "--" {
-		command = strings.Join(args[2:], " ")
+	query, command = strings.Join(args[:i], " "), strings.Join(args[i+1:], " ")
+	if strings.TrimSpace(query) == "" {
+		return "", "", usageError("exec: want QUERY -- COMMAND: no query before -- ('all' for every host)")
 	}
 	if strings.TrimSpace(command) == "" {
-		return usageError("exec: empty command")
+		return "", "", usageError("exec: want QUERY -- COMMAND: no command after --")
 	}
-	format := c.String("output")
-	if format != "text" && format != "json" {
-		return usageError("exec: unknown output format %q (want text or json)", format)
+	return query, command, nil
+}
+
+// runExec runs the command on the selected hosts through one runner and
+// prints the grouped outputs.
+func runExec(ctx context.Context, t *terminal, o *execOptions) error {
+	if o.format != "text" && o.format != "json" {
+		return usageError("exec: unknown output format %q (want text or json)", o.format)
 	}
-	pct := c.Float64("success-percentage")
-	if pct < 0 || pct > 100 {
-		return usageError("--success-percentage: want 0 to 100, got %v", pct)
+	if o.pct < 0 || o.pct > 100 {
+		return usageError("--success-percentage: want 0 to 100, got %v", o.pct)
 	}
-	e, err := loadEnv(c)
+	e, hosts, err := loadHosts(ctx, o.inputs, o.query)
 	if err != nil {
 		return err
 	}
-	hosts, err := e.selectHosts(c.Context, q)
-	if err != nil {
-		return err
-	}
-	if len(hosts) == 0 {
-		return usageError("exec: the query selects no hosts")
-	}
-	batch, err := batchSize(c.String("batch-size"), len(hosts), c.Int("fanout"))
+	rc := e.RunnerConfig(o.conn)
+	batch, err := adhoc.BatchSize(o.batch, len(hosts), rc.Fanout)
 	if err != nil {
 		return usageError("--batch-size: %v", err)
 	}
-	if len(hosts) > 1 && !c.Bool("force") {
-		if err := confirm(c.App.Reader, c.App.ErrWriter, len(hosts), command); err != nil {
+	if len(hosts) > 1 && !o.force {
+		if err := confirm(ctx, t, hosts, o.command); err != nil {
 			return err
 		}
 	}
-	rc := e.runnerConfig(c)
-	rc.Fanout = 1
 	r, err := runner.New(rc)
 	if err != nil {
-		return configError(err)
+		return cli.Exit(err.Error(), exitConfig)
 	}
-	results := runBatches(c.Context, r, hosts, command, batch, c.Duration("batch-sleep"), pct)
+	pool := r.Open(ctx)
+	defer pool.Close()
+	run := adhoc.Options{Batch: batch, Sleep: o.sleep, SuccessPct: o.pct}
+	var bar *report.Progress
+	if o.progress && t.ErrTTY && len(hosts) > 1 {
+		bar = report.NewProgress(t.Err, len(hosts))
+		run.Done = func(r report.ExecResult) { bar.HostDone(!adhoc.Succeeded(r)) }
+	}
+	results := adhoc.Run(ctx, pool, hosts, o.command, run)
+	if bar != nil {
+		bar.Finish()
+	}
 	ok := 0
 	for _, res := range results {
-		if res.ErrorKind == "" && res.ExitCode == 0 {
+		if adhoc.Succeeded(res) {
 			ok++
 		}
 	}
-	w := c.App.Writer
-	if format == "json" {
-		err = report.WriteExecJSON(w, results)
+	if o.format == "json" {
+		err = report.WriteExecJSON(t.Out, results)
 	} else {
-		err = report.WriteExecGroups(w, results, isTerminal(w) && os.Getenv("NO_COLOR") == "")
+		err = report.WriteExecGroupsCmd(t.Out, o.command, results, t.color())
 		if err == nil {
-			err = report.ExecSummary(w, ok, len(hosts), pct)
+			err = report.ExecSummary(t.Out, ok, len(hosts), o.pct)
 		}
 	}
 	if err != nil {
 		return err
 	}
-	if float64(ok)*100 < pct*float64(len(hosts)) {
+	return execExit(ctx, ok, len(hosts), o.pct)
+}
+
+// execExit is exec's exit status, as cumin's: 130 when interrupted, 2
+// when the success threshold was missed, 1 when it was met but some host
+// failed, 0 when every host succeeded.
+func execExit(ctx context.Context, ok, total int, pct float64) error {
+	switch {
+	case ctx.Err() != nil:
+		return cli.Exit("exec: interrupted", exitInterrupted)
+	case float64(ok)*100 < pct*float64(total):
 		return cli.Exit("", 2)
+	case ok < total:
+		return cli.Exit("", 1)
 	}
 	return nil
 }
 
-// batchSize parses -b: a host count or a percentage of the hosts.
-func batchSize(s string, hosts, fanout int) (int, error) {
-	if s == "" {
-		return max(1, fanout), nil
+// confirm asks for the number of hosts at the terminal, as cumin does;
+// with no terminal on stdin it refuses.
+func confirm(ctx context.Context, t *terminal, hosts []inventory.Host, command string) error {
+	if !t.InTTY {
+		return usageError("exec: %d hosts selected and stdin is not a terminal: add --force to run %q on all of them", len(hosts), command)
 	}
-	if p, ok := strings.CutSuffix(s, "%"); ok {
-		f, err := strconv.ParseFloat(p, 64)
-		if err != nil || f <= 0 || f > 100 {
-			return 0, fmt.Errorf("want a number or a percentage in (0, 100], got %q", s)
-		}
-		return max(1, int(math.Ceil(f*float64(hosts)/100))), nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("want a number ≥ 1 or a percentage, got %q", s)
-	}
-	return n, nil
-}
-
-// confirm asks for the number of hosts, as cumin does; with no terminal on
-// stdin it refuses.
-func confirm(stdin io.Reader, stderr io.Writer, n int, command string) error {
-	f, ok := stdin.(*os.File)
-	if !ok || !isTerminal(f) {
-		return usageError("exec: %d hosts selected and stdin is not a terminal: add --force to run %q on all of them", n, command)
-	}
-	fmt.Fprintf(stderr, "%d hosts will run %q. Type the number of hosts to confirm: ", n, command)
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil || strings.TrimSpace(line) != strconv.Itoa(n) {
-		return usageError("exec: not confirmed")
-	}
-	return nil
-}
-
-// runBatches runs command on the hosts in a sliding window of batch hosts,
-// sleeping between starts, and stops scheduling once the success threshold
-// can no longer be reached. Hosts never started are reported as skipped.
-func runBatches(ctx context.Context, r *runner.Runner, hosts []inventory.Host, command string, batch int, sleep time.Duration, pct float64) []report.ExecResult {
-	results := make([]report.ExecResult, len(hosts))
-	var mu sync.Mutex
-	failed := 0
-	maxFailures := len(hosts) - int(math.Ceil(pct*float64(len(hosts))/100))
-	sem := make(chan struct{}, batch)
-	var wg sync.WaitGroup
-	started := 0
+	names := make([]string, len(hosts))
 	for i, h := range hosts {
-		mu.Lock()
-		abort := failed > maxFailures
-		mu.Unlock()
-		if abort || ctx.Err() != nil {
-			break
-		}
-		if i > 0 && sleep > 0 {
-			select {
-			case <-ctx.Done():
-			case <-time.After(sleep):
-			}
-		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		started++
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			res := execOne(ctx, r, h, command)
-			mu.Lock()
-			results[i] = res
-			if res.ErrorKind != "" || res.ExitCode != 0 {
-				failed++
-			}
-			mu.Unlock()
-		}()
+		names[i] = h.Name
 	}
-	wg.Wait()
-	for i := started; i < len(hosts); i++ {
-		results[i] = report.ExecResult{Host: hosts[i].Name, ExitCode: -1, ErrorKind: string(health.KindSkipped), Err: "not run: success threshold unreachable or interrupted"}
+	err := adhoc.Confirm(ctx, t.In, t.Err, names, command)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return cli.Exit("exec: "+err.Error(), exitInterrupted)
 	}
-	return results
-}
-
-// execOne runs command on one host.
-func execOne(ctx context.Context, r *runner.Runner, h inventory.Host, command string) report.ExecResult {
-	out := make(chan runner.HostOutput, 1)
-	go func() {
-		_ = r.Run(ctx, []runner.Task{{Host: h, Commands: []runner.Command{{ID: "exec", Line: command}}}}, out)
-	}()
-	res := report.ExecResult{Host: h.Name, ExitCode: -1}
-	for ho := range out {
-		if ho.Err != nil {
-			res.ErrorKind, res.Err = string(ho.Kind), ho.Err.Error()
-		}
-		for _, co := range ho.Commands {
-			res.Stdout, res.Stderr, res.ExitCode = co.Stdout, co.Stderr, co.ExitCode
-			if co.Err != nil && res.ErrorKind == "" {
-				res.ErrorKind, res.Err = string(co.Kind), co.Err.Error()
-			}
-		}
-	}
-	return res
+	return usageError("exec: %v", err)
 }

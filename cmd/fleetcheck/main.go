@@ -7,12 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
+	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/urfave/cli/v2"
 )
 
@@ -26,31 +27,34 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args, systemTerminal())
 	stop()
 	os.Exit(code)
 }
 
 // run executes the command line and returns the process exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	app := newApp(stdin, stdout, stderr)
-	err := app.RunContext(ctx, args)
-	return exitCode(err, stderr)
+func run(ctx context.Context, args []string, t *terminal) int {
+	app := newApp(t)
+	args, err := cliutil.NormalizeArgs(app, args, map[string]bool{"exec": true})
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
+	return exitCode(err, t)
 }
 
 // exitCode prints err (if any) and maps it to an exit code.
-func exitCode(err error, stderr io.Writer) int {
+func exitCode(err error, t *terminal) int {
 	if err == nil {
 		return 0
 	}
 	var coder cli.ExitCoder
 	if errors.As(err, &coder) {
 		if msg := err.Error(); msg != "" {
-			fmt.Fprintln(stderr, "fleetcheck:", msg)
+			fmt.Fprintln(t.Err, "fleetcheck:", msg)
 		}
 		return coder.ExitCode()
 	}
-	fmt.Fprintln(stderr, "fleetcheck:", err)
+	fmt.Fprintln(t.Err, "fleetcheck:", err)
 	return 1
 }
 
@@ -59,59 +63,61 @@ func usageError(format string, args ...any) error {
 	return cli.Exit(fmt.Sprintf(format, args...), exitUsage)
 }
 
-// configError is a bad input file: exit 78.
-func configError(err error) error {
+// inputError is an error loading or reading the inputs: exit 64 for the
+// command line's (query syntax, unknown check), 78 for a file's.
+func inputError(err error) error {
+	var ue *fleetenv.UsageError
+	if errors.As(err, &ue) {
+		return cli.Exit(err.Error(), exitUsage)
+	}
 	return cli.Exit(err.Error(), exitConfig)
 }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
-	onUsage := func(_ *cli.Context, err error, _ bool) error { return usageError("%v", err) }
+func newApp(t *terminal) *cli.App {
 	app := &cli.App{
 		Name:  "fleetcheck",
 		Usage: "run health checks across a fleet over SSH and route each failure to its owner",
 		Description: "Exit codes: 0 all OK, 1 worst WARNING, 2 some CRITICAL, 3 worst UNKNOWN or UNREACHABLE,\n" +
 			"64 usage error, 78 configuration error, 130 interrupted.",
-		Reader:         stdin,
-		Writer:         stdout,
-		ErrWriter:      stderr,
-		OnUsageError:   onUsage,
+		Reader:         t.In,
+		Writer:         t.Out,
+		ErrWriter:      t.Err,
 		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to exit codes; never os.Exit from here
+		HideVersion:    true,                         // --version is ours: the same text as fleetcheck version
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "debug", Usage: "log diagnostics to stderr"},
+			&cli.BoolFlag{Name: "version", Usage: "print the version, commit and Go version"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Bool("version") {
+				return writeVersion(t.Out)
+			}
+			if c.NArg() > 0 {
+				return usageError("unknown command %q (see fleetcheck --help)", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
 		},
 		Before: func(c *cli.Context) error {
 			level := slog.LevelWarn
 			if c.Bool("debug") {
 				level = slog.LevelDebug
 			}
-			slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+			slog.SetDefault(slog.New(slog.NewTextHandler(t.Err, &slog.HandlerOptions{Level: level})))
 			return nil
 		},
 		Commands: []*cli.Command{
-			sweepCommand(),
-			hostsCommand(),
-			execCommand(),
-			checksCommand(),
-			ownersCommand(),
-			mergeCommand(),
-			demoCommand(),
-			simCommand(),
-			benchCommand(),
-		},
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(c.App.ErrWriter, "fleetcheck: unknown command %q (see fleetcheck --help)\n", name)
+			newSweepCmd(t),
+			newHostsCmd(t),
+			newExecCmd(t),
+			newChecksCmd(t),
+			newOwnersCmd(t),
+			newMergeCmd(t),
+			newDemoCmd(t),
+			newSimCmd(t),
+			newVersionCmd(t),
+			newCompletionCmd(t),
 		},
 	}
-	for _, cmd := range app.Commands {
-		setUsageHandler(cmd, onUsage)
-	}
+	cliutil.UsageErrors(app)
 	return app
-}
-
-// setUsageHandler makes flag errors of cmd and its subcommands exit 64.
-func setUsageHandler(cmd *cli.Command, h cli.OnUsageErrorFunc) {
-	cmd.OnUsageError = h
-	for _, sub := range cmd.Subcommands {
-		setUsageHandler(sub, h)
-	}
 }

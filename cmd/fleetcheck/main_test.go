@@ -32,10 +32,16 @@ func TestMain(m *testing.M) {
 // runBinary runs the built binary and returns stdout, stderr and the exit code.
 func runBinary(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
+	return runBinaryEnv(t, nil, args...)
+}
+
+// runBinaryEnv is runBinary with env added to the environment.
+func runBinaryEnv(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "FLEETCHECK_CONFIG=")
+	cmd.Env = append(append(os.Environ(), "NO_COLOR=1", "FLEETCHECK_CONFIG="), env...)
 	err := cmd.Run()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -51,7 +57,7 @@ func runInProcess(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	t.Setenv("FLEETCHECK_CONFIG", "")
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), append([]string{"fleetcheck"}, args...), strings.NewReader(""), &stdout, &stderr)
+	code := run(context.Background(), append([]string{"fleetcheck"}, args...), &terminal{In: strings.NewReader(""), Out: &stdout, Err: &stderr})
 	return stdout.String(), stderr.String(), code
 }
 
@@ -160,5 +166,32 @@ owners:
 	badOwners := writeFile(t, dir, "bad2.yaml", "inventory: {hosts: [{name: a}]}\nowners:\n  fallback: nobody\n  teams: {x: {}}\n")
 	if _, stderr, code := runInProcess(t, "owners", "lint", "--config", badOwners); code != exitConfig || !strings.Contains(stderr, "bad2.yaml:3:") {
 		t.Errorf("inline owners error: exit %d, stderr %q, want 78 and bad2.yaml:3:", code, stderr)
+	}
+}
+
+// The terminal is what a command knows of stdin and stdout: a test sets it
+// instead of needing a pseudo-terminal.
+func TestTerminalIsSetByTests(t *testing.T) {
+	dir := t.TempDir()
+	inv := writeFile(t, dir, "hosts.yaml", "hosts:\n  - name: web[01-03].example.invalid\n")
+	t.Setenv("FLEETCHECK_CONFIG", "")
+	for _, tc := range []struct {
+		name  string
+		term  terminal
+		code  int
+		inErr string
+	}{
+		{"no terminal on stdin", terminal{In: strings.NewReader("3\n")}, exitUsage, "stdin is not a terminal"},
+		{"q at the prompt", terminal{In: strings.NewReader("q\n"), InTTY: true}, exitUsage, "aborted: nothing was run"},
+		{"wrong count", terminal{In: strings.NewReader("2\n"), InTTY: true}, exitUsage, `not confirmed (got "2", want 3)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			tc.term.Out, tc.term.Err = &stdout, &stderr
+			code := run(context.Background(), []string{"fleetcheck", "exec", "-i", inv, "all", "--", "uptime"}, &tc.term)
+			if code != tc.code || !strings.Contains(stderr.String(), tc.inErr) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tc.code, tc.inErr)
+			}
+		})
 	}
 }

@@ -6,15 +6,16 @@ import (
 	"io"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/fleetcheck/fleetcheck/health"
-	"github.com/fleetcheck/fleetcheck/internal/config"
+	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/urfave/cli/v2"
 )
 
-func mergeCommand() *cli.Command {
+func newMergeCmd(t *terminal) *cli.Command {
 	return &cli.Command{
 		Name:      "merge",
 		Usage:     "combine the JSON documents of the shards of one sweep (sweep --shard I/N -o json) into the whole sweep",
@@ -31,71 +32,72 @@ func mergeCommand() *cli.Command {
 			&cli.DurationFlag{Name: "max-skew", Value: sweep.DefaultMaxSkew, Usage: "refuse shards whose starts are further apart than `D` (a stale shard of an earlier run); 0 for no limit"},
 			&cli.BoolFlag{Name: "allow-partial", Usage: "merge the shards given even when some are missing; the sweep is marked incomplete and the missing shards listed"},
 		},
-		Action: runMerge,
+		Action: func(c *cli.Context) error {
+			return runMerge(c.Context, t, &mergeOptions{
+				config: c.String("config"), files: c.Args().Slice(),
+				out:   sweepOptions{formats: c.StringSlice("output"), outputFile: c.String("output-file")},
+				state: c.String("state"), maxSkew: c.Duration("max-skew"), allowPartial: c.Bool("allow-partial"),
+			})
+		},
 	}
 }
 
-func runMerge(c *cli.Context) error {
-	if c.NArg() == 0 {
+// mergeOptions are the options of merge.
+type mergeOptions struct {
+	config       string
+	files        []string
+	out          sweepOptions // -o and --output-file only
+	state        string
+	maxSkew      time.Duration
+	allowPartial bool
+}
+
+// runMerge merges the shard documents and writes the whole sweep.
+func runMerge(ctx context.Context, t *terminal, o *mergeOptions) error {
+	if len(o.files) == 0 {
 		return usageError("merge: at least one shard FILE is required ('-' for stdin)")
 	}
 	// HOOK(state): the state store records the merged sweep as one sweep
 	// here (a sweep.Sink beside the outputs, fed by writeMerged). Until
 	// it exists, --state is refused as sweep refuses it.
-	if c.String("state") != "" {
+	if o.state != "" {
 		return usageError("--state: the state store is not available yet")
 	}
-	skew := c.Duration("max-skew")
+	skew := o.maxSkew
 	switch {
 	case skew < 0:
 		return usageError("--max-skew: want a duration of 0 or more, got %v", skew)
 	case skew == 0:
 		skew = -1 // no limit
 	}
-	cfg, err := loadConfig(c)
+	home, _ := os.UserHomeDir()
+	cfg, err := fleetenv.LoadConfig(o.config, os.Getenv, home)
+	if err != nil {
+		return cli.Exit(err.Error(), exitConfig)
+	}
+	outs, err := o.out.outputs(cfg.Defaults.Output)
 	if err != nil {
 		return err
 	}
-	outs, err := parseOutputs(c, cfg.Defaults.Output)
+	parts, err := readShards(o.files, t.In)
 	if err != nil {
 		return err
 	}
-	parts, err := readShards(c.Args().Slice(), c.App.Reader)
+	whole, err := sweep.Merge(parts, sweep.MergeOptions{MaxSkew: skew, AllowPartial: o.allowPartial})
 	if err != nil {
-		return err
-	}
-	whole, err := sweep.Merge(parts, sweep.MergeOptions{MaxSkew: skew, AllowPartial: c.Bool("allow-partial")})
-	if err != nil {
-		return configError(fmt.Errorf("merge: %w", err))
+		return cli.Exit(fmt.Sprintf("merge: %v", err), exitConfig)
 	}
 	if len(whole.MissingShards) > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "fleetcheck: merge: partial sweep, missing %s: their hosts are not in the result\n", health.ShardList(whole.MissingShards))
+		fmt.Fprintf(t.Err, "fleetcheck: merge: partial sweep, missing %s: their hosts are not in the result\n", health.ShardList(whole.MissingShards))
 	}
-	if err := writeMerged(c.Context, whole, outs, c.App.Writer); err != nil {
+	tty := report.FormatOptions{Color: t.color(), Width: t.Width}
+	if err := writeMerged(ctx, whole, outs, t.Out, tty); err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
 	if code := health.Summarize(whole).ExitCode(); code != 0 {
 		return cli.Exit("", code)
 	}
 	return nil
-}
-
-// loadConfig reads the configuration file named by --config (or found
-// where sweep finds it), without the inventory; none is an empty one.
-func loadConfig(c *cli.Context) (*config.Config, error) {
-	home, _ := os.UserHomeDir()
-	path, err := config.Locate(c.String("config"), os.Getenv, home)
-	if err != nil {
-		return nil, configError(err)
-	}
-	if path == "" {
-		return &config.Config{}, nil
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		return nil, configError(err)
-	}
-	return cfg, nil
 }
 
 // readShards decodes each named document ("-" is stdin, at most once).
@@ -113,7 +115,7 @@ func readShards(names []string, stdin io.Reader) ([]sweep.Part, error) {
 			s, err = decodeFile(name)
 		}
 		if err != nil {
-			return nil, configError(fmt.Errorf("merge: %s: %w", name, err))
+			return nil, cli.Exit(fmt.Sprintf("merge: %s: %v", name, err), exitConfig)
 		}
 		parts = append(parts, sweep.Part{Name: name, Sweep: s})
 	}
@@ -132,12 +134,11 @@ func decodeFile(name string) (*health.Sweep, error) {
 
 // writeMerged writes the whole sweep to every output, through the same
 // sinks a sweep writes through (atomic files, the NDJSON stream).
-func writeMerged(ctx context.Context, whole *health.Sweep, outs []sweepOutput, stdout io.Writer) error {
+func writeMerged(ctx context.Context, whole *health.Sweep, outs []sweepOutput, stdout io.Writer, tty report.FormatOptions) error {
 	targets := make([]sweep.Output, len(outs))
 	for i, o := range outs {
 		targets[i] = sweep.Output{Format: o.format, File: o.file}
 	}
-	tty := report.FormatOptions{Color: isTerminal(stdout) && os.Getenv("NO_COLOR") == "", Width: termWidth(stdout)}
 	outputs, err := sweep.NewOutputs(targets, stdout, tty)
 	if err != nil {
 		return err
@@ -165,9 +166,8 @@ func writeMerged(ctx context.Context, whole *health.Sweep, outs []sweepOutput, s
 	return nil
 }
 
-// shardFlag reads --shard I/N; the whole fleet (0/1) when not given.
-func shardFlag(c *cli.Context) (sweep.Shard, error) {
-	v := c.String("shard")
+// parseShardFlag reads --shard I/N; the whole fleet (0/1) when not given.
+func parseShardFlag(v string) (sweep.Shard, error) {
 	if v == "" {
 		return sweep.Shard{Index: 0, Count: 1}, nil
 	}

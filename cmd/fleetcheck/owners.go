@@ -1,15 +1,27 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
+	"github.com/fleetcheck/fleetcheck/internal/suggest"
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/urfave/cli/v2"
 )
 
-func ownersCommand() *cli.Command {
+func newOwnersCmd(t *terminal) *cli.Command {
 	statusFlag := &cli.StringFlag{Name: "status", Value: "CRITICAL", Usage: "severity of the failure, for its SLA"}
+	hostArgs := func(c *cli.Context) (*ownersOptions, error) {
+		if c.NArg() < 1 || c.NArg() > 2 {
+			return nil, usageError("owners %s: want HOST [CHECK]", c.Command.Name)
+		}
+		return &ownersOptions{inputs: readInputs(c), host: c.Args().Get(0), check: c.Args().Get(1), status: c.String("status"), expect: c.String("expect")}, nil
+	}
 	return &cli.Command{
 		Name:  "owners",
 		Usage: "explain, test and lint the owners file",
@@ -20,84 +32,136 @@ func ownersCommand() *cli.Command {
 				ArgsUsage: "HOST [CHECK]",
 				Flags:     append(inputFlags(), statusFlag),
 				Action: func(c *cli.Context) error {
-					m, host, check, status, err := ownersArgs(c, 1)
+					o, err := hostArgs(c)
 					if err != nil {
 						return err
 					}
-					return ownership.WriteExplain(c.App.Writer, m.Explain(host, check, status))
+					return runOwnersExplain(c.Context, t, o)
 				},
 			},
 			{
 				Name:      "test",
 				Usage:     "exit 1 unless TEAM owns the failure (for CI of the owners file)",
 				ArgsUsage: "HOST [CHECK]",
-				Flags:     append(inputFlags(), statusFlag, &cli.StringFlag{Name: "expect", Required: true, Usage: "the expected owning `TEAM`"}),
+				Flags:     append(inputFlags(), statusFlag, &cli.StringFlag{Name: "expect", Usage: "the expected owning `TEAM` (required)"}),
 				Action: func(c *cli.Context) error {
-					m, host, check, _, err := ownersArgs(c, 1)
+					if c.String("expect") == "" {
+						return usageError("owners test: --expect TEAM is required (the team that should own HOST [CHECK])")
+					}
+					o, err := hostArgs(c)
 					if err != nil {
 						return err
 					}
-					if err := m.Test(host, check, c.String("expect")); err != nil {
-						return cli.Exit(err.Error(), 1)
-					}
-					fmt.Fprintf(c.App.Writer, "ok: %s owns %s %s\n", c.String("expect"), host, check)
-					return nil
+					return runOwnersTest(c.Context, t, o)
 				},
 			},
 			{
-				Name:  "lint",
-				Usage: "unknown or unused teams, rules that never match or are shadowed, hosts no rule owns",
-				Flags: inputFlags(),
-				Action: func(c *cli.Context) error {
-					e, err := loadEnv(c)
-					if err != nil {
-						return err
-					}
-					f, _, err := e.owners(c.Context)
-					if err != nil {
-						return err
-					}
-					if f == nil {
-						return usageError("owners lint: no owners file (--owners or owners: in the config)")
-					}
-					findings, err := f.Lint(c.Context, e.query)
-					if err != nil {
-						return configError(err)
-					}
-					if err := ownership.WriteLint(c.App.Writer, findings); err != nil {
-						return err
-					}
-					for _, fd := range findings {
-						if fd.Severity == ownership.SeverityError {
-							return cli.Exit("", 1)
-						}
-					}
-					return nil
-				},
+				Name:   "lint",
+				Usage:  "unknown or unused teams, rules that never match, are shadowed or name no existing check, hosts no rule owns",
+				Flags:  inputFlags(),
+				Action: func(c *cli.Context) error { return runOwnersLint(c.Context, t, readInputs(c)) },
 			},
 		},
 	}
 }
 
-// ownersArgs loads the owners matcher and reads HOST [CHECK] and --status.
-func ownersArgs(c *cli.Context, min int) (*ownership.Matcher, string, string, checks.Status, error) {
-	if c.NArg() < min || c.NArg() > 2 {
-		return nil, "", "", 0, usageError("%s: want HOST [CHECK]", c.Command.Name)
-	}
-	status, err := checks.ParseStatus(c.String("status"))
+// ownersOptions are the options of owners explain and owners test.
+type ownersOptions struct {
+	inputs      fleetenv.Inputs
+	host, check string
+	status      string
+	expect      string // owners test: the team that should own it
+}
+
+// ownersEnv is the loaded owners file and the checks that exist.
+type ownersEnv struct {
+	env     *fleetenv.Env
+	file    *ownership.File
+	matcher *ownership.Matcher
+	checks  []string // built-in and configured check names
+}
+
+// loadOwners loads the environment and its owners file, which must exist.
+func loadOwners(ctx context.Context, in fleetenv.Inputs) (*ownersEnv, error) {
+	e, err := loadEnv(in)
 	if err != nil {
-		return nil, "", "", 0, usageError("--status: %v", err)
+		return nil, err
 	}
-	e, err := loadEnv(c)
+	f, m, err := e.Owners(ctx)
 	if err != nil {
-		return nil, "", "", 0, err
+		return nil, inputError(err)
 	}
-	_, m, err := e.owners(c.Context)
+	if f == nil {
+		return nil, usageError("no owners file (--owners or owners: in the config)")
+	}
+	known, err := e.CheckNames()
 	if err != nil {
-		return nil, "", "", 0, err
+		return nil, inputError(err)
 	}
-	if m == nil {
-		return nil, "", "", 0, usageError("no owners file (--owners or owners: in the config)")
+	return &ownersEnv{env: e, file: f, matcher: m, checks: known}, nil
+}
+
+// runOwnersExplain explains who owns the host's (check's) failure, warning
+// first when no check has that name.
+func runOwnersExplain(ctx context.Context, t *terminal, o *ownersOptions) error {
+	status, err := checks.ParseStatus(o.status)
+	if err != nil {
+		return usageError("--status: %v", err)
 	}
-	return m, c.Args().Get(0), c.Args().Get(1), status, nil
+	oe, err := loadOwners(ctx, o.inputs)
+	if err != nil {
+		return err
+	}
+	if o.check != "" && !ownership.NamesCheck(o.check, oe.checks) {
+		fmt.Fprintf(t.Err, "fleetcheck: warning: no check is named %q%s; checks: %s\n", o.check, suggest.DidYouMean(o.check, oe.checks), strings.Join(oe.checks, ", "))
+	}
+	return ownership.WriteExplain(t.Out, oe.matcher.Explain(o.host, o.check, status))
+}
+
+// runOwnersTest exits 1 unless o.expect owns the host's (check's) failure.
+func runOwnersTest(ctx context.Context, t *terminal, o *ownersOptions) error {
+	if _, err := checks.ParseStatus(o.status); err != nil {
+		return usageError("--status: %v", err)
+	}
+	oe, err := loadOwners(ctx, o.inputs)
+	if err != nil {
+		return err
+	}
+	if err := checkTeam("--expect", o.expect, oe.file); err != nil {
+		return err
+	}
+	if err := oe.matcher.Test(o.host, o.check, o.expect); err != nil {
+		return cli.Exit(err.Error(), 1)
+	}
+	_, err = fmt.Fprintf(t.Out, "ok: %s owns %s %s\n", o.expect, o.host, o.check)
+	return err
+}
+
+// runOwnersLint reports what is likely wrong in the owners file; exit 1
+// on an error finding.
+func runOwnersLint(ctx context.Context, t *terminal, in fleetenv.Inputs) error {
+	oe, err := loadOwners(ctx, in)
+	if err != nil {
+		return err
+	}
+	if len(oe.env.Inventory.Hosts) == 0 {
+		return usageError("owners lint: no inventory was loaded (give --inventory, or inventory: in the config): rules cannot be checked against no hosts")
+	}
+	findings, err := oe.file.Lint(ctx, oe.env.Query)
+	if err != nil {
+		return inputError(err)
+	}
+	findings = append(findings, oe.file.LintChecks(oe.checks)...)
+	slices.SortStableFunc(findings, func(a, b ownership.Finding) int {
+		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
+	})
+	if err := ownership.WriteLint(t.Out, findings); err != nil {
+		return err
+	}
+	for _, fd := range findings {
+		if fd.Severity == ownership.SeverityError {
+			return cli.Exit("", 1)
+		}
+	}
+	return nil
 }

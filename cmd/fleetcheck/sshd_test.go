@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -64,9 +66,10 @@ func TestSweepRealSSHD(t *testing.T) {
 		}
 		switch r.Check {
 		case "puppet":
-			// No puppet on the test machine: the check must say so, not guess.
-			if r.Status != "UNKNOWN" || !strings.Contains(r.Summary, "last_run_summary.yaml") {
-				t.Errorf("puppet on a host without puppet: %s %q, want UNKNOWN naming last_run_summary.yaml", r.Status, r.Summary)
+			// Puppet never ran on the test machine: the check must say so,
+			// not guess why (issue 12).
+			if r.Status != "UNKNOWN" || r.Reason != "no_summary" || !strings.Contains(r.Summary, "no summary found (looked in /var/cache/puppet/public, ") {
+				t.Errorf("puppet on a host where it never ran: %s %q (%s), want UNKNOWN no summary found", r.Status, r.Summary, r.Reason)
 			}
 		case "load", "memory":
 			if r.Status == "UNKNOWN" {
@@ -83,6 +86,44 @@ func TestSweepRealSSHD(t *testing.T) {
 	}
 	if code < 1 || code > 3 {
 		t.Errorf("exit code %d, want 1..3 (a WARNING plugin at least)", code)
+	}
+}
+
+// A sweep of a real sshd host laid out as Debian's Puppet 7 (under a
+// temporary root, the check's root parameter): the summary in
+// /var/cache/puppet/public and the report in /var/cache/puppet/state, as
+// real Puppet 7.23 wrote them for a run with a failing exec.
+func TestSweepRealSSHDPuppet7Debian(t *testing.T) {
+	srv := sshdtest.Start(t)
+	root := t.TempDir()
+	fixture := "../../checks/testdata/puppet/real/failing_exec"
+	for _, f := range []string{"var/cache/puppet/public/last_run_summary.yaml", "var/cache/puppet/state/last_run_report.yaml"} {
+		data, err := os.ReadFile(filepath.Join(fixture, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Dir(filepath.Join(root, f)), filepath.Base(f), string(data))
+	}
+	// The fixture's run is as old as the fixture: thresholds that never
+	// make it stale keep the verdict about the run itself.
+	flags := realHost(t, srv, srv.HostKeyLine(), fmt.Sprintf("checks:\n  puppet: {root: %q, warn: 36500d, crit: 36500d}\n", root))
+	stdout, stderr, code := runBinary(t, append(append([]string{"sweep"}, flags...), "-o", "json", "--no-progress", "--timeout", "20s", "all")...)
+	var doc jsonSweep
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("JSON: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
+	}
+	if len(doc.Results) != 1 {
+		t.Fatalf("%d results, want 1:\n%s", len(doc.Results), stdout)
+	}
+	r := doc.Results[0]
+	if r.Status != "WARNING" || r.Reason != "failed_resources" || !strings.HasPrefix(r.Summary, "1 resource failed: Exec[migrate-db]; last run ") {
+		t.Errorf("Debian Puppet 7 host: %s %q (%s), want WARNING naming Exec[migrate-db] (failed_resources)", r.Status, r.Summary, r.Reason)
+	}
+	if code != 1 {
+		t.Errorf("exit code %d, want 1 (a WARNING)", code)
 	}
 }
 

@@ -3,152 +3,96 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/health"
+	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 )
 
-var outputFormats = []string{"table", "json", "ndjson", "prometheus", "digest"}
-
-func sweepCommand() *cli.Command {
+func newSweepCmd(t *terminal) *cli.Command {
 	return &cli.Command{
 		Name:      "sweep",
 		Usage:     "run checks on the selected hosts and report failures by owner",
 		ArgsUsage: "[QUERY]",
 		Description: "QUERY selects hosts (cumin syntax: 'role=cache and dc=dc1', 'web*', 'A:canaries'); none or 'all' selects every host.\n" +
 			"With several -o, the last one goes to --output-file (when given) and the others to stdout.",
-		Flags: append(append(inputFlags(), runnerFlags()...),
-			&cli.StringSliceFlag{Name: "check", Aliases: []string{"c"}, Usage: "checks to run, `NAME[,NAME]` (default: configured checks, else the built-in defaults)"},
-			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table, json, ndjson, prometheus; repeatable"},
-			&cli.StringFlag{Name: "output-file", Usage: "write the (last) output format to `FILE`, atomically"},
-			&cli.StringFlag{Name: "team", Usage: "only this team's failures (the exit code reflects only them)"},
+		Flags: slices.Concat(inputFlags(), runnerFlags(), sweepFlags("configured checks, else the built-in defaults"), []cli.Flag{
 			&cli.StringFlag{Name: "state", Usage: "record the sweep in this SQLite state `FILE` (not yet available)"},
-			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar on stderr"},
-			tableFlags[0], tableFlags[1],
 			&cli.StringFlag{Name: "shard", Usage: "only this runner's share of the hosts, `I/N` (0 <= I < N), stable across runs"},
-		),
-		Action: runSweep,
-	}
-}
-
-// tableFlags tune the table: -v/--verbose and --status.
-var tableFlags = [2]cli.Flag{
-	&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "table: every exact summary on its own line (no ranges, no folding)"},
-	&cli.StringFlag{Name: "status", Usage: "table: only failures at least this bad, `STATUS` (warning, unknown, unreachable, critical)"},
-}
-
-// tableOptions reads tableFlags and --team.
-func tableOptions(c *cli.Context) (report.TableOptions, error) {
-	opts := report.TableOptions{Verbose: c.Bool("verbose"), Team: c.String("team")}
-	if v := c.String("status"); v != "" {
-		st, err := health.ParseStatus(v)
-		if err != nil || st == health.OK {
-			return opts, usageError("--status %q: want warning, unknown, unreachable or critical", v)
-		}
-		opts.MinStatus = st
-	}
-	return opts, nil
-}
-
-// sweepOutput is one requested output: a format and where it goes.
-type sweepOutput struct {
-	format string
-	file   string // "" means stdout
-}
-
-// parseOutputs validates -o and --output-file.
-func parseOutputs(c *cli.Context, def string) ([]sweepOutput, error) {
-	formats := c.StringSlice("output")
-	if len(formats) == 0 {
-		if def == "" {
-			def = "table"
-		}
-		formats = []string{def}
-	}
-	var outs []sweepOutput
-	for _, f := range formats {
-		for _, f := range strings.Split(f, ",") {
-			if !slices.Contains(outputFormats, f) {
-				return nil, usageError("unknown output format %q (want one of %s)", f, strings.Join(outputFormats, ", "))
+		}),
+		Action: func(c *cli.Context) error {
+			conn, err := readConn(c)
+			if err != nil {
+				return err
 			}
-			if f == "digest" {
-				return nil, usageError("-o digest needs the state store, which is not available yet")
-			}
-			outs = append(outs, sweepOutput{format: f})
-		}
+			return runSweep(c.Context, t, &sweepCmdOptions{
+				inputs: readInputs(c), conn: conn, sweep: readSweep(c),
+				state: c.String("state"), shard: c.String("shard"),
+			})
+		},
 	}
-	if file := c.String("output-file"); file != "" {
-		outs[len(outs)-1].file = file
-	}
-	return outs, nil
 }
 
-func runSweep(c *cli.Context) error {
-	if c.String("state") != "" {
+// sweepCmdOptions are sweep's options.
+type sweepCmdOptions struct {
+	inputs fleetenv.Inputs
+	conn   fleetenv.Conn
+	sweep  sweepOptions
+	state  string
+	shard  string
+}
+
+// runSweep plans the sweep of the selected hosts and runs it.
+func runSweep(ctx context.Context, t *terminal, o *sweepCmdOptions) error {
+	if o.state != "" {
 		return usageError("--state: the state store is not available yet")
 	}
-	e, err := loadEnv(c)
+	e, hosts, err := loadHosts(ctx, o.inputs, o.sweep.query)
 	if err != nil {
 		return err
 	}
-	outs, err := parseOutputs(c, e.cfg.Defaults.Output)
+	outs, err := o.sweep.outputs(e.Config.Defaults.Output)
 	if err != nil {
 		return err
 	}
-	table, err := tableOptions(c)
+	table, err := o.sweep.table()
 	if err != nil {
 		return err
 	}
-	q := strings.Join(c.Args().Slice(), " ")
-	hosts, err := e.selectHosts(c.Context, q)
-	if err != nil {
-		return err
-	}
-	if len(hosts) == 0 {
-		// A typo in a query must not read as "no failures".
-		return cli.Exit(fmt.Sprintf("the query %q selects no hosts: nothing was checked (see fleetcheck hosts)", q), exitNoVerdict)
-	}
-	shard, err := shardFlag(c)
+	shard, err := parseShardFlag(o.shard)
 	if err != nil {
 		return err
 	}
 	hosts = shard.Filter(hosts)
-	var names []string
-	for _, v := range c.StringSlice("check") {
-		names = append(names, strings.Split(v, ",")...)
-	}
-	cks, err := e.configuredChecks(c.Context, names)
+	cks, err := e.Checks(ctx, o.sweep.checks)
 	if err != nil {
+		return inputError(err)
+	}
+	file, owners, err := e.Owners(ctx)
+	if err != nil {
+		return inputError(err)
+	}
+	if err := checkTeam("--team", o.sweep.team, file); err != nil {
 		return err
 	}
-	_, owners, err := e.owners(c.Context)
+	r, err := runner.New(e.RunnerConfig(o.conn))
 	if err != nil {
-		return err
-	}
-	r, err := runner.New(e.runnerConfig(c))
-	if err != nil {
-		return configError(err)
+		return cli.Exit(err.Error(), exitConfig)
 	}
 	var attribute sweep.Owners // stays a nil interface without an owners file
 	if owners != nil {
 		attribute = owners
 	}
-	return execSweep(c.Context, sweepJob{
-		query: q, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
-		runner: r, owners: attribute, outs: outs, team: c.String("team"),
-		globalTimeout: e.globalTimeout(c), progress: !c.Bool("no-progress"), table: table,
-		shard:  shard.Health(),
-		stdout: c.App.Writer, stderr: c.App.ErrWriter,
+	return execSweep(ctx, t, sweepJob{
+		query: o.sweep.query, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
+		runner: r, owners: attribute, outs: outs, team: o.sweep.team,
+		globalTimeout: e.GlobalTimeout(o.conn), progress: o.sweep.progress, table: table,
+		shard: shard.Health(),
 	})
 }
 
@@ -163,33 +107,31 @@ type sweepJob struct {
 	outs          []sweepOutput
 	team          string
 	globalTimeout time.Duration
-	progress      bool
-	table         report.TableOptions // Verbose, MinStatus and Team; colour and width come from stdout
-	shard         *health.Shard
-	stdout        io.Writer
-	stderr        io.Writer
+	progress      bool                // unless --no-progress: drawn when stderr is a terminal
+	table         report.TableOptions // Verbose, MinStatus and Team; colour and width come from the terminal
+	shard         *health.Shard       // --shard, recorded in the document; nil for the whole fleet
 }
 
 // execSweep runs the job, streams NDJSON and progress, writes every output
 // (partial results too, marked incomplete) and returns the exit status.
-func execSweep(parent context.Context, job sweepJob) error {
+func execSweep(parent context.Context, t *terminal, job sweepJob) error {
 	outs := make([]sweep.Output, len(job.outs))
 	for i, o := range job.outs {
 		outs[i] = sweep.Output{Format: o.format, File: o.file}
 	}
-	tty := report.FormatOptions{Color: isTerminal(job.stdout) && os.Getenv("NO_COLOR") == "", Width: termWidth(job.stdout), Table: job.table}
-	outputs, err := sweep.NewOutputs(outs, job.stdout, tty)
+	tty := report.FormatOptions{Color: t.color(), Width: t.Width, Table: job.table}
+	outputs, err := sweep.NewOutputs(outs, t.Out, tty)
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
 	defer outputs.Abort() // after End this finds nothing left to remove
 	var sinks []sweep.Sink
-	if job.progress && isTerminal(job.stderr) {
+	if job.progress && t.ErrTTY {
 		names := make([]string, len(job.tasks))
-		for i, t := range job.tasks {
-			names[i] = t.Host.Name
+		for i, task := range job.tasks {
+			names[i] = task.Host.Name
 		}
-		sinks = append(sinks, sweep.ProgressSink(report.NewHostProgress(job.stderr, names)))
+		sinks = append(sinks, sweep.ProgressSink(report.NewHostProgress(t.Err, names)))
 	}
 	out, err := sweep.Execute(parent, sweep.Job{
 		Query: job.query, Hosts: job.hosts, Tasks: job.tasks, Checks: job.checks,
@@ -200,30 +142,10 @@ func execSweep(parent context.Context, job sweepJob) error {
 		return cli.Exit(err.Error(), 1)
 	}
 	if !out.Sweep.Complete {
-		fmt.Fprintf(job.stderr, "fleetcheck: sweep incomplete (%v): partial results reported\n", out.Cause)
+		fmt.Fprintf(t.Err, "fleetcheck: sweep incomplete (%v): partial results reported\n", out.Cause)
 	}
 	if code := out.ExitCode(); code != 0 {
 		return cli.Exit("", code)
 	}
 	return nil
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// termWidth is w's width in columns: the terminal's, else $COLUMNS (so
-// that piped output can be sized), else 0 (unknown).
-func termWidth(w io.Writer) int {
-	if f, ok := w.(*os.File); ok {
-		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
-			return width
-		}
-	}
-	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
-		return n
-	}
-	return 0
 }

@@ -24,3 +24,11 @@ ntp chrony_ok timesyncd_ok chrony_warning_offset timesyncd_unsynced chrony_not_s
 load ok spike_load1_only cpuinfo_fallback_count warning critical
 memory ok no_swap old_kernel_no_memavailable warning critical
 LIST
+# Outputs of real Puppet 7.23 hosts in Debian's layout, recorded by the
+# real-fixture tests (checks/testdata/puppet/real/<case>.out): some demo
+# hosts are Puppet 7 hosts.
+for c in agent_clean failing_exec many_failures cached_catalog compile_error server_down run_hung disabled_reason upgraded; do
+  status=$(sed -n 's/^status: //p' "$src/puppet/real/$c.golden" | head -1)
+  [ -n "$status" ] || { echo "no status in $src/puppet/real/$c.golden" >&2; exit 1; }
+  cp "$src/puppet/real/$c.out" "samples/puppet/$status-puppet7_$c.out"
+done

@@ -271,6 +271,18 @@ func (f *Fleet) Execs(name string) []string {
 	return nil
 }
 
+// Signals returns the signals (names without "SIG", at most 64) clients
+// sent to the named host's running commands, oldest first.
+func (f *Fleet) Signals(name string) []string {
+	h, ok := f.byName[name]
+	if !ok {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.signalLog)
+}
+
 // Fault returns the named host's current fault.
 func (f *Fleet) Fault(name string) Fault {
 	if h, ok := f.byName[name]; ok {

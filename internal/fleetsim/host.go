@@ -29,14 +29,15 @@ type host struct {
 	conns    atomic.Int64
 	sessions atomic.Int64
 
-	mu       sync.Mutex
-	port     int
-	fault    Fault
-	ln       *net.TCPListener   // nil while refusing or closed
-	reserve  io.Closer          // holds the port while refusing
-	wrongKey ed25519.PrivateKey // presented under FaultWrongHostKey, made on first use
-	execLog  []string           // ring of the last maxExecs commands
-	execNext int
+	mu        sync.Mutex
+	port      int
+	fault     Fault
+	ln        *net.TCPListener   // nil while refusing or closed
+	reserve   io.Closer          // holds the port while refusing
+	wrongKey  ed25519.PrivateKey // presented under FaultWrongHostKey, made on first use
+	execLog   []string           // ring of the last maxExecs commands
+	signalLog []string           // the first maxExecs signals clients sent to commands
+	execNext  int
 }
 
 // newHosts validates the specs and gives each host an address; keys come
@@ -234,6 +235,15 @@ func (h *host) recordExec(cmd string) {
 	}
 	h.execLog[h.execNext] = cmd
 	h.execNext = (h.execNext + 1) % maxExecs
+}
+
+// recordSignal remembers a signal a client sent to a running command.
+func (h *host) recordSignal(sig string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.signalLog) < maxExecs {
+		h.signalLog = append(h.signalLog, sig)
+	}
 }
 
 // execs returns the remembered commands, oldest first.

@@ -56,6 +56,7 @@ func (f *Fleet) serveSession(h *host, conn net.Conn, nc ssh.NewChannel) {
 				_ = req.Reply(false, nil)
 				continue
 			}
+			h.recordSignal(m.Signal)
 			select {
 			case sig <- m.Signal:
 			default: // a signal is already pending

@@ -131,6 +131,7 @@ func Evaluate(ho runner.HostOutput, ids []string, byName map[string]checks.Check
 			res = hostFailure(ho)
 		}
 		res.Host, res.Check = ho.Host.Name, id
+		res.Duration = ho.Duration // the wait for a host that never answered
 		if ran {
 			res.Duration = co.Duration
 		}

@@ -11,19 +11,51 @@ import (
 )
 
 // PQL translates the inside of a P{} block to a PuppetDB Query Language
-// query on the nodes entity that returns certnames. Facts (F:) and
-// inventory paths (I:) become subqueries on the inventory entity,
-// resources (R:, and the class shortcuts C:, O: role, P: profile) on the
-// resources entity. As in cumin, one group may not mix "and" and "or", a
-// resource key may not hold both '%' and '@', class titles and resource
-// types are capitalised per "::" segment, and a "~" value is a regular
-// expression.
+// query that returns certnames, as cumin builds its query:
+//
+//   - a block with a resource condition (R:, and the class shortcuts C:,
+//     O: role, P: profile) is one query on the resources entity,
+//     "resources[certname] { ... group by certname }", holding the whole
+//     boolean expression, so that every "and", "or" and "not" applies to
+//     one resource (P{R:Service = nginx and R:Service%ensure = running}
+//     selects the hosts whose nginx service runs); host names and facts in
+//     such a block are conditions on the resource's host;
+//   - any other block is one query on the nodes entity.
+//
+// As in cumin, one group may not mix "and" and "or", a resource key may not
+// hold both '%' and '@', class titles and resource types are capitalised
+// per "::" segment, and a "~" value is a regular expression. fleetcheck's
+// extensions: facts (F:, read on the inventory entity, so structured facts
+// such as F:os.family work) and inventory paths (I:) may be mixed with
+// resources, "not" before a group negates it (cumin drops it), a "~" on a
+// parameter is a real regular expression (PuppetDB's AST query that cumin
+// sends matches the JSON text of the value against the pattern in quotes),
+// and a key without a value (F:key, R:Type%param) tests that it is set.
 func PQL(q *PuppetQuery) (string, error) {
 	cond, err := pqlGroup(q)
 	if err != nil {
 		return "", err
 	}
+	if hasResource(q) {
+		return "resources[certname] { " + cond + " group by certname }", nil
+	}
 	return "nodes[certname] { " + cond + " }", nil
+}
+
+// hasResource reports whether q holds a resource condition (R, C, O or P),
+// at any depth.
+func hasResource(q *PuppetQuery) bool {
+	for _, it := range q.Items {
+		switch {
+		case it.Group != nil:
+			if hasResource(it.Group) {
+				return true
+			}
+		case it.Category != "" && strings.Contains("RCOP", it.Category):
+			return true
+		}
+	}
+	return false
 }
 
 // pqlGroup translates items joined by one boolean operator.
@@ -109,7 +141,7 @@ func pqlToken(it *PuppetItem) (string, error) {
 }
 
 // pqlResource translates R:Type, R:Type = title, R:Type%param op value and
-// R:Type@field op value.
+// R:Type@field op value to a condition on one resource.
 func pqlResource(key string, it *PuppetItem) (string, error) {
 	if strings.Contains(key, "%") && strings.Contains(key, "@") {
 		return "", fmt.Errorf("resource key %q holds both '%%' (a parameter) and '@' (a field)", key)
@@ -133,10 +165,10 @@ func pqlResource(key string, it *PuppetItem) (string, error) {
 		cond = pqlCompare("title", &v)
 	}
 	q := "type = " + pqlString(capwords(typ))
-	if cond != "" {
-		q += " and " + cond
+	if cond == "" {
+		return q, nil
 	}
-	return "certname in resources[certname] { " + q + " }", nil
+	return "(" + q + " and " + cond + ")", nil
 }
 
 // pqlClass translates the class shortcuts: C:Name is R:Class = Name, O:Name
@@ -167,7 +199,7 @@ func pqlClass(it *PuppetItem) (string, error) {
 		}
 		q += " and " + pqlCompare(pqlPath(path), it)
 	}
-	return "certname in resources[certname] { " + q + " }", nil
+	return "(" + q + ")", nil
 }
 
 // pqlCompare returns "path op value", or "path is not null" without an

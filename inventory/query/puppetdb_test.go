@@ -43,7 +43,7 @@ func (f *fakePuppetDBServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.queries = append(f.queries, q)
 	f.mu.Unlock()
-	if !strings.HasPrefix(q, "nodes[certname] {") {
+	if !strings.HasPrefix(q, "nodes[certname] {") && !strings.HasPrefix(q, "resources[certname] {") {
 		http.Error(w, "PQL parse error: unknown entity", http.StatusBadRequest)
 		return
 	}
@@ -68,7 +68,7 @@ func TestPuppetDBClient(t *testing.T) {
 	if got != "web01.dc1 new" {
 		t.Errorf("hosts = %q, want %q", got, "web01.dc1 new")
 	}
-	want := `nodes[certname] { (certname in resources[certname] { type = "Class" and title = "Role::Web" } and certname in inventory[certname] { facts.os.family = "Debian" }) }`
+	want := `resources[certname] { ((type = "Class" and title = "Role::Web") and certname in inventory[certname] { facts.os.family = "Debian" }) group by certname }`
 	if len(fake.queries) != 1 || fake.queries[0] != want {
 		t.Errorf("server received %q, want [%q]", fake.queries, want)
 	}

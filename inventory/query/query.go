@@ -58,11 +58,9 @@
 // addresses excluded, as in cumin) of Env.KnownHosts that its patterns
 // match; P{} asks Env.PuppetDB with the PQL translation of the block. Hosts
 // outside the inventory come after the inventory's, sorted by name, with
-// Source "D{}", "K{file}" or "P{}". Where fleetcheck's P{} differs from
-// cumin's: F:key reads the fact path on PuppetDB's inventory entity (so
-// structured facts such as F:os.family work), facts and resources may be
-// mixed in one block, I:path queries the inventory entity, and "not (...)"
-// negates the group.
+// Source "D{}", "K{file}" or "P{}". A P{} block with resource conditions
+// is one query on PuppetDB's resources, so its and/or/not apply to one
+// resource, as in cumin; PQL lists where fleetcheck's P{} differs.
 //
 // Eval and Select build their indexes for one query; an Evaluator keeps
 // them, and the results of aliases and blocks, across many queries.

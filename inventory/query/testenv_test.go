@@ -97,13 +97,13 @@ func testEnv(t testing.TB) (*Env, *fakePuppetDB) {
 		t.Fatal(err)
 	}
 	pdb := &fakePuppetDB{answers: map[string][]string{
-		`nodes[certname] { certname in resources[certname] { type = "Class" and title = "Role::Web" } }`: {
+		`resources[certname] { (type = "Class" and title = "Role::Web") group by certname }`: {
 			"web01.dc1.example.org", "web02.dc2.example.org", "pdbonly.example.org",
 		},
 		`nodes[certname] { certname in inventory[certname] { facts.os.family = "Debian" } }`: {
 			"db1.dc2.example.org", "lb1.dc3.example.org",
 		},
-		`nodes[certname] { certname in resources[certname] { type = "Class" and title = "Role::Myclass" } }`: {
+		`resources[certname] { (type = "Class" and title = "Role::Myclass") group by certname }`: {
 			"web01.dc1.example.org", "cache1.dc1.example.org",
 		},
 		`nodes[certname] { (certname in inventory[certname] { facts.lsbdistid = "Debian" } and certname in inventory[certname] { facts.lsbdistcodename = "jessie" }) }`: {

@@ -1,0 +1,292 @@
+// Package fleetenv loads what a fleetcheck command reads before it acts:
+// the configuration, the inventories, the query environment (PuppetDB
+// included), the owners file and the checks to run.
+package fleetenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/internal/config"
+	"github.com/fleetcheck/fleetcheck/internal/posfile"
+	"github.com/fleetcheck/fleetcheck/internal/sweep"
+	"github.com/fleetcheck/fleetcheck/inventory"
+	"github.com/fleetcheck/fleetcheck/inventory/query"
+	"github.com/fleetcheck/fleetcheck/ownership"
+	"github.com/fleetcheck/fleetcheck/runner"
+)
+
+// UsageError is an error of the command line (a query syntax error, an
+// unknown check name) rather than of an input file.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// usagef is a UsageError.
+func usagef(format string, args ...any) error {
+	return &UsageError{fmt.Errorf(format, args...)}
+}
+
+// Inputs are the input files named on the command line; empty fields
+// leave the configuration's.
+type Inputs struct {
+	Config     string   // --config; "" locates it ($FLEETCHECK_CONFIG, ./fleetcheck.yaml, ...)
+	Inventory  []string // --inventory
+	Owners     string   // --owners
+	SSHConfig  string   // --ssh-config
+	KnownHosts []string // --known-hosts
+}
+
+// Env is the loaded configuration, inventory and query environment.
+type Env struct {
+	Config    *config.Config
+	Inventory *inventory.Inventory // empty (not nil) when none is configured: D{} queries still work
+	Query     *query.Env
+}
+
+// Load locates and loads the configuration (getenv and home as for
+// config.Locate), applies in over it and loads the inventories.
+func Load(in Inputs, getenv func(string) string, home string) (*Env, error) {
+	cfg, err := LoadConfig(in.Config, getenv, home)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Inventory) > 0 {
+		cfg.Inventory, cfg.InventoryNode = in.Inventory, nil
+	}
+	if in.Owners != "" {
+		cfg.Owners, cfg.OwnersNode = in.Owners, nil
+	}
+	if in.SSHConfig != "" {
+		cfg.SSHConfig = in.SSHConfig
+	}
+	if len(in.KnownHosts) > 0 {
+		cfg.KnownHosts = in.KnownHosts
+	}
+	inv, err := loadInventories(cfg)
+	if err != nil {
+		return nil, err
+	}
+	qenv := &query.Env{Inventory: inv, KnownHosts: cfg.KnownHosts}
+	if cfg.PuppetDB.URL != "" {
+		db, err := query.NewPuppetDBClient(query.PuppetDBOptions{
+			URL: cfg.PuppetDB.URL, CAFile: cfg.PuppetDB.CA, CertFile: cfg.PuppetDB.Cert,
+			KeyFile: cfg.PuppetDB.Key, Timeout: cfg.PuppetDB.Timeout,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("puppetdb: %w", err)
+		}
+		qenv.PuppetDB = db
+	}
+	return &Env{Config: cfg, Inventory: inv, Query: qenv}, nil
+}
+
+// LoadConfig locates (config.Locate) and loads the configuration file
+// alone, without the inventories; none found is an empty configuration.
+func LoadConfig(file string, getenv func(string) string, home string) (*config.Config, error) {
+	path, err := config.Locate(file, getenv, home)
+	if err != nil || path == "" {
+		return &config.Config{}, err
+	}
+	return config.Load(path)
+}
+
+// loadInventories merges the configured inventories (an inline one and
+// files); host names must be unique across them.
+func loadInventories(cfg *config.Config) (*inventory.Inventory, error) {
+	var hosts []inventory.Host
+	aliases := map[string]string{}
+	load := make([]func() (*inventory.Inventory, error), 0, len(cfg.Inventory)+1)
+	if cfg.InventoryNode != nil {
+		load = append(load, func() (*inventory.Inventory, error) { return inventory.LoadNativeNode(cfg.Path, cfg.InventoryNode) })
+	}
+	for _, p := range cfg.Inventory {
+		load = append(load, func() (*inventory.Inventory, error) { return inventory.LoadFile(p) })
+	}
+	for _, l := range load {
+		inv, err := l()
+		if err != nil {
+			return nil, err
+		}
+		hosts = append(hosts, inv.Hosts...)
+		for k, v := range inv.Aliases {
+			aliases[k] = v
+		}
+	}
+	return inventory.New(hosts, aliases)
+}
+
+// Select evaluates the query; a syntax error is a UsageError.
+func (e *Env) Select(ctx context.Context, q string) ([]inventory.Host, error) {
+	hosts, err := query.Select(ctx, e.Query, q)
+	if err != nil {
+		var pe *posfile.Error
+		if errors.As(err, &pe) && pe.File == "query" {
+			return nil, &UsageError{err}
+		}
+		return nil, err
+	}
+	return hosts, nil
+}
+
+// configured is the checks of the configuration, nil when it has none.
+func (e *Env) configured() ([]checks.Configured, error) {
+	if e.Config.Checks == nil {
+		return nil, nil
+	}
+	return checks.LoadConfig(e.Config.ChecksFile, e.Config.Checks, checks.Builtins())
+}
+
+// CheckNames is every check a rule or -c may name: the built-in types
+// and the configured checks, sorted.
+func (e *Env) CheckNames() ([]string, error) {
+	configured, err := e.configured()
+	if err != nil {
+		return nil, err
+	}
+	names := checks.Builtins().Names()
+	for _, c := range configured {
+		names = append(names, c.Check.Name())
+	}
+	slices.Sort(names)
+	return slices.Compact(names), nil
+}
+
+// CommandGrace is how much longer than a check's `timeout:` the runner
+// waits for its command, so that a check whose tool enforces the same
+// timeout (curl --max-time) reports its own verdict before the runner
+// cuts it off as UNREACHABLE.
+const CommandGrace = time.Second
+
+// Checks builds the checks to run: the names given (a configured name or
+// a built-in type; an unknown one is a UsageError), else every
+// configured check, else the built-in defaults. Each check's hosts:
+// query is evaluated once.
+func (e *Env) Checks(ctx context.Context, names []string) ([]sweep.Check, error) {
+	reg := checks.Builtins()
+	configured, err := e.configured()
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]checks.Configured{}
+	for _, c := range configured {
+		byName[c.Check.Name()] = c
+	}
+	var chosen []checks.Configured
+	switch {
+	case len(names) > 0:
+		for _, n := range names {
+			if c, ok := byName[n]; ok {
+				chosen = append(chosen, c)
+				continue
+			}
+			if _, ok := reg[n]; !ok {
+				return nil, usagef("unknown check %q (see fleetcheck checks)", n)
+			}
+			ck, err := reg.New(n, n, checks.Params{})
+			if err != nil {
+				return nil, usagef("check %s needs parameters in the configuration: %v", n, err)
+			}
+			chosen = append(chosen, checks.Configured{Check: ck, Type: n})
+		}
+	case len(configured) > 0:
+		chosen = configured
+	default:
+		for _, n := range reg.Defaults() {
+			ck, err := reg.New(n, n, checks.Params{})
+			if err != nil {
+				return nil, fmt.Errorf("built-in check %s: %w", n, err)
+			}
+			chosen = append(chosen, checks.Configured{Check: ck, Type: n})
+		}
+	}
+	out := make([]sweep.Check, 0, len(chosen))
+	for _, c := range chosen {
+		sc := sweep.Check{Check: c.Check}
+		if c.Timeout > 0 {
+			sc.Timeout = c.Timeout + CommandGrace
+		}
+		if c.Hosts != "" && c.Hosts != "all" {
+			hosts, err := query.Select(ctx, e.Query, c.Hosts)
+			if err != nil {
+				return nil, fmt.Errorf("check %s: hosts %q: %w", c.Check.Name(), c.Hosts, err)
+			}
+			sc.Hosts = make(map[string]struct{}, len(hosts))
+			for _, h := range hosts {
+				sc.Hosts[h.Name] = struct{}{}
+			}
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+// Owners loads and compiles the owners file; nils when none is configured.
+func (e *Env) Owners(ctx context.Context) (*ownership.File, *ownership.Matcher, error) {
+	var f *ownership.File
+	var err error
+	switch {
+	case e.Config.OwnersNode != nil:
+		f, err = ownership.ParseNode(e.Config.Path, e.Config.OwnersNode)
+	case e.Config.Owners != "":
+		f, err = ownership.Load(e.Config.Owners)
+	default:
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := f.Compile(ctx, e.Query)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, m, nil
+}
+
+// Conn are the connection settings of the command line; Set says which
+// flags were given (for the others the configuration's default applies).
+type Conn struct {
+	Fanout                                 int
+	Timeout, ConnectTimeout, GlobalTimeout time.Duration
+	User                                   string
+	AcceptNew                              bool
+	Set                                    map[string]bool // by flag name: fanout, timeout, connect-timeout, global-timeout
+}
+
+// RunnerConfig is the runner configuration of c, then the configuration's
+// defaults, then the built-in ones.
+func (e *Env) RunnerConfig(c Conn) runner.Config {
+	d := e.Config.Defaults
+	rc := runner.Config{
+		Fanout: c.Fanout, HostTimeout: c.Timeout, ConnectTimeout: c.ConnectTimeout,
+		SSHConfigPath: e.Config.SSHConfig, KnownHosts: e.Config.KnownHosts, UseAgent: true,
+		DefaultUser: c.User, AcceptNew: c.AcceptNew,
+	}
+	if !c.Set["fanout"] && d.Fanout > 0 {
+		rc.Fanout = d.Fanout
+	}
+	if !c.Set["timeout"] && d.Timeout > 0 {
+		rc.HostTimeout = d.Timeout
+	}
+	if !c.Set["connect-timeout"] {
+		// 0 lets the ssh config's ConnectTimeout apply, then the runner's 10s.
+		rc.ConnectTimeout = d.ConnectTimeout
+	}
+	if rc.DefaultUser == "" {
+		rc.DefaultUser = d.User
+	}
+	return rc
+}
+
+// GlobalTimeout is c's --global-timeout, else the configured default.
+func (e *Env) GlobalTimeout(c Conn) time.Duration {
+	if c.Set["global-timeout"] {
+		return c.GlobalTimeout
+	}
+	return e.Config.Defaults.GlobalTimeout
+}
