@@ -111,6 +111,7 @@ func newApp(t *terminal) *cli.App {
 			newExecCmd(t),
 			newChecksCmd(t),
 			newOwnersCmd(t),
+			newMergeCmd(t),
 			newDemoCmd(t),
 			newSimCmd(t),
 			newVersionCmd(t),
