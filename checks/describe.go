@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 
@@ -66,15 +67,18 @@ func DescribeOneFit(w io.Writer, b Builtin, width int) error {
 	t := newDescribeTable(w)
 	t.Header("Parameter", "Default", "Help")
 	nameW, defW := len("PARAMETER"), len("DEFAULT")
-	for _, p := range b.Params {
-		nameW, defW = widest(nameW, p.Name), widest(defW, p.Default)
-	}
-	for _, p := range b.Params {
-		d := p.Default
-		if d == "" {
-			d = "-"
+	defaults := make([]string, len(b.Params))
+	for i, p := range b.Params {
+		defaults[i] = cmp.Or(p.Default, "-")
+		if width > 0 { // a long default (a list) wraps at its commas' spaces
+			lines, _ := twwarp.WrapString(defaults[i], defaultCellWidth)
+			defaults[i] = strings.Join(lines, "\n")
 		}
-		if err := t.Append(p.Name, d, fitCell(p.Help, width, nameW, defW)); err != nil {
+		nameW = widest(nameW, p.Name)
+		defW = widest(defW, strings.Split(defaults[i], "\n")...)
+	}
+	for i, p := range b.Params {
+		if err := t.Append(p.Name, defaults[i], fitCell(p.Help, width, nameW, defW)); err != nil {
 			return fmt.Errorf("describe %s: %w", b.Name, err)
 		}
 	}
@@ -83,6 +87,10 @@ func DescribeOneFit(w io.Writer, b Builtin, width int) error {
 	}
 	return nil
 }
+
+// defaultCellWidth is where a long default value wraps when the output
+// must fit a width.
+const defaultCellWidth = 16
 
 // newDescribeTable is a table whose cells do not wrap by themselves: fitCell
 // wraps the long ones beforehand.

@@ -18,7 +18,7 @@ func diskBuiltin() Builtin {
 			{Name: "warn", Default: "85", Help: "WARNING when a filesystem's blocks or inodes are at least this % used"},
 			{Name: "crit", Default: "95", Help: "CRITICAL when a filesystem's blocks or inodes are at least this % used"},
 			{Name: "exclude", Default: "", Help: "mount points (or globs) to skip, e.g. [/boot/efi, \"/mnt/*\"]"},
-			{Name: "exclude_types", Default: strings.Join(diskDefaultExcludeTypes, ","), Help: "filesystem types to skip (df -x); tmpfs is checked unless listed here"},
+			{Name: "exclude_types", Default: strings.Join(diskDefaultExcludeTypes, ", "), Help: "filesystem types to skip (df -x); tmpfs is checked unless listed here"},
 		},
 		Default: true,
 		New:     newDiskCheck,

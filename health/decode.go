@@ -226,6 +226,16 @@ func (h jsonHead) apply(s *Sweep) error {
 	s.Query, s.Checks, s.Complete = h.Query, h.Checks, h.Complete
 	s.Started, s.Finished = started, finished
 	s.Hosts = h.Summary.Hosts
+	if h.Shard != nil {
+		if h.Shard.Count < 1 || h.Shard.Index < 0 || h.Shard.Index >= h.Shard.Count {
+			return fmt.Errorf("shard: index %d of count %d, want 0 <= index < count", h.Shard.Index, h.Shard.Count)
+		}
+		sh := Shard(*h.Shard)
+		s.Shard = &sh
+	}
+	for _, m := range h.Missing {
+		s.MissingShards = append(s.MissingShards, Shard(m))
+	}
 	return nil
 }
 

@@ -207,7 +207,7 @@ func TestDecodeToleratesUnknownFields(t *testing.T) {
 		t.Errorf("re-encoded differs from the document without the extra fields:\n%s", firstDiff(again, []byte(want)))
 	}
 	line := `{"type":"result","host":"a","check":"disk","status":"OK","summary":"","details":"","metrics":[],"duration_ms":1,"error_kind":"","owner":null,"new":true}` + "\n" +
-		`{"type":"summary","schema":"fleetcheck.sweep/v1","started_at":"2026-11-21T00:00:00.000Z","finished_at":"2026-11-21T00:00:01.000Z","duration_ms":1000,"query":"","checks":[],"complete":true,"summary":{"hosts":1},"shard":"0/2"}` + "\n"
+		`{"type":"summary","schema":"fleetcheck.sweep/v1","started_at":"2026-11-21T00:00:00.000Z","finished_at":"2026-11-21T00:00:01.000Z","duration_ms":1000,"query":"","checks":[],"complete":true,"summary":{"hosts":1},"runner":"0/2"}` + "\n"
 	s, err := Decode(strings.NewReader(line))
 	if err != nil || len(s.Results) != 1 || s.Hosts != 1 || s.Results[0].Duration != time.Millisecond {
 		t.Errorf("stream with extra fields: %+v, %v", s, err)
@@ -240,6 +240,8 @@ func TestDecodeRejects(t *testing.T) {
 		{"stream: line after summary", result + summary + result, "line 3: more after the summary line"},
 		{"stream: unknown type", result + `{"type":"sweep"}` + "\n", `line 2: type "sweep"`},
 		{"stream: bad line", result + `{"type":"result","host":` + "\n" + summary, "line 2"},
+		{"shard index out of range", rep(`"complete": false,`, `"complete": false, "shard": {"index": 4, "count": 4},`), "shard: index 4 of count 4"},
+		{"shard count zero", rep(`"complete": false,`, `"complete": false, "shard": {"index": 0, "count": 0},`), "shard: index 0 of count 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,5 +256,33 @@ func TestDecodeRejects(t *testing.T) {
 	}
 	if _, err := Decode(strings.NewReader(result)); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("cut stream: %v, want io.ErrUnexpectedEOF", err)
+	}
+}
+
+// A shard's document and a partial merge's record their shards; both read
+// back, and the fields are absent (goldens unchanged) for a whole sweep.
+func TestShardFieldsRoundTrip(t *testing.T) {
+	whole := string(reencode(t, decodeFixture(), false))
+	if strings.Contains(whole, `"shard"`) || strings.Contains(whole, `"missing_shards"`) {
+		t.Fatalf("a whole sweep's document names shards:\n%s", whole)
+	}
+	s := decodeFixture()
+	s.Shard = &Shard{Index: 2, Count: 4}
+	s.MissingShards = []Shard{{Index: 1, Count: 4}, {Index: 3, Count: 4}}
+	for _, stream := range []bool{false, true} {
+		doc := reencode(t, s, stream)
+		if !strings.Contains(strings.Join(strings.Fields(string(doc)), ""), `"shard":{"index":2,"count":4}`) {
+			t.Errorf("stream=%v: no shard {index 2, count 4}:\n%s", stream, doc)
+		}
+		got, err := Decode(bytes.NewReader(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Shard == nil || *got.Shard != *s.Shard || len(got.MissingShards) != 2 || got.MissingShards[1] != (Shard{3, 4}) {
+			t.Errorf("stream=%v: shard %v, missing %v; want 2/4 and [1/4 3/4]", stream, got.Shard, got.MissingShards)
+		}
+		if again := reencode(t, got, stream); !bytes.Equal(again, doc) {
+			t.Errorf("stream=%v: re-encoded differs:\n%s", stream, firstDiff(again, doc))
+		}
 	}
 }

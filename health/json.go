@@ -81,7 +81,15 @@ type jsonHead struct {
 	Query      string      `json:"query"`
 	Checks     []string    `json:"checks"`
 	Complete   bool        `json:"complete"`
+	Shard      *jsonShard  `json:"shard,omitempty"`
+	Missing    []jsonShard `json:"missing_shards,omitempty"`
 	Summary    jsonSummary `json:"summary"`
+}
+
+// jsonShard is a "shard" object: one share of a sharded sweep.
+type jsonShard struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
 }
 
 // jsonSummary is the "summary" object.
@@ -253,6 +261,13 @@ func newHead(s *Sweep, sum Summary) jsonHead {
 	}
 	if h.Checks == nil {
 		h.Checks = []string{}
+	}
+	if s.Shard != nil {
+		sh := jsonShard(*s.Shard)
+		h.Shard = &sh
+	}
+	for _, m := range s.MissingShards {
+		h.Missing = append(h.Missing, jsonShard(m))
 	}
 	if h.Summary.UnreachableByKind == nil {
 		h.Summary.UnreachableByKind = map[string]int{}

@@ -1,6 +1,7 @@
 package health
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -62,6 +63,32 @@ type Sweep struct {
 	Finished time.Time
 	Complete bool     // false when interrupted or cut by --global-timeout
 	Results  []Record // any order; formats sort as they need
+	// Shard is the share of the hosts this sweep covered (--shard I/N);
+	// nil for a whole sweep, merged ones included.
+	Shard *Shard
+	// MissingShards lists the shards a partial merge (--allow-partial)
+	// went without, by index; empty otherwise. Such a sweep is not Complete.
+	MissingShards []Shard
+}
+
+// Shard is one share of a sharded sweep: Index of Count, 0 <= Index < Count.
+type Shard struct {
+	Index, Count int
+}
+
+// String writes the shard as I/N, as --shard takes it.
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
+
+// ShardList writes shards for people: "shard 1/4" or "shards 1/4, 3/4".
+func ShardList(shards []Shard) string {
+	names := make([]string, len(shards))
+	for i, s := range shards {
+		names[i] = s.String()
+	}
+	if len(names) == 1 {
+		return "shard " + names[0]
+	}
+	return "shards " + strings.Join(names, ", ")
 }
 
 // Elapsed is the sweep's wall time, never negative.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/health"
 )
 
 // summarySep separates the parts of the summary line.
@@ -44,7 +45,11 @@ func summaryLines(sum Summary, s *Sweep, hidden StatusCounts, opts TableOptions,
 		lines[i] = paintCounts(lines[i], p)
 	}
 	if !s.Complete {
-		for _, l := range wrap(incompleteLine(sum), width) {
+		text := incompleteLine(sum)
+		if len(s.MissingShards) > 0 { // a partial merge: nothing was interrupted
+			text = "INCOMPLETE: merged without " + health.ShardList(s.MissingShards) + ": their hosts are not in this sweep"
+		}
+		for _, l := range wrap(text, width) {
 			lines = append(lines, p.paint(ansiBoldRd, l))
 		}
 	}

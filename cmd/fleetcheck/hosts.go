@@ -20,6 +20,7 @@ func newHostsCmd(t *terminal) *cli.Command {
 		Flags: slices.Concat(inputFlags(), []cli.Flag{
 			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: "one host a line"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`FORMAT`: text or json (hosts with address, port, user and labels)", Value: "text"},
+			&cli.StringFlag{Name: "shard", Usage: "only the hosts of shard `I/N` (those sweep --shard I/N checks)"},
 		}),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -27,7 +28,7 @@ func newHostsCmd(t *terminal) *cli.Command {
 			}
 			return runHosts(c.Context, t, &hostsOptions{
 				inputs: readInputs(c), query: strings.Join(c.Args().Slice(), " "),
-				list: c.Bool("list"), format: c.String("output"),
+				list: c.Bool("list"), format: c.String("output"), shard: c.String("shard"),
 			})
 		},
 	}
@@ -39,6 +40,7 @@ type hostsOptions struct {
 	query  string
 	list   bool
 	format string
+	shard  string // --shard I/N; "" for every selected host
 }
 
 // jsonHost is one host of hosts -o json.
@@ -56,10 +58,15 @@ func runHosts(ctx context.Context, t *terminal, o *hostsOptions) error {
 	if o.format != "text" && o.format != "json" {
 		return usageError("hosts: unknown output format %q (want text or json)", o.format)
 	}
+	shard, err := parseShardFlag(o.shard)
+	if err != nil {
+		return err
+	}
 	_, hosts, err := loadHosts(ctx, o.inputs, o.query)
 	if err != nil {
 		return err
 	}
+	hosts = shard.Filter(hosts)
 	if o.format == "json" {
 		out := make([]jsonHost, len(hosts))
 		for i, h := range hosts {

@@ -113,6 +113,7 @@ func newApp(t *terminal) *cli.App {
 			newOwnersCmd(t),
 			newDigestCmd(t),
 			newHistoryCmd(t),
+			newMergeCmd(t),
 			newDemoCmd(t),
 			newSimCmd(t),
 			newVersionCmd(t),

@@ -23,10 +23,17 @@ import (
 // Slow hosts answer a minute late (signals end their commands).
 func simFiles(t *testing.T, n int, faults ...fleetsim.Fault) (*demo.Fleet, []string) {
 	t.Helper()
+	return simFilesShare(t, n, 1, faults...)
+}
+
+// simFilesShare is simFiles with a share of healthy host/check pairs
+// (demo.Sized), the others in the samples' failing states.
+func simFilesShare(t *testing.T, n int, healthy float64, faults ...fleetsim.Fault) (*demo.Fleet, []string) {
+	t.Helper()
 	d, err := demo.Start(context.Background(), demo.Options{
 		SlowDelay: time.Minute,
 		World: func(s map[string][]demo.Sample) ([]demo.Host, error) {
-			hosts := demo.Sized(s, n, 1)
+			hosts := demo.Sized(s, n, healthy)
 			for i, f := range faults {
 				hosts[i].Fault = f
 			}

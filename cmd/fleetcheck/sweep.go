@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/report"
@@ -61,13 +62,11 @@ func runSweep(ctx context.Context, t *terminal, o *sweepCmdOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.shard != "" {
-		shard, err := sweep.ParseShard(o.shard)
-		if err != nil {
-			return usageError("--shard: %v", err)
-		}
-		hosts = shard.Filter(hosts)
+	shard, err := parseShardFlag(o.shard)
+	if err != nil {
+		return err
 	}
+	hosts = shard.Filter(hosts)
 	cks, err := e.Checks(ctx, o.sweep.checks)
 	if err != nil {
 		return inputError(err)
@@ -105,6 +104,7 @@ func runSweep(ctx context.Context, t *terminal, o *sweepCmdOptions) error {
 		query: o.sweep.query, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
 		runner: r, owners: attribute, outs: outs, team: o.sweep.team,
 		globalTimeout: e.GlobalTimeout(o.conn), progress: o.sweep.progress, table: table,
+		shard: shard.Health(),
 	})
 }
 
@@ -124,6 +124,7 @@ type sweepJob struct {
 	globalTimeout time.Duration
 	progress      bool                // unless --no-progress: drawn when stderr is a terminal
 	table         report.TableOptions // Verbose, MinStatus and Team; colour and width come from the terminal
+	shard         *health.Shard       // --shard, recorded in the document; nil for the whole fleet
 }
 
 // execSweep runs the job, streams NDJSON and progress, writes every output
@@ -164,7 +165,7 @@ func execSweep(parent context.Context, t *terminal, job sweepJob) error {
 	out, err := sweep.Execute(parent, sweep.Job{
 		Query: job.query, Hosts: job.hosts, Tasks: job.tasks, Checks: job.checks,
 		Runner: job.runner, Owners: job.owners, Team: job.team, GlobalTimeout: job.globalTimeout,
-		Sinks: append(sinks, outputs.Sinks...),
+		Sinks: append(sinks, outputs.Sinks...), Shard: job.shard,
 	})
 	if err != nil {
 		return cli.Exit(err.Error(), 1)

@@ -7,8 +7,10 @@ import (
 	"unicode/utf8"
 )
 
-// The demo's table fits 80 columns ($COLUMNS, piped) in under 130 lines,
-// every line within the width (issue 17).
+// The demo's table fits 80 columns ($COLUMNS, piped) in under 140 lines,
+// every line within the width (issue 17). It was 255 lines; the table
+// branch alone made it 128, and the reasons and real Puppet samples merged
+// after it (puppet, disk, load) brought it to 135: the bound is 140.
 func TestDemoTableFits80Columns(t *testing.T) {
 	t.Setenv("COLUMNS", "80")
 	stdout, stderr, code := runBinary(t, "demo", "--no-progress")
@@ -16,8 +18,8 @@ func TestDemoTableFits80Columns(t *testing.T) {
 		t.Fatalf("exit %d, want 2 (CRITICALs):\n%s", code, stderr)
 	}
 	lines := strings.Split(strings.TrimRight(stdout, "\n"), "\n")
-	if len(lines) >= 130 {
-		t.Errorf("%d lines at 80 columns, want under 130:\n%s", len(lines), stdout)
+	if len(lines) >= 140 {
+		t.Errorf("%d lines at 80 columns, want under 140:\n%s", len(lines), stdout)
 	}
 	for i, l := range lines {
 		if n := utf8.RuneCountInString(l); n > 80 {

@@ -52,15 +52,9 @@ type Env struct {
 // Load locates and loads the configuration (getenv and home as for
 // config.Locate), applies in over it and loads the inventories.
 func Load(in Inputs, getenv func(string) string, home string) (*Env, error) {
-	path, err := config.Locate(in.Config, getenv, home)
+	cfg, err := LoadConfig(in.Config, getenv, home)
 	if err != nil {
 		return nil, err
-	}
-	cfg := &config.Config{}
-	if path != "" {
-		if cfg, err = config.Load(path); err != nil {
-			return nil, err
-		}
 	}
 	if len(in.Inventory) > 0 {
 		cfg.Inventory, cfg.InventoryNode = in.Inventory, nil
@@ -90,6 +84,16 @@ func Load(in Inputs, getenv func(string) string, home string) (*Env, error) {
 		qenv.PuppetDB = db
 	}
 	return &Env{Config: cfg, Inventory: inv, Query: qenv}, nil
+}
+
+// LoadConfig locates (config.Locate) and loads the configuration file
+// alone, without the inventories; none found is an empty configuration.
+func LoadConfig(file string, getenv func(string) string, home string) (*config.Config, error) {
+	path, err := config.Locate(file, getenv, home)
+	if err != nil || path == "" {
+		return &config.Config{}, err
+	}
+	return config.Load(path)
 }
 
 // loadInventories merges the configured inventories (an inline one and

@@ -20,6 +20,7 @@ type Job struct {
 	Team          string        // only this team's records reach the sinks and the exit code; "" for all
 	GlobalTimeout time.Duration // stop the whole sweep after this long; 0 for none
 	Sinks         []Sink        // where the records go, in this order
+	Shard         *health.Shard // the share of the fleet Tasks cover (--shard); nil for all of it
 }
 
 // Outcome is how a sweep ended.
@@ -57,7 +58,7 @@ func Execute(ctx context.Context, job Job) (Outcome, error) {
 		names[i] = ck.Check.Name()
 	}
 	sinkCtx := context.WithoutCancel(ctx) // see Sink
-	s := &health.Sweep{Query: job.Query, Checks: names, Hosts: job.Hosts, Started: time.Now()}
+	s := &health.Sweep{Query: job.Query, Checks: names, Hosts: job.Hosts, Started: time.Now(), Shard: job.Shard}
 	for _, sk := range job.Sinks {
 		if err := sk.Begin(sinkCtx, s); err != nil {
 			return Outcome{}, err

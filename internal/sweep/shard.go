@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/inventory"
 )
 
@@ -36,6 +37,15 @@ func (s Shard) Holds(name string) bool {
 	h := fnv.New64a()
 	h.Write([]byte(name))
 	return h.Sum64()%uint64(s.Count) == uint64(s.Index)
+}
+
+// Health is the shard as the sweep document records it; nil when the
+// shard is the whole fleet (Count 1 or less), whose document names no shard.
+func (s Shard) Health() *health.Shard {
+	if s.Count <= 1 {
+		return nil
+	}
+	return &health.Shard{Index: s.Index, Count: s.Count}
 }
 
 // Filter keeps the hosts of this shard, in order.

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/fleetcheck/fleetcheck/health"
+	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
+	"github.com/fleetcheck/fleetcheck/internal/sweep"
+	"github.com/fleetcheck/fleetcheck/report"
+	"github.com/urfave/cli/v2"
+)
+
+func newMergeCmd(t *terminal) *cli.Command {
+	return &cli.Command{
+		Name:      "merge",
+		Usage:     "combine the JSON documents of the shards of one sweep (sweep --shard I/N -o json) into the whole sweep",
+		ArgsUsage: "FILE... ('-' for stdin)",
+		Description: "The documents must be the shards of one sweep: same query, checks and shard count, each shard once, no host in two\n" +
+			"shards, started at most --max-skew apart. Anything else is refused (exit 78) naming the file and shard, never merged\n" +
+			"silently; --allow-partial merges what is there and marks the sweep incomplete (exit 3 at least, as a cut sweep).\n" +
+			"The exit code is the merged sweep's, as for sweep. With several -o, the last one goes to --output-file.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "config", Usage: "configuration `FILE` (for defaults.output; default as for sweep)"},
+			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table, json, ndjson, prometheus; repeatable"},
+			&cli.StringFlag{Name: "output-file", Usage: "write the (last) output format to `FILE`, atomically"},
+			&cli.StringFlag{Name: "state", Usage: "record the merged sweep as one in this state `FILE` (not yet available)"},
+			&cli.DurationFlag{Name: "max-skew", Value: sweep.DefaultMaxSkew, Usage: "refuse shards whose starts are further apart than `D` (a stale shard of an earlier run); 0 for no limit"},
+			&cli.BoolFlag{Name: "allow-partial", Usage: "merge the shards given even when some are missing; the sweep is marked incomplete and the missing shards listed"},
+		},
+		Action: func(c *cli.Context) error {
+			return runMerge(c.Context, t, &mergeOptions{
+				config: c.String("config"), files: c.Args().Slice(),
+				out:   sweepOptions{formats: c.StringSlice("output"), outputFile: c.String("output-file")},
+				state: c.String("state"), maxSkew: c.Duration("max-skew"), allowPartial: c.Bool("allow-partial"),
+			})
+		},
+	}
+}
+
+// mergeOptions are the options of merge.
+type mergeOptions struct {
+	config       string
+	files        []string
+	out          sweepOptions // -o and --output-file only
+	state        string
+	maxSkew      time.Duration
+	allowPartial bool
+}
+
+// runMerge merges the shard documents and writes the whole sweep.
+func runMerge(ctx context.Context, t *terminal, o *mergeOptions) error {
+	if len(o.files) == 0 {
+		return usageError("merge: at least one shard FILE is required ('-' for stdin)")
+	}
+	// HOOK(state): the state store records the merged sweep as one sweep
+	// here (a sweep.Sink beside the outputs, fed by writeMerged). Until
+	// it exists, --state is refused as sweep refuses it.
+	if o.state != "" {
+		return usageError("--state: the state store is not available yet")
+	}
+	skew := o.maxSkew
+	switch {
+	case skew < 0:
+		return usageError("--max-skew: want a duration of 0 or more, got %v", skew)
+	case skew == 0:
+		skew = -1 // no limit
+	}
+	home, _ := os.UserHomeDir()
+	cfg, err := fleetenv.LoadConfig(o.config, os.Getenv, home)
+	if err != nil {
+		return cli.Exit(err.Error(), exitConfig)
+	}
+	outs, err := o.out.outputs(cfg.Defaults.Output)
+	if err != nil {
+		return err
+	}
+	parts, err := readShards(o.files, t.In)
+	if err != nil {
+		return err
+	}
+	whole, err := sweep.Merge(parts, sweep.MergeOptions{MaxSkew: skew, AllowPartial: o.allowPartial})
+	if err != nil {
+		return cli.Exit(fmt.Sprintf("merge: %v", err), exitConfig)
+	}
+	if len(whole.MissingShards) > 0 {
+		fmt.Fprintf(t.Err, "fleetcheck: merge: partial sweep, missing %s: their hosts are not in the result\n", health.ShardList(whole.MissingShards))
+	}
+	tty := report.FormatOptions{Color: t.color(), Width: t.Width}
+	if err := writeMerged(ctx, whole, outs, t.Out, tty); err != nil {
+		return cli.Exit(err.Error(), 1)
+	}
+	if code := health.Summarize(whole).ExitCode(); code != 0 {
+		return cli.Exit("", code)
+	}
+	return nil
+}
+
+// readShards decodes each named document ("-" is stdin, at most once).
+func readShards(names []string, stdin io.Reader) ([]sweep.Part, error) {
+	if i := slices.Index(names, "-"); i >= 0 && slices.Contains(names[i+1:], "-") {
+		return nil, usageError("merge: '-' (stdin) given twice")
+	}
+	parts := make([]sweep.Part, 0, len(names))
+	for _, name := range names {
+		var s *health.Sweep
+		var err error
+		if name == "-" {
+			s, err = health.Decode(stdin)
+		} else {
+			s, err = decodeFile(name)
+		}
+		if err != nil {
+			return nil, cli.Exit(fmt.Sprintf("merge: %s: %v", name, err), exitConfig)
+		}
+		parts = append(parts, sweep.Part{Name: name, Sweep: s})
+	}
+	return parts, nil
+}
+
+// decodeFile decodes the sweep document in the named file.
+func decodeFile(name string) (*health.Sweep, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return health.Decode(f)
+}
+
+// writeMerged writes the whole sweep to every output, through the same
+// sinks a sweep writes through (atomic files, the NDJSON stream).
+func writeMerged(ctx context.Context, whole *health.Sweep, outs []sweepOutput, stdout io.Writer, tty report.FormatOptions) error {
+	targets := make([]sweep.Output, len(outs))
+	for i, o := range outs {
+		targets[i] = sweep.Output{Format: o.format, File: o.file}
+	}
+	outputs, err := sweep.NewOutputs(targets, stdout, tty)
+	if err != nil {
+		return err
+	}
+	defer outputs.Abort()
+	head := *whole
+	head.Results = nil
+	for _, sk := range outputs.Sinks {
+		if err := sk.Begin(ctx, &head); err != nil {
+			return err
+		}
+	}
+	for _, r := range health.SortedRecords(whole.Results) {
+		for _, sk := range outputs.Sinks {
+			if err := sk.Record(ctx, r); err != nil {
+				return err
+			}
+		}
+	}
+	for _, sk := range outputs.Sinks {
+		if err := sk.End(ctx, &head); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseShardFlag reads --shard I/N; the whole fleet (0/1) when not given.
+func parseShardFlag(v string) (sweep.Shard, error) {
+	if v == "" {
+		return sweep.Shard{Index: 0, Count: 1}, nil
+	}
+	shard, err := sweep.ParseShard(v)
+	if err != nil {
+		return sweep.Shard{}, usageError("--shard: %v", err)
+	}
+	return shard, nil
+}
