@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/report"
+	"github.com/fleetcheck/fleetcheck/state"
 	"github.com/urfave/cli/v2"
 )
 
@@ -28,7 +30,7 @@ func newMergeCmd(t *terminal) *cli.Command {
 			&cli.StringFlag{Name: "config", Usage: "configuration `FILE` (for defaults.output; default as for sweep)"},
 			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table, json, ndjson, prometheus; repeatable"},
 			&cli.StringFlag{Name: "output-file", Usage: "write the (last) output format to `FILE`, atomically"},
-			&cli.StringFlag{Name: "state", Usage: "record the merged sweep as one in this state `FILE` (not yet available)"},
+			&cli.StringFlag{Name: "state", Usage: "record the merged sweep as one in this state `FILE` (default: state: in the config)"},
 			&cli.DurationFlag{Name: "max-skew", Value: sweep.DefaultMaxSkew, Usage: "refuse shards whose starts are further apart than `D` (a stale shard of an earlier run); 0 for no limit"},
 			&cli.BoolFlag{Name: "allow-partial", Usage: "merge the shards given even when some are missing; the sweep is marked incomplete and the missing shards listed"},
 		},
@@ -57,12 +59,6 @@ func runMerge(ctx context.Context, t *terminal, o *mergeOptions) error {
 	if len(o.files) == 0 {
 		return usageError("merge: at least one shard FILE is required ('-' for stdin)")
 	}
-	// HOOK(state): the state store records the merged sweep as one sweep
-	// here (a sweep.Sink beside the outputs, fed by writeMerged). Until
-	// it exists, --state is refused as sweep refuses it.
-	if o.state != "" {
-		return usageError("--state: the state store is not available yet")
-	}
 	skew := o.maxSkew
 	switch {
 	case skew < 0:
@@ -90,8 +86,25 @@ func runMerge(ctx context.Context, t *terminal, o *mergeOptions) error {
 	if len(whole.MissingShards) > 0 {
 		fmt.Fprintf(t.Err, "fleetcheck: merge: partial sweep, missing %s: their hosts are not in the result\n", health.ShardList(whole.MissingShards))
 	}
+	var sinks []sweep.Sink
+	if path := cmp.Or(o.state, cfg.State); path != "" {
+		store, err := openStore(ctx, path)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		// The merged sweep speaks for its hosts only; with no inventory
+		// at hand nothing is taken for gone.
+		info := state.SweepInfo{Hosts: sweptHosts(whole)}
+		if sh := whole.Shard; sh != nil {
+			info.Shard = &state.Shard{Index: sh.Index, Count: sh.Count}
+		}
+		ss := &stateSink{store: store, info: info}
+		defer ss.abort()
+		sinks = append(sinks, ss)
+	}
 	tty := report.FormatOptions{Color: t.color(), Width: t.Width}
-	if err := writeMerged(ctx, whole, outs, t.Out, tty); err != nil {
+	if err := writeMerged(ctx, whole, outs, sinks, t.Out, tty); err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
 	if code := health.Summarize(whole).ExitCode(); code != 0 {
@@ -132,9 +145,22 @@ func decodeFile(name string) (*health.Sweep, error) {
 	return health.Decode(f)
 }
 
-// writeMerged writes the whole sweep to every output, through the same
-// sinks a sweep writes through (atomic files, the NDJSON stream).
-func writeMerged(ctx context.Context, whole *health.Sweep, outs []sweepOutput, stdout io.Writer, tty report.FormatOptions) error {
+// sweptHosts lists the hosts of a sweep's results, each once.
+func sweptHosts(s *health.Sweep) []string {
+	var hosts []string
+	seen := map[string]bool{}
+	for _, r := range s.Results {
+		if !seen[r.Host] {
+			seen[r.Host] = true
+			hosts = append(hosts, r.Host)
+		}
+	}
+	return hosts
+}
+
+// writeMerged writes the whole sweep to every output after the sinks
+// given (the state store records it first).
+func writeMerged(ctx context.Context, whole *health.Sweep, outs []sweepOutput, sinks []sweep.Sink, stdout io.Writer, tty report.FormatOptions) error {
 	targets := make([]sweep.Output, len(outs))
 	for i, o := range outs {
 		targets[i] = sweep.Output{Format: o.format, File: o.file}
@@ -144,21 +170,22 @@ func writeMerged(ctx context.Context, whole *health.Sweep, outs []sweepOutput, s
 		return err
 	}
 	defer outputs.Abort()
+	sinks = append(sinks, outputs.Sinks...)
 	head := *whole
 	head.Results = nil
-	for _, sk := range outputs.Sinks {
+	for _, sk := range sinks {
 		if err := sk.Begin(ctx, &head); err != nil {
 			return err
 		}
 	}
 	for _, r := range health.SortedRecords(whole.Results) {
-		for _, sk := range outputs.Sinks {
+		for _, sk := range sinks {
 			if err := sk.Record(ctx, r); err != nil {
 				return err
 			}
 		}
 	}
-	for _, sk := range outputs.Sinks {
+	for _, sk := range sinks {
 		if err := sk.End(ctx, &head); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -227,7 +228,7 @@ func TestMergeRefusesThroughBinary(t *testing.T) {
 		{"no files", nil, 64, []string{"at least one shard FILE"}},
 		{"stdin twice", []string{"-", "-"}, 64, []string{"'-' (stdin) given twice"}},
 		{"negative skew", append([]string{"--max-skew", "-1m"}, good...), 64, []string{"--max-skew"}},
-		{"state not yet", append([]string{"--state", filepath.Join(dir, "s.db")}, good...), 64, []string{"--state: the state store is not available yet"}},
+		{"state postgres", append([]string{"--state", "postgres://db/fleet"}, good...), 64, []string{"PostgreSQL is not available yet"}},
 		{"unknown format", append([]string{"-o", "yaml"}, good...), 64, []string{`unknown output format "yaml"`}},
 		{"whole", good, 2, nil},
 		{"an NDJSON shard", []string{good[0], stream, good[2]}, 2, nil},
@@ -253,6 +254,36 @@ func TestMergeRefusesThroughBinary(t *testing.T) {
 				t.Errorf("merged: %v; want 24 hosts, 24 results, complete", err)
 			}
 		})
+	}
+}
+
+// merge --state records the merged sweep as one: the digest read from the
+// store then holds its failures as new.
+func TestMergeRecordsState(t *testing.T) {
+	good := writeShards(t, t.TempDir(), 3, nil)
+	db := filepath.Join(t.TempDir(), "fleet.db")
+	if _, stderr, code := runBinary(t, append([]string{"merge", "-o", "json", "--state", db}, good...)...); code != 2 {
+		t.Fatalf("merge --state: exit %d, want 2\n%s", code, stderr)
+	}
+	stdout, stderr, code := runBinary(t, "digest", "--state", db, "-o", "json")
+	if code != 0 {
+		t.Fatalf("digest: exit %d\n%s", code, stderr)
+	}
+	var d struct {
+		Sweep any `json:"sweep"`
+		Teams []struct {
+			New []any `json:"new"`
+		} `json:"teams"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+		t.Fatalf("digest JSON: %v\n%s", err, stdout)
+	}
+	news := 0
+	for _, team := range d.Teams {
+		news += len(team.New)
+	}
+	if d.Sweep == nil || news == 0 {
+		t.Errorf("the digest after merge --state names no sweep or no new failure:\n%s", stdout)
 	}
 }
 
