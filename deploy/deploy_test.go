@@ -200,7 +200,8 @@ func TestCronRecipe(t *testing.T) {
 	s := string(b)
 	for _, re := range []string{
 		`(?m)^0 \* \* \* \* +fleetcheck +fleetcheck sweep .*--shard \$SHARD/\$SHARDS .*-o json --output-file /srv/fleetcheck/shards/shard-\$SHARD\.json$`,
-		`(?m)^10 \* \* \* \* +fleetcheck +\[ "\$SHARD" = 0 \] && fleetcheck merge .* /srv/fleetcheck/shards/shard-\*\.json && fleetcheck digest .*--post$`,
+		`(?m)^10 \* \* \* \* +fleetcheck +\[ "\$SHARD" = 0 \] && fleetcheck merge .*--state /var/lib/fleetcheck/fleet\.db .* /srv/fleetcheck/shards/shard-\*\.json$`,
+		`(?m)^15 \* \* \* \* +fleetcheck +\[ "\$SHARD" = 0 \] && fleetcheck digest .*--state /var/lib/fleetcheck/fleet\.db `,
 		`(?m)^SHARDS=\d+$`,
 	} {
 		if !regexp.MustCompile(re).MatchString(s) {
