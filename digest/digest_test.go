@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -95,7 +96,7 @@ func TestMake(t *testing.T) {
 	for _, tm := range d.Teams {
 		teams = append(teams, tm.Team)
 	}
-	if want := []string{"infra-triage", "storage", "traffic"}; !equalStrings(teams, want) {
+	if want := []string{"infra-triage", "storage", "traffic"}; !slices.Equal(teams, want) {
 		t.Fatalf("teams %v, want %v (unowned first)", teams, want)
 	}
 	traffic := d.Teams[2]
@@ -110,7 +111,7 @@ func TestMake(t *testing.T) {
 		}
 		order = append(order, g.Hosts+":"+s)
 	}
-	if want := []string{"lb1:breached", "lb2:near", "lb4:ok", "lb3:ok"}; !equalStrings(order, want) {
+	if want := []string{"lb1:breached", "lb2:near", "lb4:ok", "lb3:ok"}; !slices.Equal(order, want) {
 		t.Errorf("ongoing order %v, want %v (breached, near, then worst status)", order, want)
 	}
 	if g := traffic.Ongoing[0]; g.SLA.Breached.Duration() != 2*time.Hour {
@@ -242,16 +243,4 @@ func validate(t *testing.T, doc []byte) {
 	if err := sch.Validate(inst); err != nil {
 		t.Errorf("digest does not validate: %v\n%s", err, doc)
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

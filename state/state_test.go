@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -175,7 +176,7 @@ func TestScriptedEpisodes(t *testing.T) {
 				news = append(news, m.New)
 			}
 		}
-		if !equal(news, st.marks) {
+		if !slices.Equal(news, st.marks) {
 			t.Errorf("step %d (%s): marks New %v, want %v", i, st.name, news, st.marks)
 		}
 		got := historyLines(t, s)
@@ -200,18 +201,6 @@ func TestScriptedEpisodes(t *testing.T) {
 	if sw := sweeps[len(sweeps)-2]; sw.Counts.Worsened != 1 || sw.Counts.Improved != 1 || sw.Counts.Opened != 0 {
 		t.Errorf("second sweep recorded as %+v", sw)
 	}
-}
-
-func equal(a, b []bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestEpisodeFilterAndSLAClock(t *testing.T) {
