@@ -21,7 +21,7 @@ import (
 
 // stateFlag is --state, shared by sweep, digest and history.
 func stateFlag() cli.Flag {
-	return &cli.StringFlag{Name: "state", Usage: "the SQLite state `FILE` (default: state: in the config)"}
+	return &cli.StringFlag{Name: "state", Usage: "the state store: an SQLite `FILE` or a postgres:// URL (default: state: in the config)"}
 }
 
 // statePath is --state (flag), else the config's state:.
@@ -29,13 +29,14 @@ func statePath(e *fleetenv.Env, flag string) string {
 	return cmp.Or(flag, e.Config.State)
 }
 
-// openStore opens the state store at path: a missing or unusable one is a
-// configuration error (78), a locked one waits the busy timeout.
-func openStore(ctx context.Context, path string) (*state.SQLite, error) {
-	if strings.Contains(path, "://") {
-		return nil, usageError("--state %s: only SQLite files are supported so far (PostgreSQL is not available yet)", path)
+// openStore opens the state store at path, an SQLite file or a
+// postgres:// URL: a missing or unusable one is a configuration error
+// (78), a locked one waits the busy timeout.
+func openStore(ctx context.Context, path string) (*state.DB, error) {
+	if strings.Contains(path, "://") && !state.IsPostgresURL(path) {
+		return nil, usageError("--state %s: expected an SQLite file or a postgres:// URL", state.RedactURL(path))
 	}
-	s, err := state.Open(ctx, path, state.Options{})
+	s, err := state.OpenAny(ctx, path, state.Options{})
 	if err != nil {
 		return nil, cli.Exit(err.Error(), exitConfig)
 	}
