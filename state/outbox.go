@@ -86,12 +86,12 @@ type sqlQueue struct {
 
 // Queue starts the write transaction that decides deliveries; it waits
 // for a recording sweep at most the busy timeout (then ErrLocked).
-func (s *SQLite) Queue(ctx context.Context) (Queue, error) {
+func (s *DB) Queue(ctx context.Context) (Queue, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("state %s: %w", s.path, err)
 	}
-	if err := s.beginImmediate(ctx, conn); err != nil {
+	if err := s.beginWrite(ctx, conn); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (s *SQLite) Queue(ctx context.Context) (Queue, error) {
 }
 
 func (q *sqlQueue) wrap(what string, err error) error {
-	if isBusy(err) {
+	if q.s.isBusy(err) {
 		err = ErrLocked
 	}
 	return fmt.Errorf("state %s: %s: %w", q.s.path, what, err)
@@ -180,7 +180,7 @@ func (q *sqlQueue) Abort() error {
 }
 
 // Escalated returns the breaches of open episodes already escalated.
-func (s *SQLite) Escalated(ctx context.Context) (map[Breach]bool, error) {
+func (s *DB) Escalated(ctx context.Context) (map[Breach]bool, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT x.episode, x.status FROM escalated x
 		JOIN episodes e ON e.id = x.episode WHERE e.end_kind = ''`)
 	if err != nil {
@@ -206,7 +206,7 @@ func (s *SQLite) Escalated(ctx context.Context) (map[Breach]bool, error) {
 }
 
 // LastPush returns the last push to target; ok is false before the first.
-func (s *SQLite) LastPush(ctx context.Context, target string) (Pushed, bool, error) {
+func (s *DB) LastPush(ctx context.Context, target string) (Pushed, bool, error) {
 	p := Pushed{Target: target}
 	var ok bool
 	var err error
@@ -215,7 +215,7 @@ func (s *SQLite) LastPush(ctx context.Context, target string) (Pushed, bool, err
 }
 
 // Outbox returns the outbox's rows in queue order; state "" means all.
-func (s *SQLite) Outbox(ctx context.Context, state string) ([]OutboxRow, error) {
+func (s *DB) Outbox(ctx context.Context, state string) ([]OutboxRow, error) {
 	q, args := "SELECT "+outboxColumns+" FROM outbox", []any{}
 	if state != "" {
 		q, args = q+" WHERE state = ?", append(args, state)
@@ -228,7 +228,7 @@ func (s *SQLite) Outbox(ctx context.Context, state string) ([]OutboxRow, error) 
 	return s.scanOutbox(rows)
 }
 
-func (s *SQLite) scanOutbox(rows *sql.Rows) ([]OutboxRow, error) {
+func (s *DB) scanOutbox(rows *sql.Rows) ([]OutboxRow, error) {
 	var out []OutboxRow
 	for rows.Next() {
 		var r OutboxRow
@@ -265,13 +265,13 @@ func (s *SQLite) scanOutbox(rows *sql.Rows) ([]OutboxRow, error) {
 // destination's rows queued behind one another run holds (so that they
 // are never delivered out of order). It runs in the write transaction,
 // so that two runs at once never claim the same row.
-func (s *SQLite) Claim(ctx context.Context, owner string, until time.Time) ([]OutboxRow, error) {
+func (s *DB) Claim(ctx context.Context, owner string, until time.Time) ([]OutboxRow, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("state %s: %w", s.path, err)
 	}
 	defer conn.Close()
-	if err := s.beginImmediate(ctx, conn); err != nil {
+	if err := s.beginWrite(ctx, conn); err != nil {
 		return nil, err
 	}
 	now := millis(s.opt.now())
@@ -299,7 +299,7 @@ func (s *SQLite) Claim(ctx context.Context, owner string, until time.Time) ([]Ou
 }
 
 // Attempted records one failed attempt of the pending row id.
-func (s *SQLite) Attempted(ctx context.Context, id string, at time.Time, reason string) error {
+func (s *DB) Attempted(ctx context.Context, id string, at time.Time, reason string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?
 		WHERE id = ? AND state = 'pending'`, reason, id)
 	if err != nil {
@@ -312,7 +312,7 @@ func (s *SQLite) Attempted(ctx context.Context, id string, at time.Time, reason 
 // the attempt that settled it and releasing its claim. A row already
 // settled (by a run that took it over after this one's claim expired)
 // is left as it is.
-func (s *SQLite) Settle(ctx context.Context, id, state string, at time.Time, reason string) error {
+func (s *DB) Settle(ctx context.Context, id, state string, at time.Time, reason string) error {
 	if state != OutboxDelivered && state != OutboxRefused {
 		return fmt.Errorf("state: settling %s as %q: expected %s or %s", id, state, OutboxDelivered, OutboxRefused)
 	}
@@ -327,7 +327,7 @@ func (s *SQLite) Settle(ctx context.Context, id, state string, at time.Time, rea
 
 // Release gives up owner's claims on the rows still pending, so that the
 // next run takes them at once.
-func (s *SQLite) Release(ctx context.Context, owner string) error {
+func (s *DB) Release(ctx context.Context, owner string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET claimed_by = '', claim_until = NULL
 		WHERE claimed_by = ? AND state = 'pending'`, owner)
 	if err != nil {

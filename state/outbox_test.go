@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -23,9 +22,13 @@ func outboxIDs(rows []OutboxRow) []string {
 // queued behind their rows for the same destination) until it expires or
 // is released; settling counts the attempt and keeps the row.
 func TestOutboxQueueClaimSettle(t *testing.T) {
+	forBackends(t, func(t *testing.T, fresh func(*testing.T) string) { testOutbox(t, fresh(t)) })
+}
+
+func testOutbox(t *testing.T, where string) {
 	ctx := context.Background()
 	c := &clock{t: t0}
-	s := openTest(t, filepath.Join(t.TempDir(), "fleet.db"), c)
+	s := openTest(t, where, c)
 	sw, _ := record(t, s, c, sweepSpec{hosts: []string{"a"}, results: []health.Record{res("a", "disk", health.Critical, "ops")}})
 	eps, err := s.Episodes(ctx, EpisodeFilter{OpenOnly: true})
 	if err != nil || len(eps) != 1 {
