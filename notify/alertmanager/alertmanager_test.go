@@ -90,15 +90,6 @@ func push(t *testing.T, base string, sweep int64, alerts []notify.Alert) notify.
 }
 
 // eventually polls cond for up to 10s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("after 10s: %s", what)
-		}
-	}
-}
-
 func TestRealAlertmanager(t *testing.T) {
 	hook := notifytest.New(t)
 	base := notifytest.Alertmanager(t, hook.URL)
@@ -131,23 +122,10 @@ func TestRealAlertmanager(t *testing.T) {
 	}
 
 	// A silence created in Alertmanager silences it.
-	sil := fmt.Sprintf(`{"matchers":[{"name":"host","value":"db2.dc1","isRegex":false,"isEqual":true},{"name":"alertname","value":"FleetcheckFailure","isRegex":false}],"startsAt":%q,"endsAt":%q,"createdBy":"test","comment":"maintenance"}`,
-		now.Add(-time.Minute).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339))
-	resp, err := http.Post(base+"/api/v2/silences", "application/json", strings.NewReader(sil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var created struct {
-		SilenceID string `json:"silenceID"`
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&created)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || created.SilenceID == "" {
-		t.Fatalf("creating the silence: %s", resp.Status)
-	}
+	created := struct{ SilenceID string }{notifytest.Silence(t, base, "host", "db2.dc1", now.Add(-time.Minute), now.Add(time.Hour))}
 	// Sweep 2: the same failures pushed again; db2 stays silenced, web1 active.
 	push(t, base, 2, Alerts(now.Add(time.Minute), time.Hour, []Episode{web, db}))
-	eventually(t, "db2 suppressed by the silence", func() bool {
+	notifytest.Eventually(t, "db2 suppressed by the silence", func() bool {
 		got, _ := notifytest.AlertmanagerAlerts(t, base)
 		d := got["db2.dc1/host"]
 		return d.Status.State == "suppressed" && len(d.Status.SilencedBy) == 1 && d.Status.SilencedBy[0] == created.SilenceID && got["web1.dc1/disk"].Status.State == "active"
@@ -157,7 +135,7 @@ func TestRealAlertmanager(t *testing.T) {
 	fixed := web
 	fixed.Resolved = time.Now().UTC().Add(-time.Second)
 	push(t, base, 3, Alerts(time.Now(), time.Hour, []Episode{fixed, db}))
-	eventually(t, "web1 resolved", func() bool {
+	notifytest.Eventually(t, "web1 resolved", func() bool {
 		got, _ := notifytest.AlertmanagerAlerts(t, base)
 		_, active := got["web1.dc1/disk"]
 		_, still := got["db2.dc1/host"]
@@ -167,7 +145,7 @@ func TestRealAlertmanager(t *testing.T) {
 	t.Logf("GET /api/v2/alerts after web1 was resolved: %s", raw)
 	// Its API lists only unresolved alerts; that web1 was resolved, not
 	// dropped, shows in what Alertmanager itself sent its receiver.
-	eventually(t, "Alertmanager notified its receiver that web1 resolved", func() bool {
+	notifytest.Eventually(t, "Alertmanager notified its receiver that web1 resolved", func() bool {
 		for _, r := range hook.Requests() {
 			var n struct {
 				Status string `json:"status"`

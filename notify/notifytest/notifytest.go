@@ -259,3 +259,34 @@ func AlertmanagerAlerts(t testing.TB, base string) (map[string]AMAlert, string) 
 	}
 	return out, string(body)
 }
+
+// Eventually fails the test when cond does not hold within 10s.
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10s: %s", what)
+		}
+	}
+}
+
+// Silence creates a silence of fleetcheck's alerts whose label equals
+// value in the Alertmanager at base, from start to end; it returns its id.
+func Silence(t testing.TB, base, label, value string, start, end time.Time) string {
+	t.Helper()
+	sil := fmt.Sprintf(`{"matchers":[{"name":%q,"value":%q,"isRegex":false,"isEqual":true},{"name":"alertname","value":"FleetcheckFailure","isRegex":false}],"startsAt":%q,"endsAt":%q,"createdBy":"test","comment":"maintenance"}`,
+		label, value, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Post(base+"/api/v2/silences", "application/json", strings.NewReader(sil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var created struct {
+		SilenceID string `json:"silenceID"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&created)
+	if resp.StatusCode != http.StatusOK || created.SilenceID == "" {
+		t.Fatalf("creating the silence: %s", resp.Status)
+	}
+	return created.SilenceID
+}
