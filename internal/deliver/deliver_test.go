@@ -76,12 +76,19 @@ rules:
 // builds the receivers; configYAML is fleetcheck.yaml ("" for none).
 func newFixture(t *testing.T, urls map[string]string, configYAML string) *fixture {
 	t.Helper()
+	return newFixtureWith(t, ownersYAML, urls, configYAML, BuildOptions{})
+}
+
+// newFixtureWith is newFixture with another owners file; files are
+// written into the fixture's directory first, bo completes Build's options.
+func newFixtureWith(t *testing.T, owners string, files map[string]string, configYAML string, bo BuildOptions) *fixture {
+	t.Helper()
 	f := &fixture{t: t, dir: t.TempDir(), clock: &clock{t: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}}
-	for name, u := range urls {
+	for name, u := range files {
 		write(t, f.dir, name, u)
 	}
 	var err error
-	if f.owners, err = ownership.Parse(write(t, f.dir, "owners.yaml", ownersYAML), []byte(ownersYAML)); err != nil {
+	if f.owners, err = ownership.Parse(write(t, f.dir, "owners.yaml", owners), []byte(owners)); err != nil {
 		t.Fatal(err)
 	}
 	f.cfg = &config.Config{}
@@ -90,7 +97,8 @@ func newFixture(t *testing.T, urls map[string]string, configYAML string) *fixtur
 			t.Fatal(err)
 		}
 	}
-	if f.rs, err = Build(BuildOptions{Owners: f.owners, Config: f.cfg}); err != nil {
+	bo.Owners, bo.Config = f.owners, f.cfg
+	if f.rs, err = Build(bo); err != nil {
 		t.Fatal(err)
 	}
 	f.db = filepath.Join(f.dir, "fleet.db")
