@@ -68,7 +68,9 @@ func TestKilledBetweenSendAndMark(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != -1 {
 		t.Fatalf("the child was not killed: %v\n%s", err, out.String())
 	}
+	mu.Lock()
 	t.Logf("child killed after the receiver read %v; outbox: %q", got, f.rows())
+	mu.Unlock()
 
 	// The dead child's claim lasts until its deadline: the next post runs
 	// after it (the store's clock an hour on).
