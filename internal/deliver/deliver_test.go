@@ -41,7 +41,7 @@ func (c *clock) advance(d time.Duration) {
 // fixture is a store, an owners file whose teams' receivers are
 // in-process servers, and a clock.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	db     string
 	clock  *clock
@@ -74,14 +74,14 @@ rules:
 
 // newFixture writes the owners file with urls (file name -> URL) and
 // builds the receivers; configYAML is fleetcheck.yaml ("" for none).
-func newFixture(t *testing.T, urls map[string]string, configYAML string) *fixture {
+func newFixture(t testing.TB, urls map[string]string, configYAML string) *fixture {
 	t.Helper()
 	return newFixtureWith(t, ownersYAML, urls, configYAML, BuildOptions{})
 }
 
 // newFixtureWith is newFixture with another owners file; files are
 // written into the fixture's directory first, bo completes Build's options.
-func newFixtureWith(t *testing.T, owners string, files map[string]string, configYAML string, bo BuildOptions) *fixture {
+func newFixtureWith(t testing.TB, owners string, files map[string]string, configYAML string, bo BuildOptions) *fixture {
 	t.Helper()
 	f := &fixture{t: t, dir: t.TempDir(), clock: &clock{t: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}}
 	for name, u := range files {
@@ -106,7 +106,7 @@ func newFixtureWith(t *testing.T, owners string, files map[string]string, config
 	return f
 }
 
-func write(t *testing.T, dir, name, content string) string {
+func write(t testing.TB, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
@@ -211,7 +211,7 @@ func states(r notify.Result) []string {
 
 type servers struct{ ops, oncall, web *notifytest.Server }
 
-func newServers(t *testing.T) (servers, map[string]string) {
+func newServers(t testing.TB) (servers, map[string]string) {
 	s := servers{ops: notifytest.New(t), oncall: notifytest.New(t), web: notifytest.New(t)}
 	return s, map[string]string{"ops.url": s.ops.URL + "/hook", "oncall.url": s.oncall.URL + "/hook", "web.hook": s.web.URL + "/services/T/B/SECRET"}
 }
