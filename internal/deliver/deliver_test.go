@@ -14,6 +14,7 @@ import (
 
 	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/config"
+	"github.com/fleetcheck/fleetcheck/internal/pgtest"
 	"github.com/fleetcheck/fleetcheck/notify"
 	"github.com/fleetcheck/fleetcheck/notify/notifytest"
 	"github.com/fleetcheck/fleetcheck/ownership"
@@ -115,10 +116,11 @@ func write(t testing.TB, dir, name, content string) string {
 	return p
 }
 
-// open opens another handle on the store (as a second process would).
+// open opens another handle on the store (as a second process would):
+// the SQLite file, or the PostgreSQL database once moveTo set one.
 func (f *fixture) open() *state.DB {
 	f.t.Helper()
-	s, err := state.Open(context.Background(), f.db, state.Options{Now: f.clock.now})
+	s, err := state.OpenAny(context.Background(), f.db, state.Options{Now: f.clock.now})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -350,12 +352,32 @@ func TestReceiverDownThreeRuns(t *testing.T) {
 	}
 }
 
+// moveTo makes the fixture's store the database at url.
+func (f *fixture) moveTo(url string) {
+	f.db = url
+	f.store = f.open()
+}
+
 // TestTwoPostsAtOnce: two posts on two handles of one store at once
-// (as two bastions would) deliver every item once.
+// (as two bastions would) deliver every item once, on SQLite and on
+// PostgreSQL (skipped where it is not installed).
 func TestTwoPostsAtOnce(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) { testTwoPostsAtOnce(t, backend) })
+	}
+}
+
+func testTwoPostsAtOnce(t *testing.T, backend string) {
 	srv, urls := newServers(t)
 	srv.ops.Script(slices.Repeat([]notifytest.Answer{{Status: 503}}, 6)...)
 	f := newFixture(t, urls, "")
+	if backend == "postgres" {
+		db, err := pgtest.New(t).NewDatabase(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.moveTo(db)
+	}
 	for range 2 {
 		f.sweep(map[string]health.Status{"db1": health.Critical, "web1": health.Warning})
 		f.post(f.store, 10*time.Second) // ops stays queued
