@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -73,6 +74,11 @@ func TestDigestPost(t *testing.T) {
 	}
 	if out, code := post(); code != 0 || !strings.Contains(out, "delivered fc-3.triage.webhook") || !strings.Contains(out, "delivered fc-4.triage.webhook") {
 		t.Errorf("after the broken config, the next post delivers fc-3 then fc-4: exit %d\n%s", code, out)
+	}
+	for _, f := range []string{db, db + "-wal"} {
+		if b, err := os.ReadFile(f); err == nil && strings.Contains(string(b), "SECRET") {
+			t.Errorf("the secret is in the store (%s)", f)
+		}
 	}
 	for _, tc := range []struct{ flag, want string }{{"--team=triage", "drop --team"}, {"--since=1h", "drop --since"}, {"--post-timeout=soon", "--post-timeout"}} {
 		if _, stderr, code := runInProcess(t, "digest", "--post", "--state", db, tc.flag); code != 64 || !strings.Contains(stderr, tc.want) {
