@@ -452,6 +452,7 @@ func TestDryRunRecordsNothing(t *testing.T) {
 	if err := DryRun(context.Background(), Options{Store: f.store, Owners: f.owners, Receivers: f.rs, Now: f.clock.now}, &out); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("dry run:\n%s", out.String())
 	if !strings.Contains(out.String(), "fc-1.ops.webhook") || strings.Contains(out.String(), "SECRET") {
 		t.Errorf("dry run:\n%s", out.String())
 	}
