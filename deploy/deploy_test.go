@@ -190,6 +190,42 @@ func TestKubernetesMerge(t *testing.T) {
 	}
 }
 
+// TestKubernetesPost checks that digest --post runs on the store the merge
+// records into, after the merge.
+func TestKubernetesPost(t *testing.T) {
+	docs := k8sDocs(t, "kubernetes/fleetcheck.yaml")
+	merge := cronJob(t, docs, "fleetcheck-merge")
+	post := cronJob(t, docs, "fleetcheck-post")
+	container := func(cj map[string]any) []string {
+		return stringList(t, dig(t, cj, "spec", "jobTemplate", "spec", "template", "spec", "containers", "0", "args"))
+	}
+	args := container(post)
+	if len(args) < 2 || args[0] != "digest" || args[1] != "--post" {
+		t.Fatalf("post args %q: want digest --post", args)
+	}
+	store := func(args []string) string {
+		for _, a := range args {
+			if strings.HasPrefix(a, "--state=") {
+				return a
+			}
+		}
+		return ""
+	}
+	if store(args) == "" || store(args) != store(container(merge)) {
+		t.Errorf("post's %q is not the merge's %q", store(args), store(container(merge)))
+	}
+	minute := func(cj map[string]any) int {
+		m, err := strconv.Atoi(strings.Fields(dig(t, cj, "spec", "schedule").(string))[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if minute(post) <= minute(merge) {
+		t.Errorf("post at minute %d, not after the merge (%d)", minute(post), minute(merge))
+	}
+}
+
 // TestCronRecipe checks the bastion recipe: every bastion sweeps its shard
 // of SHARDS into the shared directory, one merges what the others wrote
 // and then posts the digests (digest --post on the merged store).
