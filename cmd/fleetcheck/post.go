@@ -42,6 +42,8 @@ func (p *postOptions) check(o *digestOptions) error {
 		return usageError("--post delivers every team's digest: drop --team")
 	case o.since != "":
 		return usageError("--post delivers what is new since each team's last delivery: drop --since")
+	case o.format != "markdown":
+		return usageError("--post prints a line per delivery: drop -o %s", o.format)
 	}
 	if d, err := duration.Parse(p.timeout); err != nil || d <= 0 {
 		return usageError("--post-timeout %q: %v", p.timeout, cmpErr(err, "want a duration above 0 such as 3m"))

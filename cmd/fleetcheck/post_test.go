@@ -80,7 +80,7 @@ func TestDigestPost(t *testing.T) {
 			t.Errorf("the secret is in the store (%s)", f)
 		}
 	}
-	for _, tc := range []struct{ flag, want string }{{"--team=triage", "drop --team"}, {"--since=1h", "drop --since"}, {"--post-timeout=soon", "--post-timeout"}} {
+	for _, tc := range []struct{ flag, want string }{{"--team=triage", "drop --team"}, {"--since=1h", "drop --since"}, {"--post-timeout=soon", "--post-timeout"}, {"-o=json", "drop -o json"}} {
 		if _, stderr, code := runInProcess(t, "digest", "--post", "--state", db, tc.flag); code != 64 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("digest --post %s: exit %d %s", tc.flag, code, stderr)
 		}
