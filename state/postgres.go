@@ -19,7 +19,7 @@ import (
 const (
 	pgConnectTimeout   = 10 * time.Second
 	pgStatementTimeout = 2 * time.Minute
-	pgLockWait         = 5 * time.Second // as SQLite's busy timeout
+	pgLockWait         = time.Minute // the writers hold the lock while they apply a sweep, not while they sweep
 )
 
 // IsPostgresURL reports whether a --state value names a PostgreSQL
@@ -67,7 +67,7 @@ func openPostgresVersion(ctx context.Context, rawURL string, opt Options, target
 		cfg.RuntimeParams["statement_timeout"] = fmt.Sprint(pgStatementTimeout.Milliseconds())
 	}
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
-	s := &DB{db: db, path: name, opt: opt, d: postgresDialect{wait: pgLockWait}}
+	s := &DB{db: db, path: name, opt: opt, d: postgresDialect{wait: pgLockWait}, spool: true}
 	pctx, cancel := context.WithTimeout(ctx, pgConnectTimeout+time.Second)
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {
