@@ -38,7 +38,7 @@ func runBinaryStdin(t *testing.T, stdin []byte, args ...string) (string, string,
 // decodeDoc decodes the sweep document in the named file.
 func decodeDoc(t *testing.T, path string) *health.Sweep {
 	t.Helper()
-	s, err := decodeFile(path)
+	s, err := sweep.DecodeFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
