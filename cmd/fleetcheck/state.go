@@ -46,7 +46,7 @@ func openStore(ctx context.Context, path string) (*state.DB, error) {
 // sweepState prepares recording for the sweep of hosts: the store, and
 // what it must know of the inventory and configuration to tell gone from
 // fixed. Without --state or state: it returns nils.
-func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts []string) (*state.SQLite, *sweep.StateSink, error) {
+func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts []string) (*state.DB, *sweep.StateSink, error) {
 	path := statePath(e, o.state)
 	if path == "" {
 		return nil, nil, nil
@@ -177,7 +177,7 @@ func cmpErr(err error, fallback string) string {
 }
 
 // requireStore opens the store that digest and history read: it must exist.
-func requireStore(ctx context.Context, e *fleetenv.Env, flag string) (*state.SQLite, error) {
+func requireStore(ctx context.Context, e *fleetenv.Env, flag string) (*state.DB, error) {
 	path := statePath(e, flag)
 	if path == "" {
 		return nil, usageError("no state store: give --state FILE or state: in the config")
