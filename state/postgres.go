@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -63,6 +64,10 @@ func openPostgresVersion(ctx context.Context, rawURL string, opt Options, target
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = pgConnectTimeout
 	}
+	// statement_timeout bounds a slow server; TCP keepalives a dead one or
+	// a dead network (about 30 s), which no server setting can.
+	dialer := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 15 * time.Second, Interval: 5 * time.Second, Count: 3}}
+	cfg.DialFunc = dialer.DialContext
 	if _, ok := cfg.RuntimeParams["statement_timeout"]; !ok && !strings.Contains(cfg.RuntimeParams["options"], "statement_timeout") {
 		cfg.RuntimeParams["statement_timeout"] = fmt.Sprint(pgStatementTimeout.Milliseconds())
 	}
