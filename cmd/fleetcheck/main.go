@@ -39,23 +39,7 @@ func run(ctx context.Context, args []string, t *terminal) int {
 	if err == nil {
 		err = app.RunContext(ctx, args)
 	}
-	return exitCode(err, t)
-}
-
-// exitCode prints err (if any) and maps it to an exit code.
-func exitCode(err error, t *terminal) int {
-	if err == nil {
-		return 0
-	}
-	var coder cli.ExitCoder
-	if errors.As(err, &coder) {
-		if msg := err.Error(); msg != "" {
-			fmt.Fprintln(t.Err, "fleetcheck:", msg)
-		}
-		return coder.ExitCode()
-	}
-	fmt.Fprintln(t.Err, "fleetcheck:", err)
-	return 1
+	return cliutil.ExitStatus(err, t.Err, "fleetcheck")
 }
 
 // usageError is a bad command line: exit 64.
@@ -90,7 +74,7 @@ func newApp(t *terminal) *cli.App {
 		},
 		Action: func(c *cli.Context) error {
 			if c.Bool("version") {
-				return writeVersion(t.Out)
+				return cliutil.WriteVersion(t.Out, "fleetcheck")
 			}
 			if c.NArg() > 0 {
 				return usageError("unknown command %q (see fleetcheck --help)", c.Args().First())

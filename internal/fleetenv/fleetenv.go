@@ -250,6 +250,23 @@ type Conn struct {
 	Set                                    map[string]bool // by flag name: fanout, timeout, connect-timeout, global-timeout
 }
 
+// Validate refuses settings that cannot work, naming the flag and what it
+// takes (a *UsageError). Timeouts not given on the command line are not
+// checked: their defaults apply.
+func (c Conn) Validate() error {
+	switch {
+	case c.Fanout < 1:
+		return usagef("--fanout: want a number of hosts ≥ 1, got %d", c.Fanout)
+	case c.Timeout <= 0 && c.Set["timeout"]:
+		return usagef("--timeout: want a positive duration such as 30s, got %v", c.Timeout)
+	case c.ConnectTimeout <= 0 && c.Set["connect-timeout"]:
+		return usagef("--connect-timeout: want a positive duration such as 10s, got %v", c.ConnectTimeout)
+	case c.GlobalTimeout < 0:
+		return usagef("--global-timeout: want a duration ≥ 0 such as 10m (0: none), got %v", c.GlobalTimeout)
+	}
+	return nil
+}
+
 // RunnerConfig is the runner configuration of c, then the configuration's
 // defaults, then the built-in ones.
 func (e *Env) RunnerConfig(c Conn) runner.Config {
