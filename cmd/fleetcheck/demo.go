@@ -76,7 +76,7 @@ func runDemo(ctx context.Context, t *terminal, o *demoOptions) error {
 		return usageError("%v", err)
 	}
 	if len(hosts) == 0 {
-		return nothingSelected(o.sweep.query, len(d.Inventory.Hosts))
+		return inputError(&fleetenv.NothingSelectedError{Query: o.sweep.query, InventoryHosts: len(d.Inventory.Hosts)})
 	}
 	owners, matcher, err := d.Owners(ctx)
 	if err != nil {

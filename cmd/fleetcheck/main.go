@@ -48,11 +48,16 @@ func usageError(format string, args ...any) error {
 }
 
 // inputError is an error loading or reading the inputs: exit 64 for the
-// command line's (query syntax, unknown check), 78 for a file's.
+// command line's (query syntax, unknown check), 3 for a query that selects
+// nothing, 78 for a file's.
 func inputError(err error) error {
 	var ue *fleetenv.UsageError
-	if errors.As(err, &ue) {
+	var none *fleetenv.NothingSelectedError
+	switch {
+	case errors.As(err, &ue):
 		return cli.Exit(err.Error(), exitUsage)
+	case errors.As(err, &none):
+		return cli.Exit(err.Error(), exitNoVerdict)
 	}
 	return cli.Exit(err.Error(), exitConfig)
 }
