@@ -228,47 +228,6 @@ func isWrittenUnit(u string) bool {
 	return true
 }
 
-// FormatMetric writes m as one perfdata item, quoting the label when it
-// needs it; ParsePerfdata of the result gives m back.
-func FormatMetric(m Metric) string {
-	var b strings.Builder
-	label := m.Name
-	if label == "" || strings.ContainsAny(label, " \t\r\n\v\f'=") {
-		label = "'" + strings.ReplaceAll(label, "'", "''") + "'"
-	}
-	b.WriteString(label)
-	b.WriteByte('=')
-	b.WriteString(formatNumber(m.Value))
-	b.WriteString(m.Unit)
-	fields := []string{m.Warn, m.Crit, "", ""}
-	if m.Min != nil {
-		fields[2] = formatNumber(*m.Min)
-	}
-	if m.Max != nil {
-		fields[3] = formatNumber(*m.Max)
-	}
-	last := -1
-	for i, f := range fields {
-		if f != "" {
-			last = i
-		}
-	}
-	for _, f := range fields[:last+1] {
-		b.WriteByte(';')
-		b.WriteString(f)
-	}
-	return b.String()
-}
-
-// FormatPerfdata writes metrics as a space-separated perfdata list.
-func FormatPerfdata(metrics []Metric) string {
-	items := make([]string, len(metrics))
-	for i, m := range metrics {
-		items[i] = FormatMetric(m)
-	}
-	return strings.Join(items, " ")
-}
-
 // clipText shortens s to at most n bytes on a rune boundary, marking the cut.
 func clipText(s string, n int) string {
 	if len(s) <= n {

@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -113,48 +112,6 @@ func TestRangeAlert(t *testing.T) {
 	}
 }
 
-func TestParamsRange(t *testing.T) {
-	def := MustParseRange("5")
-	tests := []struct {
-		val     any
-		want    Range
-		wantErr string
-	}{
-		{nil, def, ""},
-		{"10:20", Range{10, 20, false}, ""},
-		{10, Range{0, 10, false}, ""},
-		{2.5, Range{0, 2.5, false}, ""},
-		{"20:10", Range{}, `parameter "r": bad range "20:10": start 20 is greater than end 10`},
-		{true, Range{}, `parameter "r": want a Nagios range such as 10, 10:, ~:10, 10:20 or @10:20, got bool`},
-	}
-	for _, tt := range tests {
-		p := Params{}
-		if tt.val != nil {
-			p["r"] = tt.val
-		}
-		got, err := p.Range("r", def)
-		if tt.wantErr != "" {
-			var pe *ParamError
-			if err == nil || err.Error() != tt.wantErr || !errors.As(err, &pe) || pe.Key != "r" {
-				t.Errorf("Range(%v) error = %v, want ParamError %q", tt.val, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("Range(%v) = %+v, %v; want %+v", tt.val, got, err, tt.want)
-		}
-	}
-}
-
-func TestMustParseRangePanics(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("MustParseRange(\"x\") did not panic")
-		}
-	}()
-	MustParseRange("x")
-}
-
 // FuzzParseRange checks that ParseRange never panics, that what it accepts
 // is a well-formed range, and that String round-trips.
 func FuzzParseRange(f *testing.F) {
@@ -220,4 +177,47 @@ func TestAlertAtLeast(t *testing.T) {
 			}
 		}
 	}
+}
+
+// MustParseRange is ParseRange for constants known to be valid; it panics
+// on a bad range.
+func MustParseRange(s string) Range {
+	r, err := ParseRange(s)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// Alert reports whether v triggers the range: outside it, or inside it for
+// an "@" range. NaN always alerts.
+func (r Range) Alert(v float64) bool {
+	if math.IsNaN(v) {
+		return true
+	}
+	in := v >= r.Start && v <= r.End
+	if r.Inside {
+		return in
+	}
+	return !in
+}
+
+// String returns the range in canonical Nagios syntax; ParseRange of it
+// gives r back.
+func (r Range) String() string {
+	var b strings.Builder
+	if r.Inside {
+		b.WriteByte('@')
+	}
+	switch {
+	case math.IsInf(r.Start, -1):
+		b.WriteString("~:")
+	case r.Start != 0 || math.Signbit(r.Start) || math.IsInf(r.End, 1):
+		b.WriteString(formatNumber(r.Start))
+		b.WriteByte(':')
+	}
+	if !math.IsInf(r.End, 1) {
+		b.WriteString(formatNumber(r.End))
+	}
+	return b.String()
 }
