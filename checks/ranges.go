@@ -69,7 +69,7 @@ func ParseRange(s string) (Range, error) {
 // the infinities, NaN, hex and digit separators strconv would accept.
 func parseRangeNumber(s string) (float64, error) {
 	if !isPlainNumber(s) {
-		return 0, fmt.Errorf("want a number, got %q", s)
+		return 0, fmt.Errorf("expected a number, found %q", s)
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(v, 0) {
