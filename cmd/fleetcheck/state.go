@@ -54,14 +54,9 @@ func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts 
 	if o.sweep.team != "" {
 		return nil, nil, usageError("--state records the whole sweep and --team keeps one team's records: drop --team (digest --team shows one team)")
 	}
-	configured, err := e.CheckNames()
+	info, err := e.SweepInfo(hosts)
 	if err != nil {
 		return nil, nil, inputError(err)
-	}
-	info := state.SweepInfo{Hosts: hosts, Configured: configured}
-	if len(e.Inventory.Hosts) > 0 {
-		// Hosts swept without being in the inventory (D{...}) are not gone.
-		info.Inventory = append(e.Inventory.Names(), hosts...)
 	}
 	if o.shard != "" {
 		if sh, err := sweep.ParseShard(o.shard); err == nil { // runSweep already refused a bad one
