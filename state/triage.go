@@ -372,8 +372,8 @@ func (s *SQLite) RemoveMaintenance(ctx context.Context, id int64) (Window, error
 // triageView is what readers and recordings attach to episodes: the
 // acknowledgements in force and the maintenance windows not yet ended.
 type triageView struct {
-	acks    map[int64]*Ack  // by episode
-	windows []Window        // ending after the view's time
+	acks    map[int64]*Ack   // by episode
+	windows []Window         // ending after the view's time
 	byID    map[int64]Window // every window an open episode opened in
 }
 
