@@ -107,7 +107,8 @@ type Mark struct {
 	// Maintenance is the window the host is in, nil when none.
 	Maintenance *Window
 	// Flaps is how often this host and check opened and resolved in the
-	// 24 hours before the sweep (FlapCount or more: flapping).
+	// FlapWindow before the sweep when that is FlapCount or more (it is
+	// flapping), else 0.
 	Flaps int
 }
 
