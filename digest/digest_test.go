@@ -162,17 +162,7 @@ func TestClock(t *testing.T) {
 }
 
 func TestGolden(t *testing.T) {
-	d := Make(fixture())
-	var md, js bytes.Buffer
-	if err := Markdown(&md, d); err != nil {
-		t.Fatal(err)
-	}
-	if err := JSON(&js, d); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "digest.md", md.Bytes())
-	golden(t, "digest.json", js.Bytes())
-	validate(t, js.Bytes())
+	goldenDigest(t, "digest", Make(fixture()))
 
 	var empty bytes.Buffer
 	if err := JSON(&empty, Make(Input{Now: now})); err != nil {
@@ -198,6 +188,22 @@ func TestHistoryGolden(t *testing.T) {
 	}
 	golden(t, "history.txt", text.Bytes())
 	golden(t, "history.json", js.Bytes())
+}
+
+// goldenDigest compares d as Markdown and JSON with name.md and
+// name.json, and validates the JSON against the schema.
+func goldenDigest(t *testing.T, name string, d Digest) {
+	t.Helper()
+	var md, js bytes.Buffer
+	if err := Markdown(&md, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := JSON(&js, d); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, name+".md", md.Bytes())
+	golden(t, name+".json", js.Bytes())
+	validate(t, js.Bytes())
 }
 
 func golden(t *testing.T, name string, got []byte) {

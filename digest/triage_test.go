@@ -1,7 +1,6 @@
 package digest
 
 import (
-	"bytes"
 	"context"
 	"math"
 	"path/filepath"
@@ -78,17 +77,7 @@ func TestMakeTriage(t *testing.T) {
 }
 
 func TestTriageGolden(t *testing.T) {
-	d := Make(triageFixture())
-	var md, js bytes.Buffer
-	if err := Markdown(&md, d); err != nil {
-		t.Fatal(err)
-	}
-	if err := JSON(&js, d); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "triage.md", md.Bytes())
-	golden(t, "triage.json", js.Bytes())
-	validate(t, js.Bytes())
+	goldenDigest(t, "triage", Make(triageFixture()))
 }
 
 // budgetClock is the store's clock in the scripted history.
