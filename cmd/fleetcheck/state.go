@@ -14,6 +14,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/internal/duration"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
+	"github.com/fleetcheck/fleetcheck/internal/triage"
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/state"
@@ -95,16 +96,14 @@ func (ss *stateSink) abort() {
 	}
 }
 
-// mark is the table's mark of a failure: new, or ongoing with its age.
+// mark is the table's mark of a failure: MAINT, ACK, FLAPPING xN, then
+// new or ongoing with its age (triage.MarkText).
 func (ss *stateSink) mark(host, check string) string {
 	m, ok := ss.marks[[2]string{host, check}]
 	if !ok {
 		return ""
 	}
-	if m.New {
-		return "new"
-	}
-	return "ongoing " + duration.Human(time.Since(m.FirstSeen))
+	return triage.MarkText(m, time.Now())
 }
 
 // sweepState prepares recording for the sweep of hosts: the store, and
@@ -140,9 +139,10 @@ func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts 
 }
 
 // digestInput reads what a digest is made of: the episodes open or ended
-// in any team's window, each team's window (since its last delivered
-// digest, or --since, or digest.DefaultWindow), and the owners' SLAs.
-func digestInput(ctx context.Context, store state.Store, owners *ownership.File, team string, since time.Duration, now time.Time) (digest.Input, error) {
+// in any team's window (and in the flap window), each team's window (since
+// its last delivered digest, or --since, or digest.DefaultWindow), the
+// owners' SLAs and each team's error budget over digest.DefaultBudgetWindow.
+func digestInput(ctx context.Context, store state.Store, owners *ownership.File, matcher *ownership.Matcher, team string, since time.Duration, now time.Time) (digest.Input, error) {
 	in := digest.Input{Now: now, Team: team}
 	windows := map[string]time.Time{}
 	earliest := now.Add(-digest.DefaultWindow)
@@ -184,10 +184,19 @@ func digestInput(ctx context.Context, store state.Store, owners *ownership.File,
 			return ownership.ResolveSLA(t.SLA, owners.SLA, s)
 		}
 	}
+	// Flapping looks back state.FlapWindow whatever the teams' windows.
+	if flap := now.Add(-state.FlapWindow); flap.Before(earliest) {
+		earliest = flap
+	}
 	var err error
 	if in.Episodes, err = store.Episodes(ctx, state.EpisodeFilter{Since: earliest}); err != nil {
 		return in, err
 	}
+	budgets, err := triage.Budgets(ctx, store, triage.Owners{File: owners, Matcher: matcher}, "", digest.DefaultBudgetWindow, now)
+	if err != nil {
+		return in, err
+	}
+	in.Budget = triage.BudgetFunc(budgets)
 	return in, nil
 }
 
@@ -201,11 +210,11 @@ func writeDigest(w io.Writer, d digest.Digest, format string) error {
 
 // sweepDigest writes the digest of the sweep just recorded (-o digest).
 func sweepDigest(ctx context.Context, e *fleetenv.Env, store state.Store, sw state.Sweep, file string, stdout io.Writer) error {
-	owners, _, err := e.Owners(ctx)
+	owners, matcher, err := e.Owners(ctx)
 	if err != nil {
 		return inputError(err)
 	}
-	in, err := digestInput(ctx, store, owners, "", 0, time.Now())
+	in, err := digestInput(ctx, store, owners, matcher, "", 0, time.Now())
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
@@ -266,7 +275,7 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 	if err != nil {
 		return err
 	}
-	owners, _, err := e.Owners(ctx)
+	owners, matcher, err := e.Owners(ctx)
 	if err != nil {
 		return inputError(err)
 	}
@@ -280,7 +289,7 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 		return err
 	}
 	defer store.Close()
-	in, err := digestInput(ctx, store, owners, o.team, since, time.Now())
+	in, err := digestInput(ctx, store, owners, matcher, o.team, since, time.Now())
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
