@@ -36,9 +36,9 @@ type hostSeen struct {
 }
 
 // recording is one sweep being written on a dedicated connection holding
-// SQLite's write lock.
+// the store's write lock.
 type recording struct {
-	s      *SQLite
+	s      *DB
 	conn   *sql.Conn
 	sweep  int64
 	info   SweepInfo
@@ -55,7 +55,7 @@ type recording struct {
 // The statements a recording runs once per failure.
 var recordStatements = map[string]string{
 	"open": `INSERT INTO episodes(host, check_name, status, summary, reason, error_kind, team, rule, unowned,
-		product_owner, first_seen, last_seen, first_sweep, last_sweep, maint) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		product_owner, first_seen, last_seen, first_sweep, last_sweep, maint) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 	"ackEnd": `UPDATE acks SET ended = ?, end_kind = ? WHERE id = ? AND end_kind = ''`,
 	"seen": `UPDATE episodes SET status = ?, summary = ?, reason = ?, error_kind = ?, team = ?, rule = ?,
 		unowned = ?, product_owner = ?, last_seen = ?, last_sweep = ? WHERE id = ?`,
@@ -63,7 +63,7 @@ var recordStatements = map[string]string{
 	"change": `INSERT INTO changes(episode, sweep, at, status, summary, team, rule, unowned, product_owner) VALUES(?,?,?,?,?,?,?,?,?)`,
 }
 
-func newRecording(ctx context.Context, s *SQLite, conn *sql.Conn, info SweepInfo) (*recording, error) {
+func newRecording(ctx context.Context, s *DB, conn *sql.Conn, info SweepInfo) (*recording, error) {
 	r := &recording{s: s, conn: conn, info: info, open: map[epKey]*openEp{}, hosts: map[string]*hostSeen{}, stmt: map[string]*sql.Stmt{}}
 	if r.info.Started.IsZero() {
 		r.info.Started = s.opt.now()
@@ -74,13 +74,9 @@ func newRecording(ctx context.Context, s *SQLite, conn *sql.Conn, info SweepInfo
 		shardIndex = sql.NullInt64{Int64: int64(info.Shard.Index), Valid: true}
 		shardCount = sql.NullInt64{Int64: int64(info.Shard.Count), Valid: true}
 	}
-	res, err := conn.ExecContext(ctx, `INSERT INTO sweeps(started, query, checks, hosts, scope, shard_index, shard_count)
-		VALUES(?,?,?,?,?,?,?)`, millis(r.info.Started), info.Query, strings.Join(info.Checks, ","),
-		len(info.Hosts), r.scope, shardIndex, shardCount)
-	if err != nil {
-		return nil, r.fail("starting the sweep", err)
-	}
-	if r.sweep, err = res.LastInsertId(); err != nil {
+	if err := conn.QueryRowContext(ctx, `INSERT INTO sweeps(started, query, checks, hosts, scope, shard_index, shard_count)
+		VALUES(?,?,?,?,?,?,?) RETURNING id`, millis(r.info.Started), info.Query, strings.Join(info.Checks, ","),
+		len(info.Hosts), r.scope, shardIndex, shardCount).Scan(&r.sweep); err != nil {
 		return nil, r.fail("starting the sweep", err)
 	}
 	if err := r.settleTriage(ctx); err != nil {
@@ -296,13 +292,9 @@ func (r *recording) openEpisode(ctx context.Context, k epKey, rec health.Record,
 	if w := r.triage.window(k.host, now); w != nil {
 		maint = sql.NullInt64{Int64: w.ID, Valid: true}
 	}
-	res, err := r.stmt["open"].ExecContext(ctx, k.host, k.check, rec.Status.String(), rec.Summary, rec.Reason, rec.ErrorKind,
-		o.Team, o.Rule, o.Unowned, o.ProductOwner, millis(now), millis(now), r.sweep, r.sweep, maint)
-	if err != nil {
-		return nil, r.fail("opening an episode of "+k.host, err)
-	}
 	ep := &openEp{status: rec.Status, owner: o, firstSeen: now, seen: true}
-	if ep.id, err = res.LastInsertId(); err != nil {
+	if err := r.stmt["open"].QueryRowContext(ctx, k.host, k.check, rec.Status.String(), rec.Summary, rec.Reason, rec.ErrorKind,
+		o.Team, o.Rule, o.Unowned, o.ProductOwner, millis(now), millis(now), r.sweep, r.sweep, maint).Scan(&ep.id); err != nil {
 		return nil, r.fail("opening an episode of "+k.host, err)
 	}
 	if err := r.change(ctx, ep, rec.Status, rec.Summary, o, now); err != nil {

@@ -174,7 +174,7 @@ func (s *SQLite) write(ctx context.Context, what string, fn func(*sql.Conn) erro
 		return fmt.Errorf("state %s: %w", s.path, err)
 	}
 	defer conn.Close()
-	if err := s.beginImmediate(ctx, conn); err != nil {
+	if err := s.beginWrite(ctx, conn); err != nil {
 		return err
 	}
 	if err := fn(conn); err != nil {

@@ -13,7 +13,6 @@ import (
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/report"
-	"github.com/fleetcheck/fleetcheck/state"
 	"github.com/urfave/cli/v2"
 )
 
@@ -93,14 +92,8 @@ func runMerge(ctx context.Context, t *terminal, o *mergeOptions) error {
 			return err
 		}
 		defer store.Close()
-		// The merged sweep speaks for its hosts only; with no inventory
-		// at hand nothing is taken for gone.
-		info := state.SweepInfo{Hosts: sweptHosts(whole)}
-		if sh := whole.Shard; sh != nil {
-			info.Shard = &state.Shard{Index: sh.Index, Count: sh.Count}
-		}
-		ss := &stateSink{store: store, info: info}
-		defer ss.abort()
+		ss := sweep.NewStateSink(store, sweep.MergedInfo(whole))
+		defer ss.Abort()
 		sinks = append(sinks, ss)
 	}
 	tty := report.FormatOptions{Color: t.color(), Width: t.Width}
@@ -118,44 +111,11 @@ func readShards(names []string, stdin io.Reader) ([]sweep.Part, error) {
 	if i := slices.Index(names, "-"); i >= 0 && slices.Contains(names[i+1:], "-") {
 		return nil, usageError("merge: '-' (stdin) given twice")
 	}
-	parts := make([]sweep.Part, 0, len(names))
-	for _, name := range names {
-		var s *health.Sweep
-		var err error
-		if name == "-" {
-			s, err = health.Decode(stdin)
-		} else {
-			s, err = decodeFile(name)
-		}
-		if err != nil {
-			return nil, cli.Exit(fmt.Sprintf("merge: %s: %v", name, err), exitConfig)
-		}
-		parts = append(parts, sweep.Part{Name: name, Sweep: s})
+	parts, err := sweep.ReadParts(names, stdin)
+	if err != nil {
+		return nil, cli.Exit(fmt.Sprintf("merge: %v", err), exitConfig)
 	}
 	return parts, nil
-}
-
-// decodeFile decodes the sweep document in the named file.
-func decodeFile(name string) (*health.Sweep, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return health.Decode(f)
-}
-
-// sweptHosts lists the hosts of a sweep's results, each once.
-func sweptHosts(s *health.Sweep) []string {
-	var hosts []string
-	seen := map[string]bool{}
-	for _, r := range s.Results {
-		if !seen[r.Host] {
-			seen[r.Host] = true
-			hosts = append(hosts, r.Host)
-		}
-	}
-	return hosts
 }
 
 // writeMerged writes the whole sweep to every output after the sinks
@@ -170,27 +130,7 @@ func writeMerged(ctx context.Context, whole *health.Sweep, outs []sweepOutput, s
 		return err
 	}
 	defer outputs.Abort()
-	sinks = append(sinks, outputs.Sinks...)
-	head := *whole
-	head.Results = nil
-	for _, sk := range sinks {
-		if err := sk.Begin(ctx, &head); err != nil {
-			return err
-		}
-	}
-	for _, r := range health.SortedRecords(whole.Results) {
-		for _, sk := range sinks {
-			if err := sk.Record(ctx, r); err != nil {
-				return err
-			}
-		}
-	}
-	for _, sk := range sinks {
-		if err := sk.End(ctx, &head); err != nil {
-			return err
-		}
-	}
-	return nil
+	return sweep.Replay(ctx, whole, append(sinks, outputs.Sinks...))
 }
 
 // parseShardFlag reads --shard I/N; the whole fleet (0/1) when not given.

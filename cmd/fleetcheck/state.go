@@ -15,7 +15,6 @@ import (
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/internal/triage"
-	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/state"
 	"github.com/urfave/cli/v2"
@@ -23,7 +22,7 @@ import (
 
 // stateFlag is --state, shared by sweep, digest and history.
 func stateFlag() cli.Flag {
-	return &cli.StringFlag{Name: "state", Usage: "the SQLite state `FILE` (default: state: in the config)"}
+	return &cli.StringFlag{Name: "state", Usage: "the state store: an SQLite `FILE` or a postgres:// URL (default: state: in the config)"}
 }
 
 // statePath is --state (flag), else the config's state:.
@@ -31,85 +30,24 @@ func statePath(e *fleetenv.Env, flag string) string {
 	return cmp.Or(flag, e.Config.State)
 }
 
-// openStore opens the state store at path: a missing or unusable one is a
-// configuration error (78), a locked one waits the busy timeout.
-func openStore(ctx context.Context, path string) (*state.SQLite, error) {
-	if strings.Contains(path, "://") {
-		return nil, usageError("--state %s: only SQLite files are supported so far (PostgreSQL is not available yet)", path)
+// openStore opens the state store at path, an SQLite file or a
+// postgres:// URL: a missing or unusable one is a configuration error
+// (78), a locked one waits the busy timeout.
+func openStore(ctx context.Context, path string) (*state.DB, error) {
+	if strings.Contains(path, "://") && !state.IsPostgresURL(path) {
+		return nil, usageError("--state %s: expected an SQLite file or a postgres:// URL", state.RedactURL(path))
 	}
-	s, err := state.Open(ctx, path, state.Options{})
+	s, err := state.OpenAny(ctx, path, state.Options{})
 	if err != nil {
 		return nil, cli.Exit(err.Error(), exitConfig)
 	}
 	return s, nil
 }
 
-// stateSink records the sweep into the store as its records come, and
-// remembers what the history makes of each failure for the table.
-type stateSink struct {
-	store state.Store
-	info  state.SweepInfo
-	rec   state.Recording
-	marks map[[2]string]state.Mark // failures only: memory grows with them, not with the hosts
-	swept state.Sweep
-	done  bool
-}
-
-// Begin starts the recording; a store locked by another sweep fails here,
-// before any host is contacted.
-func (ss *stateSink) Begin(ctx context.Context, s *health.Sweep) error {
-	ss.info.Query, ss.info.Checks, ss.info.Started = s.Query, s.Checks, s.Started
-	r, err := ss.store.Begin(ctx, ss.info)
-	if err != nil {
-		return err
-	}
-	ss.rec, ss.marks = r, map[[2]string]state.Mark{}
-	return nil
-}
-
-// Record adds one record to the recording.
-func (ss *stateSink) Record(ctx context.Context, r health.Record) error {
-	m, err := ss.rec.Add(ctx, r)
-	if err != nil {
-		return err
-	}
-	if r.Status != health.OK && !m.FirstSeen.IsZero() {
-		ss.marks[[2]string{r.Host, r.Check}] = m
-	}
-	return nil
-}
-
-// End commits the sweep: an interrupted one too, with what it finished.
-func (ss *stateSink) End(ctx context.Context, s *health.Sweep) error {
-	sw, err := ss.rec.Commit(ctx, state.SweepEnd{Finished: s.Finished, Complete: s.Complete})
-	if err != nil {
-		return err
-	}
-	ss.swept, ss.done = sw, true
-	return nil
-}
-
-// abort drops an unfinished recording (a sink failed, End never came).
-func (ss *stateSink) abort() {
-	if ss.rec != nil && !ss.done {
-		ss.rec.Abort() //nolint:errcheck // the error that stopped the sweep is the one reported
-	}
-}
-
-// mark is the table's mark of a failure: MAINT, ACK, FLAPPING xN, then
-// new or ongoing with its age (triage.MarkText).
-func (ss *stateSink) mark(host, check string) string {
-	m, ok := ss.marks[[2]string{host, check}]
-	if !ok {
-		return ""
-	}
-	return triage.MarkText(m, time.Now())
-}
-
 // sweepState prepares recording for the sweep of hosts: the store, and
 // what it must know of the inventory and configuration to tell gone from
 // fixed. Without --state or state: it returns nils.
-func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts []string) (*state.SQLite, *stateSink, error) {
+func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts []string) (*state.SQLite, *sweep.StateSink, error) {
 	path := statePath(e, o.state)
 	if path == "" {
 		return nil, nil, nil
@@ -135,77 +73,7 @@ func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts 
 	if err != nil {
 		return nil, nil, err
 	}
-	return store, &stateSink{store: store, info: info}, nil
-}
-
-// digestInput reads what a digest is made of: the episodes open or ended
-// in any team's window (and in the flap window), each team's window (since
-// its last delivered digest, or --since, or digest.DefaultWindow), the
-// owners' SLAs and each team's error budget over digest.DefaultBudgetWindow.
-func digestInput(ctx context.Context, store state.Store, owners *ownership.File, matcher *ownership.Matcher, team string, since time.Duration, now time.Time) (digest.Input, error) {
-	in := digest.Input{Now: now, Team: team}
-	windows := map[string]time.Time{}
-	earliest := now.Add(-digest.DefaultWindow)
-	if since > 0 {
-		earliest = now.Add(-since)
-	} else {
-		teams := []string{health.UnownedTeam}
-		if owners != nil {
-			teams = append(teams, owners.Fallback)
-			for _, t := range owners.Teams {
-				teams = append(teams, t.Name)
-			}
-		}
-		for _, t := range teams {
-			d, ok, err := store.LastDelivered(ctx, t)
-			if err != nil {
-				return in, err
-			}
-			if ok {
-				windows[t] = d.At
-				if d.At.Before(earliest) {
-					earliest = d.At
-				}
-			}
-		}
-	}
-	in.Since = func(team string) time.Time {
-		if since > 0 {
-			return now.Add(-since)
-		}
-		if at, ok := windows[team]; ok {
-			return at
-		}
-		return now.Add(-digest.DefaultWindow)
-	}
-	if owners != nil {
-		in.SLA = func(name string, s health.Status) time.Duration {
-			t, _ := owners.Team(name)
-			return ownership.ResolveSLA(t.SLA, owners.SLA, s)
-		}
-	}
-	// Flapping looks back state.FlapWindow whatever the teams' windows.
-	if flap := now.Add(-state.FlapWindow); flap.Before(earliest) {
-		earliest = flap
-	}
-	var err error
-	if in.Episodes, err = store.Episodes(ctx, state.EpisodeFilter{Since: earliest}); err != nil {
-		return in, err
-	}
-	budgets, err := triage.Budgets(ctx, store, triage.Owners{File: owners, Matcher: matcher}, "", digest.DefaultBudgetWindow, now)
-	if err != nil {
-		return in, err
-	}
-	in.Budget = triage.BudgetFunc(budgets)
-	return in, nil
-}
-
-// writeDigest renders d as format ("markdown" or "json").
-func writeDigest(w io.Writer, d digest.Digest, format string) error {
-	if format == "json" {
-		return digest.JSON(w, d)
-	}
-	return digest.Markdown(w, d)
+	return store, sweep.NewStateSink(store, info), nil
 }
 
 // sweepDigest writes the digest of the sweep just recorded (-o digest).
@@ -214,13 +82,16 @@ func sweepDigest(ctx context.Context, e *fleetenv.Env, store state.Store, sw sta
 	if err != nil {
 		return inputError(err)
 	}
-	in, err := digestInput(ctx, store, owners, matcher, "", 0, time.Now())
+	in, err := digest.ReadInput(ctx, store, owners, "", 0, time.Now())
+	if err == nil {
+		err = triage.AddBudgets(ctx, &in, store, triage.Owners{File: owners, Matcher: matcher})
+	}
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
 	in.Sweep = &sw
 	d := digest.Make(in)
-	render := func(w io.Writer) error { return writeDigest(w, d, "markdown") }
+	render := func(w io.Writer) error { return digest.Write(w, d, "markdown") }
 	if file != "" {
 		err = report.WriteFileAtomic(file, render)
 	} else {
@@ -289,14 +160,17 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 		return err
 	}
 	defer store.Close()
-	in, err := digestInput(ctx, store, owners, matcher, o.team, since, time.Now())
+	in, err := digest.ReadInput(ctx, store, owners, o.team, since, time.Now())
+	if err == nil {
+		err = triage.AddBudgets(ctx, &in, store, triage.Owners{File: owners, Matcher: matcher})
+	}
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
 	if sweeps, err := store.Sweeps(ctx, 1); err == nil && len(sweeps) == 1 {
 		in.Sweep = &sweeps[0]
 	}
-	if err := writeDigest(t.Out, digest.Make(in), o.format); err != nil {
+	if err := digest.Write(t.Out, digest.Make(in), o.format); err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
 	return nil

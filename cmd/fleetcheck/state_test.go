@@ -127,7 +127,8 @@ func TestStateUsageErrors(t *testing.T) {
 	}{
 		{[]string{"sweep", "-i", inv, "-o", "digest"}, 64, "-o digest needs the state store"},
 		{[]string{"sweep", "-i", inv, "--owners", owners, "--state", filepath.Join(dir, "x.db"), "--team", "web"}, 64, "--state records the whole sweep"},
-		{[]string{"sweep", "-i", inv, "--state", "postgres://db/fleet"}, 64, "PostgreSQL is not available yet"},
+		{[]string{"sweep", "-i", inv, "--state", "mysql://fc:pw@db/fleet"}, 64, "--state mysql://fc:xxxxx@db/fleet: expected an SQLite file or a postgres:// URL"},
+		{[]string{"digest", "--state", "postgres://fc:s3cret@127.0.0.1:1/fleet?connect_timeout=2"}, 78, "state postgres://fc:xxxxx@127.0.0.1:1/fleet?connect_timeout=2: connecting: "},
 		{[]string{"digest", "-i", inv}, 64, "no state store"},
 		{[]string{"digest", "--state", filepath.Join(dir, "missing.db")}, 78, "missing.db"},
 		{[]string{"digest", "--state", newer}, 78, "upgrade fleetcheck"},

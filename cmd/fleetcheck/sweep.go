@@ -111,8 +111,8 @@ func runSweep(ctx context.Context, t *terminal, o *sweepCmdOptions) error {
 // sweepJob is a planned sweep and where its results go.
 type sweepJob struct {
 	env           *fleetenv.Env
-	store         state.Store // nil without --state
-	record        *stateSink  // records into store
+	store         state.Store      // nil without --state
+	record        *sweep.StateSink // records into store
 	query         string
 	hosts         int
 	tasks         []runner.Task
@@ -141,7 +141,7 @@ func execSweep(parent context.Context, t *terminal, job sweepJob) error {
 	}
 	tty := report.FormatOptions{Color: t.color(), Width: t.Width, Table: job.table}
 	if job.record != nil {
-		tty.Table.Mark = job.record.mark
+		tty.Table.Mark = job.record.Mark
 	}
 	outputs, err := sweep.NewOutputs(outs, t.Out, tty)
 	if err != nil {
@@ -153,7 +153,7 @@ func execSweep(parent context.Context, t *terminal, job sweepJob) error {
 		// First, so that the sweep is committed before the table (which
 		// shows its marks) renders.
 		sinks = append(sinks, job.record)
-		defer job.record.abort()
+		defer job.record.Abort()
 	}
 	if job.progress && t.ErrTTY {
 		names := make([]string, len(job.tasks))
@@ -171,7 +171,7 @@ func execSweep(parent context.Context, t *terminal, job sweepJob) error {
 		return cli.Exit(err.Error(), 1)
 	}
 	for _, o := range digests {
-		if err := sweepDigest(context.WithoutCancel(parent), job.env, job.store, job.record.swept, o.file, t.Out); err != nil {
+		if err := sweepDigest(context.WithoutCancel(parent), job.env, job.store, job.record.Swept(), o.file, t.Out); err != nil {
 			return err
 		}
 	}

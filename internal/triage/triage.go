@@ -328,6 +328,17 @@ func Budgets(ctx context.Context, store state.Store, owners Owners, team string,
 		Owner: owners.owner, SLO: owners.slo, Team: team}), nil
 }
 
+// AddBudgets gives the digest in each team's error budget over
+// digest.DefaultBudgetWindow up to in.Now (its header line).
+func AddBudgets(ctx context.Context, in *digest.Input, store state.Store, owners Owners) error {
+	budgets, err := Budgets(ctx, store, owners, in.Team, digest.DefaultBudgetWindow, in.Now)
+	if err != nil {
+		return fmt.Errorf("error budgets: %w", err)
+	}
+	in.Budget = BudgetFunc(budgets)
+	return nil
+}
+
 // BudgetFunc is digest.Input's Budget for the budgets of a default window.
 func BudgetFunc(budgets []digest.Budget) func(team string) *digest.Budget {
 	return func(team string) *digest.Budget {
@@ -387,30 +398,4 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-// MarkText is the table's mark of a failure from what the recording said
-// of it: MAINT (in a maintenance window) before ACK (acknowledged, with
-// reason and until) before FLAPPING xN, each followed by new or ongoing
-// with its age.
-func MarkText(m state.Mark, now time.Time) string {
-	age := "new"
-	if !m.New {
-		age = "ongoing " + duration.Human(now.Sub(m.FirstSeen))
-	}
-	var parts []string
-	if w := m.Maintenance; w != nil {
-		parts = append(parts, fmt.Sprintf("MAINT %s until %s", w.Reason, w.End.Format("Jan 2 15:04")))
-	}
-	if a := m.Ack; a != nil {
-		until := "resolved"
-		if !a.Until.IsZero() {
-			until = a.Until.Format("Jan 2 15:04")
-		}
-		parts = append(parts, fmt.Sprintf("ACK %s until %s", a.Reason, until))
-	}
-	if m.Flapping() {
-		parts = append(parts, fmt.Sprintf("FLAPPING x%d", m.Flaps))
-	}
-	return strings.Join(append(parts, age), " · ")
 }
