@@ -3,13 +3,12 @@ package digest
 import (
 	"bytes"
 	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/health"
+	goldenfile "github.com/fleetcheck/fleetcheck/internal/golden"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/state"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -208,22 +207,7 @@ func goldenDigest(t *testing.T, name string, d Digest) {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n%s", name, got)
-	}
+	goldenfile.Check(t, name, got, *update)
 }
 
 func validate(t *testing.T, doc []byte) {

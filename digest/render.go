@@ -158,11 +158,14 @@ func BudgetLine(b Budget) string {
 	s += fmt.Sprintf("): %s failing of %.0f host-check hours (critical %s, warning %s, unknown %s, unreachable %s",
 		percent(b.Observed), hours, share(b.Critical, b.Total), share(b.Warning, b.Total), share(b.Unknown, b.Total), share(b.Unreachable, b.Total))
 	if b.Maintenance > 0 {
-		s += fmt.Sprintf("; %.0f in maintenance, not counted", b.Maintenance.Duration().Hours())
+		s += fmt.Sprintf("; %.0f host-check hours in maintenance, not counted", b.Maintenance.Duration().Hours())
 	}
 	s += ")"
 	if !b.HasSLO() {
 		return s + "; no slo: set in the owners file."
+	}
+	if b.Left < 0 {
+		return s + fmt.Sprintf(", burn rate %.2f, budget overspent by %s.", b.Burn, percent(-b.Left))
 	}
 	return s + fmt.Sprintf(", burn rate %.2f, %s of the budget left.", b.Burn, percent(b.Left))
 }
