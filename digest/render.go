@@ -150,15 +150,14 @@ func maintLine(g Group, now time.Time) string {
 
 // BudgetLine is a team's error budget in one line.
 func BudgetLine(b Budget) string {
-	hours := b.Total.Duration().Hours()
 	s := fmt.Sprintf("Error budget (%s", Age(b.Window.Duration()))
 	if b.HasSLO() {
 		s += fmt.Sprintf(", SLO %s%%", trimFloat(b.SLO))
 	}
-	s += fmt.Sprintf("): %s failing of %.0f host-check hours (critical %s, warning %s, unknown %s, unreachable %s",
-		percent(b.Observed), hours, share(b.Critical, b.Total), share(b.Warning, b.Total), share(b.Unknown, b.Total), share(b.Unreachable, b.Total))
+	s += fmt.Sprintf("): %s failing of %s (critical %s, warning %s, unknown %s, unreachable %s",
+		percent(b.Observed), hostCheckTime(b.Total), share(b.Critical, b.Total), share(b.Warning, b.Total), share(b.Unknown, b.Total), share(b.Unreachable, b.Total))
 	if b.Maintenance > 0 {
-		s += fmt.Sprintf("; %.0f host-check hours in maintenance, not counted", b.Maintenance.Duration().Hours())
+		s += fmt.Sprintf("; %s in maintenance, not counted", hostCheckTime(b.Maintenance))
 	}
 	s += ")"
 	if !b.HasSLO() {
@@ -168,6 +167,15 @@ func BudgetLine(b Budget) string {
 		return s + fmt.Sprintf(", burn rate %.2f, budget overspent by %s.", b.Burn, percent(-b.Left))
 	}
 	return s + fmt.Sprintf(", burn rate %.2f, %s of the budget left.", b.Burn, percent(b.Left))
+}
+
+// hostCheckTime is an amount of host-check time: whole hours from an
+// hour up, else a short duration.
+func hostCheckTime(s Seconds) string {
+	if h := s.Duration().Hours(); h >= 1 {
+		return fmt.Sprintf("%.0f host-check hours", h)
+	}
+	return Age(s.Duration()) + " of host-check time"
 }
 
 func share(part, total Seconds) string {

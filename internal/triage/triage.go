@@ -370,7 +370,7 @@ func WriteBudgets(w io.Writer, budgets []digest.Budget, format string) error {
 			burn = fmt.Sprintf("%.2f", b.Burn)
 			left = fmt.Sprintf("%.1f%%", b.Left*100)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t\n", b.Team, slo, duration.Human(b.Window.Duration()), b.HostChecks,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1f\t%s\t%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t\n", b.Team, slo, duration.Human(b.Window.Duration()), b.HostChecks,
 			b.Total.Duration().Hours(), pct(b.Failing, b.Total), pct(b.Critical, b.Total), pct(b.Warning, b.Total), pct(b.Unknown, b.Total),
 			pct(b.Unreachable, b.Total), b.Maintenance.Duration().Hours(), burn, left)
 	}
