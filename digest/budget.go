@@ -3,6 +3,7 @@ package digest
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/health"
@@ -80,17 +81,22 @@ func Budgets(in BudgetInput) []Budget {
 	start := in.Now.Add(-window)
 	// Pairs in scope and when each was first swept in the window.
 	type pair struct{ host, check string }
-	first := map[pair]time.Time{}
-	expanded := map[string][]string{}
+	// Sweeps of one scope and checks (hourly runs of one cron line) are
+	// expanded once, from the earliest of them.
+	type shape struct{ scope, checks string }
+	earliest := map[shape]state.Sweep{}
 	for _, sw := range in.Sweeps {
 		if sw.Started.Before(start) || sw.Started.After(in.Now) {
 			continue
 		}
-		hosts, ok := expanded[sw.Scope]
-		if !ok {
-			hosts, _ = nodeset.Expand(sw.Scope) // stored folded by the store itself
-			expanded[sw.Scope] = hosts
+		k := shape{sw.Scope, strings.Join(sw.Checks, ",")}
+		if e, ok := earliest[k]; !ok || sw.Started.Before(e.Started) {
+			earliest[k] = sw
 		}
+	}
+	first := map[pair]time.Time{}
+	for _, sw := range earliest {
+		hosts, _ := nodeset.Expand(sw.Scope) // folded by the store itself
 		for _, h := range hosts {
 			for _, c := range sw.Checks {
 				p := pair{h, c}
