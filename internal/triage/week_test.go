@@ -235,6 +235,14 @@ func TestScriptedWeek(t *testing.T) {
 	if i := slices.IndexFunc(budgets, func(b digest.Budget) bool { return b.Team == "data-persistence" }); i < 0 || budgets[i].Maintenance == 0 {
 		t.Errorf("data-persistence's budget excludes no maintenance: %+v", budgets)
 	}
+	// The history is shorter than both windows: the digest's 30-day
+	// budgets are the 7-day table's.
+	for _, tm := range d.Teams {
+		i := slices.IndexFunc(budgets, func(b digest.Budget) bool { return b.Team == tm.Team })
+		if tm.Budget == nil || i < 0 || tm.Budget.Total != budgets[i].Total || tm.Budget.Failing != budgets[i].Failing {
+			t.Errorf("%s: digest budget %+v, budget command %+v", tm.Team, tm.Budget, budgets[max(i, 0)])
+		}
+	}
 	golden(t, "week_digest.md", md.Bytes())
 	golden(t, "week_budget.txt", append([]byte(fmt.Sprintf("$ fleetcheck budget --window 7d   # at %s\n", now.Format(time.RFC3339))), table.Bytes()...))
 }
