@@ -32,7 +32,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	sharedPG.Stop()
+	os.Exit(code)
 }
 
 // crashChild records sweeps into path until killed, printing "committed

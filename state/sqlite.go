@@ -10,37 +10,44 @@ import (
 	"strings"
 	"time"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
 
 // ErrLocked is returned by Begin when another sweep is recording into the
 // same store.
-var ErrLocked = errors.New("another fleetcheck is recording a sweep into this store (waited 5s); try again when it has finished")
+var ErrLocked = errors.New("another fleetcheck is recording a sweep into this store; try again when it has finished")
 
 // ErrNewerSchema is returned by Open for a store written by a newer
 // fleetcheck; the store is left untouched.
 var ErrNewerSchema = errors.New("written by a newer fleetcheck")
 
-// SQLite is the embedded store: one file, WAL, a 5 s busy timeout.
-type SQLite struct {
+// DB is the store on an SQL database: SQLite (Open) or PostgreSQL. Its
+// methods are one SQL code path for both; what differs is its dialect.
+type DB struct {
 	db   *sql.DB
-	path string
+	path string // the file, or the PostgreSQL URL without its password
 	opt  Options
+	d    dialect
+	// spool: recordings write at Commit (see spooled), so that several
+	// runners record into the store at once (PostgreSQL).
+	spool bool
 }
 
-var _ Store = (*SQLite)(nil)
+// SQLite is the name DB had before it served PostgreSQL too.
+type SQLite = DB
+
+var _ Store = (*DB)(nil)
 
 // Open opens (creating it, mode 0600, when missing) the SQLite store at
 // path and migrates its schema to SchemaVersion. A store written by a
 // newer schema is refused with ErrNewerSchema and not modified.
-func Open(ctx context.Context, path string, opt Options) (*SQLite, error) {
+func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	return openVersion(ctx, path, opt, SchemaVersion())
 }
 
 // openVersion opens the store and migrates it to version target (tests
 // build older stores with it).
-func openVersion(ctx context.Context, path string, opt Options, target int) (*SQLite, error) {
+func openVersion(ctx context.Context, path string, opt Options, target int) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("state: no file given")
 	}
@@ -57,7 +64,7 @@ func openVersion(ctx context.Context, path string, opt Options, target int) (*SQ
 	if err != nil {
 		return nil, fmt.Errorf("state %s: %w", path, err)
 	}
-	s := &SQLite{db: db, path: path, opt: opt}
+	s := &DB{db: db, path: path, opt: opt, d: sqliteDialect{}}
 	if err := s.migrate(ctx, target); err != nil {
 		db.Close()
 		return nil, err
@@ -67,7 +74,7 @@ func openVersion(ctx context.Context, path string, opt Options, target int) (*SQ
 
 // migrate brings the schema to version target in one transaction, after
 // checking that the file is a fleetcheck store not newer than this build.
-func (s *SQLite) migrate(ctx context.Context, target int) error {
+func (s *DB) migrate(ctx context.Context, target int) error {
 	version, err := s.version(ctx, s.db)
 	if err != nil {
 		return err
@@ -83,7 +90,7 @@ func (s *SQLite) migrate(ctx context.Context, target int) error {
 		return fmt.Errorf("state %s: %w", s.path, err)
 	}
 	defer conn.Close()
-	if err := s.beginImmediate(ctx, conn); err != nil {
+	if err := s.beginWrite(ctx, conn); err != nil {
 		return err
 	}
 	commit := false
@@ -97,20 +104,20 @@ func (s *SQLite) migrate(ctx context.Context, target int) error {
 		return err
 	}
 	if version == 0 {
-		var n int
-		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+		foreign, err := s.d.foreign(ctx, conn)
+		if err != nil {
 			return fmt.Errorf("state %s: %w", s.path, err)
 		}
-		if n > 0 {
-			return fmt.Errorf("state %s: an SQLite database, but not a fleetcheck state store (no schema version)", s.path)
+		if foreign {
+			return fmt.Errorf("state %s: %s, but not a fleetcheck state store (no schema version)", s.path, s.d.kind())
 		}
 	}
 	for v := version; v < target; v++ {
-		if _, err := conn.ExecContext(ctx, migrations[v]); err != nil {
+		if _, err := conn.ExecContext(ctx, s.d.migration(migrations[v])); err != nil {
 			return fmt.Errorf("state %s: migrating the schema to version %d: %w", s.path, v+1, err)
 		}
 	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", target)); err != nil {
+	if err := s.d.setVersion(ctx, conn, target); err != nil {
 		return fmt.Errorf("state %s: %w", s.path, err)
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
@@ -120,45 +127,39 @@ func (s *SQLite) migrate(ctx context.Context, target int) error {
 	return nil
 }
 
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func (s *SQLite) version(ctx context.Context, q queryer) (int, error) {
-	var v int
-	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return 0, fmt.Errorf("state %s: not readable as an SQLite database: %w", s.path, err)
+func (s *DB) version(ctx context.Context, q queryer) (int, error) {
+	v, err := s.d.version(ctx, q)
+	if err != nil {
+		return 0, fmt.Errorf("state %s: %w", s.path, err)
 	}
 	return v, nil
 }
 
-// beginImmediate takes the write lock on conn, waiting at most the busy
-// timeout.
-func (s *SQLite) beginImmediate(ctx context.Context, conn *sql.Conn) error {
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		if isBusy(err) {
-			return fmt.Errorf("state %s: %w", s.path, ErrLocked)
+// beginWrite is the write-transaction entry point: it opens a transaction
+// on conn holding the store's write lock (SQLite: BEGIN IMMEDIATE under
+// the busy timeout; PostgreSQL: BEGIN and an advisory lock), so that
+// writers wait for each other. Another writer holding the lock past the
+// wait is ErrLocked. The caller ends it with COMMIT or ROLLBACK on conn.
+func (s *DB) beginWrite(ctx context.Context, conn *sql.Conn) error {
+	if err := s.d.beginWrite(ctx, conn); err != nil {
+		if s.d.locked(err) {
+			return fmt.Errorf("state %s: waited %s: %w", s.path, s.d.lockWait(), ErrLocked)
 		}
 		return fmt.Errorf("state %s: starting a transaction: %w", s.path, err)
 	}
 	return nil
 }
 
-// isBusy reports whether err is SQLite's "database is locked".
-func isBusy(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		c := se.Code() & 0xff
-		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
-	}
-	return false
-}
+// isBusy reports whether err says the store's write lock is held by
+// another writer (SQLite's "database is locked", PostgreSQL's lock
+// timeout).
+func (s *DB) isBusy(err error) bool { return s.d.locked(err) }
 
 // Path is the store's file.
-func (s *SQLite) Path() string { return s.path }
+func (s *DB) Path() string { return s.path }
 
 // Close closes the database.
-func (s *SQLite) Close() error {
+func (s *DB) Close() error {
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("state %s: %w", s.path, err)
 	}
@@ -166,12 +167,15 @@ func (s *SQLite) Close() error {
 }
 
 // Begin implements Store.
-func (s *SQLite) Begin(ctx context.Context, info SweepInfo) (Recording, error) {
+func (s *DB) Begin(ctx context.Context, info SweepInfo) (Recording, error) {
+	if s.spool {
+		return s.beginSpooled(ctx, info)
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("state %s: %w", s.path, err)
 	}
-	if err := s.beginImmediate(ctx, conn); err != nil {
+	if err := s.beginWrite(ctx, conn); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -185,7 +189,7 @@ func (s *SQLite) Begin(ctx context.Context, info SweepInfo) (Recording, error) {
 }
 
 // Sweeps implements Store.
-func (s *SQLite) Sweeps(ctx context.Context, limit int) ([]Sweep, error) {
+func (s *DB) Sweeps(ctx context.Context, limit int) ([]Sweep, error) {
 	q := `SELECT id, started, finished, query, checks, hosts, scope, complete, shard_index, shard_count,
 		results, ok, warning, critical, unknown, unreachable, not_run, opened, worsened, improved, fixed, gone
 		FROM sweeps ORDER BY id DESC`
@@ -228,7 +232,7 @@ func (s *SQLite) Sweeps(ctx context.Context, limit int) ([]Sweep, error) {
 }
 
 // Episodes implements Store.
-func (s *SQLite) Episodes(ctx context.Context, f EpisodeFilter) ([]Episode, error) {
+func (s *DB) Episodes(ctx context.Context, f EpisodeFilter) ([]Episode, error) {
 	var where []string
 	var args []any
 	if f.Host != "" {
@@ -251,22 +255,23 @@ func (s *SQLite) Episodes(ctx context.Context, f EpisodeFilter) ([]Episode, erro
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, host, check_name, status, summary, reason, error_kind,
-		team, rule, unowned, product_owner, first_seen, last_seen, first_sweep, last_sweep, ended, end_kind, end_sweep
+		team, rule, unowned, product_owner, first_seen, last_seen, first_sweep, last_sweep, ended, end_kind, end_sweep, maint
 		FROM episodes`+cond+` ORDER BY first_seen, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("state %s: reading episodes: %w", s.path, err)
 	}
 	defer rows.Close()
 	var out []Episode
+	var maints []sql.NullInt64
 	index := map[int64]int{}
 	for rows.Next() {
 		var e Episode
 		var status, end string
 		var first, last int64
-		var ended, endSweep sql.NullInt64
+		var ended, endSweep, maint sql.NullInt64
 		if err := rows.Scan(&e.ID, &e.Host, &e.Check, &status, &e.Summary, &e.Reason, &e.ErrorKind,
 			&e.Owner.Team, &e.Owner.Rule, &e.Owner.Unowned, &e.Owner.ProductOwner,
-			&first, &last, &e.FirstSweep, &e.LastSweep, &ended, &end, &endSweep); err != nil {
+			&first, &last, &e.FirstSweep, &e.LastSweep, &ended, &end, &endSweep, &maint); err != nil {
 			return nil, fmt.Errorf("state %s: reading episodes: %w", s.path, err)
 		}
 		if e.Status, err = parseStatus(status); err != nil {
@@ -279,6 +284,7 @@ func (s *SQLite) Episodes(ctx context.Context, f EpisodeFilter) ([]Episode, erro
 		e.EndSweep = endSweep.Int64
 		index[e.ID] = len(out)
 		out = append(out, e)
+		maints = append(maints, maint)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("state %s: reading episodes: %w", s.path, err)
@@ -288,7 +294,7 @@ func (s *SQLite) Episodes(ctx context.Context, f EpisodeFilter) ([]Episode, erro
 		return nil, nil
 	}
 	crows, err := s.db.QueryContext(ctx, `SELECT episode, sweep, at, status, summary, team, rule, unowned, product_owner
-		FROM changes WHERE episode IN (SELECT id FROM episodes`+cond+`) ORDER BY episode, at, rowid`, args...)
+		FROM changes WHERE episode IN (SELECT id FROM episodes`+cond+`) ORDER BY episode, at, sweep`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("state %s: reading changes: %w", s.path, err)
 	}
@@ -311,33 +317,54 @@ func (s *SQLite) Episodes(ctx context.Context, f EpisodeFilter) ([]Episode, erro
 	if err := crows.Err(); err != nil {
 		return nil, fmt.Errorf("state %s: reading changes: %w", s.path, err)
 	}
+	if err := s.fillTriage(ctx, out, maints); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
 // LastDelivered implements Store.
-func (s *SQLite) LastDelivered(ctx context.Context, team string) (Delivered, bool, error) {
+func (s *DB) LastDelivered(ctx context.Context, team string) (Delivered, bool, error) {
 	d := Delivered{Team: team}
-	var at int64
-	err := s.db.QueryRowContext(ctx, "SELECT sweep, at FROM delivered WHERE team = ?", team).Scan(&d.Sweep, &at)
+	var ok bool
+	var err error
+	d.Sweep, d.At, ok, err = s.readMark(ctx, "SELECT sweep, at FROM delivered WHERE team = ?", team, "the last digest of "+team)
+	return d, ok, err
+}
+
+// readMark reads the (sweep, at) mark query selects by key; ok is false
+// when there is none.
+func (s *DB) readMark(ctx context.Context, query, key, what string) (int64, time.Time, bool, error) {
+	var sweep, at int64
+	err := s.db.QueryRowContext(ctx, query, key).Scan(&sweep, &at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return d, false, nil
+		return 0, time.Time{}, false, nil
 	}
 	if err != nil {
-		return d, false, fmt.Errorf("state %s: reading the last digest of %s: %w", s.path, team, err)
+		return 0, time.Time{}, false, fmt.Errorf("state %s: reading %s: %w", s.path, what, err)
 	}
-	d.At = fromMillis(at)
-	return d, true, nil
+	return sweep, fromMillis(at), true, nil
 }
 
 // MarkDelivered implements Store.
-func (s *SQLite) MarkDelivered(ctx context.Context, team string, sweep int64, at time.Time) error {
+func (s *DB) MarkDelivered(ctx context.Context, team string, sweep int64, at time.Time) error {
+	return s.markDelivered(ctx, s.db, team, sweep, at)
+}
+
+// execer runs a statement: the database, or a connection holding the
+// write lock.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (s *DB) markDelivered(ctx context.Context, ex execer, team string, sweep int64, at time.Time) error {
 	if at.IsZero() {
 		at = s.opt.now()
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO delivered(team, sweep, at) VALUES(?, ?, ?)
+	_, err := ex.ExecContext(ctx, `INSERT INTO delivered(team, sweep, at) VALUES(?, ?, ?)
 		ON CONFLICT(team) DO UPDATE SET sweep = excluded.sweep, at = excluded.at`, team, sweep, millis(at))
 	if err != nil {
-		if isBusy(err) {
+		if s.isBusy(err) {
 			return fmt.Errorf("state %s: marking the digest of %s delivered: %w", s.path, team, ErrLocked)
 		}
 		return fmt.Errorf("state %s: marking the digest of %s delivered: %w", s.path, team, err)

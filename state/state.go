@@ -1,7 +1,10 @@
 // Package state is fleetcheck's history: the sweeps it ran and the failure
-// episodes they saw, behind the Store interface. SQLite (Open) is the
-// embedded implementation; a PostgreSQL store is meant to be a second
-// implementation of the same interface and schema.
+// episodes they saw, behind the Store interface, implemented by DB on
+// SQLite (Open, the embedded default) or PostgreSQL (OpenPostgres, a
+// history shared by several runners; OpenAny chooses by the --state
+// value). DB's SQL is written once; a small dialect (dialect.go) holds
+// what differs: placeholders, migrations, the schema version, the write
+// lock and its errors.
 //
 // How a sweep is recorded: Begin opens one write transaction and loads the
 // open episodes (never the OK results of the past); Add streams each
@@ -9,7 +12,9 @@
 // with the failures, not with the hosts; Commit applies what only the end
 // of a sweep can decide (unreachable hosts, hosts and checks gone from the
 // inventory or configuration) and commits. A crash or Abort leaves the
-// store as it was before the sweep.
+// store as it was before the sweep. On PostgreSQL, where several runners
+// record at once, Add keeps what can change the history and Commit
+// applies it under the write lock (see spooled).
 //
 // How the store learns what left the inventory: the caller passes the
 // whole inventory's host names and the configured check names in
@@ -42,8 +47,10 @@ const (
 // Store is the history of sweeps. Every method that touches the database
 // takes a context; a Store is safe for concurrent use.
 type Store interface {
-	// Begin starts recording a sweep. It fails at once (after the busy
-	// timeout) with ErrLocked when another sweep is recording.
+	Triage
+	// Begin starts recording a sweep. On SQLite it fails at once (after
+	// the busy timeout) with ErrLocked when another sweep is recording; on
+	// PostgreSQL sweeps record at once and Commit waits for the others'.
 	Begin(ctx context.Context, info SweepInfo) (Recording, error)
 	// Sweeps returns the recorded sweeps, newest first; limit <= 0 means all.
 	Sweeps(ctx context.Context, limit int) ([]Sweep, error)
@@ -55,6 +62,8 @@ type Store interface {
 	// MarkDelivered records that team was shown everything up to sweep, at
 	// at: the next digest's "new" starts there. Only delivery calls it.
 	MarkDelivered(ctx context.Context, team string, sweep int64, at time.Time) error
+	// Deliveries is the outbox and what delivery remembers (outbox.go).
+	Deliveries
 	// Close releases the store.
 	Close() error
 }
@@ -102,7 +111,25 @@ type Mark struct {
 	Episode   int64     // 0 for an OK result or one that was not a verdict
 	New       bool      // the episode began in this sweep
 	FirstSeen time.Time // when the episode began
+	Ack       *Ack      // the acknowledgement still covering it, nil when none
+	// Maintenance is the window the host is in, nil when none.
+	Maintenance *Window
+	// Flaps is how often this host and check opened and resolved in the
+	// FlapWindow before the sweep when that is FlapCount or more (it is
+	// flapping), else 0.
+	Flaps int
 }
+
+// FlapWindow and FlapCount define flapping: an episode of a (host,
+// check) that opened and resolved (fixed) FlapCount or more times within
+// FlapWindow is flapping.
+const (
+	FlapWindow = 24 * time.Hour
+	FlapCount  = 3
+)
+
+// Flapping reports whether the mark's failure is flapping.
+func (m Mark) Flapping() bool { return m.Flaps >= FlapCount }
 
 // Sweep is one recorded sweep.
 type Sweep struct {
@@ -153,6 +180,12 @@ type Episode struct {
 	End        End
 	EndSweep   int64
 	Changes    []Change // the first is the opening, oldest first
+	// Ack is the acknowledgement in force when the episode was read (nil:
+	// none); open episodes only.
+	Ack *Ack
+	// Maintenance is the window the episode's host is in when the episode
+	// was read (nil: none); open episodes only. See Triage.
+	Maintenance *Window
 }
 
 // Change is one status (or owner) change of an episode.
@@ -178,10 +211,12 @@ func (e Episode) Worst() health.Status {
 
 // Reached returns when the episode first reached status, and false when
 // it never did. The SLA clock of a severity counts from there.
+// A change before FirstSeen (an episode that opened in a maintenance
+// window counts from the window's end) counts from FirstSeen.
 func (e Episode) Reached(status health.Status) (time.Time, bool) {
 	for _, c := range e.Changes {
 		if c.Status == status {
-			return c.At, true
+			return later(c.At, e.FirstSeen), true
 		}
 	}
 	if e.Status == status {
@@ -200,7 +235,14 @@ func (e Episode) StatusSince() time.Time {
 			since, prev = c.At, c.Status
 		}
 	}
-	return since
+	return later(since, e.FirstSeen)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return b
+	}
+	return a
 }
 
 // EpisodeFilter selects episodes; the zero filter selects all.

@@ -228,7 +228,7 @@ func TestMergeRefusesThroughBinary(t *testing.T) {
 		{"no files", nil, 64, []string{"at least one shard FILE"}},
 		{"stdin twice", []string{"-", "-"}, 64, []string{"'-' (stdin) given twice"}},
 		{"negative skew", append([]string{"--max-skew", "-1m"}, good...), 64, []string{"--max-skew"}},
-		{"state postgres", append([]string{"--state", "postgres://db/fleet"}, good...), 64, []string{"PostgreSQL is not available yet"}},
+		{"state not a store", append([]string{"--state", "mysql://db/fleet"}, good...), 64, []string{"expected an SQLite file or a postgres:// URL"}},
 		{"unknown format", append([]string{"-o", "yaml"}, good...), 64, []string{`unknown output format "yaml"`}},
 		{"whole", good, 2, nil},
 		{"an NDJSON shard", []string{good[0], stream, good[2]}, 2, nil},

@@ -14,6 +14,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/internal/duration"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
+	"github.com/fleetcheck/fleetcheck/internal/triage"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/state"
 	"github.com/urfave/cli/v2"
@@ -21,7 +22,7 @@ import (
 
 // stateFlag is --state, shared by sweep, digest and history.
 func stateFlag() cli.Flag {
-	return &cli.StringFlag{Name: "state", Usage: "the SQLite state `FILE` (default: state: in the config)"}
+	return &cli.StringFlag{Name: "state", Usage: "the state store: an SQLite `FILE` or a postgres:// URL (default: state: in the config)"}
 }
 
 // statePath is --state (flag), else the config's state:.
@@ -29,13 +30,14 @@ func statePath(e *fleetenv.Env, flag string) string {
 	return cmp.Or(flag, e.Config.State)
 }
 
-// openStore opens the state store at path: a missing or unusable one is a
-// configuration error (78), a locked one waits the busy timeout.
-func openStore(ctx context.Context, path string) (*state.SQLite, error) {
-	if strings.Contains(path, "://") {
-		return nil, usageError("--state %s: only SQLite files are supported so far (PostgreSQL is not available yet)", path)
+// openStore opens the state store at path, an SQLite file or a
+// postgres:// URL: a missing or unusable one is a configuration error
+// (78), a locked one waits the busy timeout.
+func openStore(ctx context.Context, path string) (*state.DB, error) {
+	if strings.Contains(path, "://") && !state.IsPostgresURL(path) {
+		return nil, usageError("--state %s: expected an SQLite file or a postgres:// URL", state.RedactURL(path))
 	}
-	s, err := state.Open(ctx, path, state.Options{})
+	s, err := state.OpenAny(ctx, path, state.Options{})
 	if err != nil {
 		return nil, cli.Exit(err.Error(), exitConfig)
 	}
@@ -45,7 +47,7 @@ func openStore(ctx context.Context, path string) (*state.SQLite, error) {
 // sweepState prepares recording for the sweep of hosts: the store, and
 // what it must know of the inventory and configuration to tell gone from
 // fixed. Without --state or state: it returns nils.
-func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts []string) (*state.SQLite, *sweep.StateSink, error) {
+func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts []string) (*state.DB, *sweep.StateSink, error) {
 	path := statePath(e, o.state)
 	if path == "" {
 		return nil, nil, nil
@@ -71,11 +73,14 @@ func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts 
 
 // sweepDigest writes the digest of the sweep just recorded (-o digest).
 func sweepDigest(ctx context.Context, e *fleetenv.Env, store state.Store, sw state.Sweep, file string, stdout io.Writer) error {
-	owners, _, err := e.Owners(ctx)
+	owners, matcher, err := e.Owners(ctx)
 	if err != nil {
 		return inputError(err)
 	}
 	in, err := digest.ReadInput(ctx, store, owners, "", 0, time.Now())
+	if err == nil {
+		err = triage.AddBudgets(ctx, &in, store, triage.Owners{File: owners, Matcher: matcher})
+	}
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
@@ -99,17 +104,17 @@ func newDigestCmd(t *terminal) *cli.Command {
 		Usage: "per-team digest from the state store: new, ongoing (age, SLA state) and resolved failures",
 		Description: "New means since the team's last delivered digest (or --since, or the last 24 hours);\n" +
 			"printing a digest only reads the store.",
-		Flags: append(inputFlags(), stateFlag(),
+		Flags: append(append(inputFlags(), stateFlag(),
 			&cli.StringFlag{Name: "team", Usage: "only this team's digest"},
 			&cli.StringFlag{Name: "since", Usage: "new and resolved within this `DURATION` (7d, 12h) instead of since each team's last digest"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "markdown", Usage: "output `FORMAT`: markdown or json"},
-		),
+		), postFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usageError("digest takes no arguments (got %q)", c.Args().First())
 			}
 			return runDigest(c.Context, t, &digestOptions{inputs: readInputs(c), state: c.String("state"),
-				team: c.String("team"), since: c.String("since"), format: c.String("output")})
+				team: c.String("team"), since: c.String("since"), format: c.String("output"), post: readPost(c)})
 		},
 	}
 }
@@ -118,11 +123,15 @@ func newDigestCmd(t *terminal) *cli.Command {
 type digestOptions struct {
 	inputs                     fleetenv.Inputs
 	state, team, since, format string
+	post                       postOptions
 }
 
 func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 	if o.format != "markdown" && o.format != "json" {
 		return usageError("-o %s: digest writes markdown or json", o.format)
+	}
+	if err := o.post.check(o); err != nil {
+		return err
 	}
 	var since time.Duration
 	if o.since != "" {
@@ -136,7 +145,7 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 	if err != nil {
 		return err
 	}
-	owners, _, err := e.Owners(ctx)
+	owners, matcher, err := e.Owners(ctx)
 	if err != nil {
 		return inputError(err)
 	}
@@ -150,7 +159,13 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 		return err
 	}
 	defer store.Close()
+	if o.post.post || o.post.dryRun {
+		return runPost(ctx, t, e, owners, store, &o.post)
+	}
 	in, err := digest.ReadInput(ctx, store, owners, o.team, since, time.Now())
+	if err == nil {
+		err = triage.AddBudgets(ctx, &in, store, triage.Owners{File: owners, Matcher: matcher})
+	}
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
@@ -171,7 +186,7 @@ func cmpErr(err error, fallback string) string {
 }
 
 // requireStore opens the store that digest and history read: it must exist.
-func requireStore(ctx context.Context, e *fleetenv.Env, flag string) (*state.SQLite, error) {
+func requireStore(ctx context.Context, e *fleetenv.Env, flag string) (*state.DB, error) {
 	path := statePath(e, flag)
 	if path == "" {
 		return nil, usageError("no state store: give --state FILE or state: in the config")

@@ -19,19 +19,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/fleetcheck/fleetcheck/internal/pgtest"
 )
 
 // JarPath is Debian's PuppetDB jar; its manifest names the Clojure
@@ -39,8 +38,8 @@ import (
 const JarPath = "/usr/share/puppetdb/puppetdb.jar"
 
 // ErrMissing is wrapped by Start's error when a program it needs is not
-// installed; tests skip on it.
-var ErrMissing = errors.New("not installed")
+// installed; tests skip on it. It is pgtest's, so that either name works.
+var ErrMissing = pgtest.ErrMissing
 
 // errRefused is the status service refusing the request: the
 // configuration is wrong, waiting longer will not help.
@@ -54,60 +53,23 @@ type Server struct {
 	Started time.Duration // how long Start took
 
 	client *http.Client
-	pg     *proc
-	pdb    *proc
+	pg     *pgtest.Proc // PostgreSQL's postgres
+	pdb    *pgtest.Proc
 
 	mu   sync.Mutex
 	last time.Time // the last producer timestamp handed out
 }
 
-// proc is a started child process.
-type proc struct {
-	name   string
-	cmd    *exec.Cmd
-	log    string        // the file its output goes to
-	exited chan struct{} // closed when it has exited
-	err    error         // its exit status, once exited is closed
-}
-
-// programs are the executables Start needs.
-type programs struct {
-	java, initdb, postgres string
-}
-
-// findPrograms locates java, initdb and postgres (PATH, then Debian's
-// /usr/lib/postgresql/N/bin, newest first) and the PuppetDB jar.
-func findPrograms() (programs, error) {
-	var p programs
-	var err error
+// findJava locates the PuppetDB jar and java.
+func findJava() (string, error) {
 	if _, err := os.Stat(JarPath); err != nil {
-		return p, fmt.Errorf("puppetdb (%s): %w", JarPath, ErrMissing)
+		return "", fmt.Errorf("puppetdb (%s): %w", JarPath, ErrMissing)
 	}
-	if p.java, err = exec.LookPath("java"); err != nil {
-		return p, fmt.Errorf("java: %w", ErrMissing)
+	java, err := exec.LookPath("java")
+	if err != nil {
+		return "", fmt.Errorf("java: %w", ErrMissing)
 	}
-	if p.initdb, err = exec.LookPath("initdb"); err != nil {
-		dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
-		if len(dirs) == 0 {
-			return p, fmt.Errorf("PostgreSQL's initdb: %w", ErrMissing)
-		}
-		sort.Slice(dirs, func(i, j int) bool { return pgVersion(dirs[i]) > pgVersion(dirs[j]) })
-		p.initdb = dirs[0]
-	}
-	if real, err := filepath.EvalSymlinks(p.initdb); err == nil {
-		p.initdb = real
-	}
-	p.postgres = filepath.Join(filepath.Dir(p.initdb), "postgres")
-	if _, err := os.Stat(p.postgres); err != nil {
-		return p, fmt.Errorf("PostgreSQL's postgres beside %s: %w", p.initdb, ErrMissing)
-	}
-	return p, nil
-}
-
-// pgVersion is the major version in /usr/lib/postgresql/N/bin/initdb.
-func pgVersion(path string) int {
-	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(path))))
-	return n
+	return java, nil
 }
 
 // Start initialises a PostgreSQL cluster, starts it and PuppetDB, and
@@ -119,8 +81,11 @@ func pgVersion(path string) int {
 // logs when a process failed.
 func Start(ctx context.Context, javaArgs ...string) (*Server, error) {
 	begin := time.Now()
-	progs, err := findPrograms()
+	java, err := findJava()
 	if err != nil {
+		return nil, err
+	}
+	if _, err := pgtest.Find(); err != nil {
 		return nil, err
 	}
 	dir, err := os.MkdirTemp("", "puppetdbtest-")
@@ -128,7 +93,7 @@ func Start(ctx context.Context, javaArgs ...string) (*Server, error) {
 		return nil, fmt.Errorf("puppetdbtest: %w", err)
 	}
 	s := &Server{Dir: dir, client: &http.Client{Timeout: 60 * time.Second}}
-	if err := s.start(ctx, progs, javaArgs); err != nil {
+	if err := s.start(ctx, java, javaArgs); err != nil {
 		s.Stop()
 		return nil, err
 	}
@@ -136,51 +101,16 @@ func Start(ctx context.Context, javaArgs ...string) (*Server, error) {
 	return s, nil
 }
 
-// start runs PostgreSQL, then PuppetDB.
-func (s *Server) start(ctx context.Context, progs programs, javaArgs []string) error {
-	// PostgreSQL refuses to run as root: as root, run it as postgres.
-	var pgCred *syscall.Credential
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return fmt.Errorf("puppetdbtest: running as root needs a postgres user for PostgreSQL: %w", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		pgCred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-		if err := os.Chmod(s.Dir, 0o755); err != nil {
-			return fmt.Errorf("puppetdbtest: %w", err)
-		}
-	}
-	pgDir := filepath.Join(s.Dir, "pg")
-	if err := os.Mkdir(pgDir, 0o700); err != nil {
+// start runs PostgreSQL (pgtest's, in Dir/pg), then PuppetDB.
+func (s *Server) start(ctx context.Context, java string, javaArgs []string) error {
+	pg, err := pgtest.Start(ctx, s.Dir)
+	if err != nil {
 		return fmt.Errorf("puppetdbtest: %w", err)
 	}
-	if pgCred != nil {
-		if err := os.Chown(pgDir, int(pgCred.Uid), int(pgCred.Gid)); err != nil {
-			return fmt.Errorf("puppetdbtest: %w", err)
-		}
-	}
-	initdb := exec.CommandContext(ctx, progs.initdb, "-D", pgDir, "-U", "postgres", "-A", "trust", "--no-sync", "--locale=C", "-E", "UTF8")
-	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: pgCred, Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if out, err := initdb.CombinedOutput(); err != nil {
-		return fmt.Errorf("puppetdbtest: initdb: %w\n%s", err, tail(out))
-	}
-	pgPort, err := freePort()
-	if err != nil {
-		return err
-	}
-	s.pg, err = s.run("postgres", pgCred, progs.postgres, "-D", pgDir,
-		"-c", "listen_addresses=127.0.0.1", "-p", strconv.Itoa(pgPort), "-k", pgDir,
-		"-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off")
-	if err != nil {
-		return err
-	}
-	if err := s.waitLog(ctx, s.pg, "database system is ready to accept connections", 60*time.Second); err != nil {
-		return err
-	}
+	s.pg = pg.Proc
+	pgPort := pg.Port
 
-	s.Port, err = freePort()
+	s.Port, err = pgtest.FreePort()
 	if err != nil {
 		return err
 	}
@@ -197,7 +127,7 @@ func (s *Server) start(ctx context.Context, progs programs, javaArgs []string) e
 	args := append(javaArgs, "-Djava.security.egd=/dev/urandom",
 		"-cp", JarPath, "clojure.main", "-m", "puppetlabs.puppetdb.core", "services",
 		"--config", conf, "--bootstrap-config", filepath.Join(s.Dir, "bootstrap.cfg"))
-	if s.pdb, err = s.run("puppetdb", nil, progs.java, args...); err != nil {
+	if s.pdb, err = s.run("puppetdb", nil, java, args...); err != nil {
 		return err
 	}
 	return s.waitRunning(ctx)
@@ -266,54 +196,12 @@ func (s *Server) writeConfig(conf string, pgPort int) error {
 
 // run starts a long-running child in its own process group, its output in
 // Dir/name.out.
-func (s *Server) run(name string, cred *syscall.Credential, bin string, args ...string) (*proc, error) {
-	logPath := filepath.Join(s.Dir, name+".out")
-	f, err := os.Create(logPath)
+func (s *Server) run(name string, cred *syscall.Credential, bin string, args ...string) (*pgtest.Proc, error) {
+	p, err := pgtest.StartProc(s.Dir, name, cred, bin, args...)
 	if err != nil {
 		return nil, fmt.Errorf("puppetdbtest: %w", err)
 	}
-	defer f.Close()
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = s.Dir
-	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("puppetdbtest: starting %s: %w", name, err)
-	}
-	p := &proc{name: name, cmd: cmd, log: logPath, exited: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.exited)
-	}()
 	return p, nil
-}
-
-// waitLog waits until p's output holds want.
-func (s *Server) waitLog(ctx context.Context, p *proc, want string, limit time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	for {
-		if data, _ := os.ReadFile(p.log); bytes.Contains(data, []byte(want)) {
-			return nil
-		}
-		if err := p.wait(ctx, 200*time.Millisecond); err != nil {
-			return err
-		}
-	}
-}
-
-// wait sleeps for d, failing when ctx ends or p has exited.
-func (p *proc) wait(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		data, _ := os.ReadFile(p.log)
-		return fmt.Errorf("puppetdbtest: %s not ready: %w\n%s", p.name, ctx.Err(), tail(data))
-	case <-p.exited:
-		data, _ := os.ReadFile(p.log)
-		return fmt.Errorf("puppetdbtest: %s exited: %v\n%s", p.name, p.err, tail(data))
-	case <-time.After(d):
-		return nil
-	}
 }
 
 // waitRunning polls PuppetDB's status service until it says "running".
@@ -328,9 +216,9 @@ func (s *Server) waitRunning(ctx context.Context) error {
 		if errors.Is(err, errRefused) {
 			return fmt.Errorf("puppetdbtest: PuppetDB's status service: %w", err)
 		}
-		if err := s.pdb.wait(ctx, time.Second); err != nil {
+		if err := s.pdb.Wait(ctx, time.Second); err != nil {
 			log, _ := os.ReadFile(filepath.Join(s.Dir, "puppetdb.log"))
-			return fmt.Errorf("%w\npuppetdb.log:\n%s", err, tail(log))
+			return fmt.Errorf("puppetdbtest: %w\npuppetdb.log:\n%s", err, pgtest.Tail(log))
 		}
 	}
 }
@@ -361,16 +249,8 @@ func (s *Server) status(ctx context.Context) (string, error) {
 // Stop ends PuppetDB and PostgreSQL (their whole process groups) and
 // removes the directory. Safe to call more than once.
 func (s *Server) Stop() {
-	for _, p := range []*proc{s.pdb, s.pg} {
-		if p == nil {
-			continue
-		}
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-		select {
-		case <-p.exited:
-		case <-time.After(30 * time.Second):
-		}
-	}
+	s.pdb.Kill()
+	s.pg.Kill()
 	if s.Dir != "" {
 		_ = os.RemoveAll(s.Dir)
 	}
@@ -466,23 +346,4 @@ func (s *Server) command(ctx context.Context, name string, version int, certname
 		return fmt.Errorf("puppetdbtest: %s %s: %s: %s", name, certname, resp.Status, bytes.TrimSpace(data))
 	}
 	return nil
-}
-
-// freePort returns a loopback TCP port free at the time of the call.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("puppetdbtest: free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// tail returns the last 40 lines of out.
-func tail(out []byte) string {
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(lines) > 40 {
-		lines = lines[len(lines)-40:]
-	}
-	return strings.Join(lines, "\n")
 }

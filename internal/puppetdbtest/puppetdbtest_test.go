@@ -33,10 +33,10 @@ func TestStopKillsTheProcessGroup(t *testing.T) {
 		data, _ := os.ReadFile(pidFile)
 		child, _ = strconv.Atoi(strings.TrimSpace(string(data)))
 	}
-	shell := s.pg.cmd.Process.Pid
+	shell := s.pg.Cmd.Process.Pid
 	s.Stop()
 	select {
-	case <-s.pg.exited:
+	case <-s.pg.Exited:
 	default:
 		t.Fatal("Stop returned before the shell exited")
 	}

@@ -1,0 +1,236 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect is what differs between SQLite and PostgreSQL under the one SQL
+// code path of DB: every statement is written once, with `?` placeholders
+// and SQL both engines run; the dialect rebinds the placeholders, translates
+// the migrations, keeps the schema version, opens write transactions and
+// recognises lock errors.
+type dialect interface {
+	// kind names the engine in messages: "an SQLite database".
+	kind() string
+	// rebind rewrites the `?` placeholders of q for the engine.
+	rebind(q string) string
+	// migration translates a migration written for SQLite.
+	migration(m string) string
+	// version reads the schema version; 0 for an empty database.
+	version(ctx context.Context, q queryer) (int, error)
+	// foreign reports whether a database of version 0 already holds
+	// tables (so it is not a fleetcheck store).
+	foreign(ctx context.Context, q queryer) (bool, error)
+	// setVersion records the schema version inside the migration's
+	// transaction.
+	setVersion(ctx context.Context, conn *sql.Conn, v int) error
+	// beginWrite opens the write transaction on conn: one writer at a
+	// time, the others wait (at most the dialect's wait) and then fail
+	// with an error that locked recognises.
+	beginWrite(ctx context.Context, conn *sql.Conn) error
+	// locked reports whether err says another writer holds the lock.
+	locked(err error) bool
+	// lockWait is how long beginWrite waits for another writer.
+	lockWait() time.Duration
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// sqliteDialect is the embedded store's: PRAGMA user_version, BEGIN
+// IMMEDIATE under the DSN's busy timeout.
+type sqliteDialect struct{}
+
+func (sqliteDialect) kind() string              { return "an SQLite database" }
+func (sqliteDialect) rebind(q string) string    { return q }
+func (sqliteDialect) migration(m string) string { return m }
+
+func (sqliteDialect) version(ctx context.Context, q queryer) (int, error) {
+	var v int
+	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("not readable as an SQLite database: %w", err)
+	}
+	return v, nil
+}
+
+func (sqliteDialect) foreign(ctx context.Context, q queryer) (bool, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+		return false, err
+	}
+	return n > 0, nil
+}
+
+func (sqliteDialect) setVersion(ctx context.Context, conn *sql.Conn, v int) error {
+	_, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v))
+	return err
+}
+
+func (sqliteDialect) beginWrite(ctx context.Context, conn *sql.Conn) error {
+	_, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE")
+	return err
+}
+
+// lockWait is the busy_timeout of Open's DSN.
+func (sqliteDialect) lockWait() time.Duration { return 5 * time.Second }
+
+func (sqliteDialect) locked(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// postgresDialect is PostgreSQL's: a one-row schema version table, and a
+// transaction-scoped advisory lock that serialises the writers of one
+// database (recordings, migrations, and whatever else goes through
+// beginWrite) as SQLite's write lock does.
+type postgresDialect struct {
+	// wait bounds how long beginWrite waits for another writer.
+	wait time.Duration
+}
+
+// writeLock is the advisory lock key of the writers: "fleetchk" in ASCII.
+const writeLock = 0x666c656574636b
+
+// versionTable holds the schema version on PostgreSQL.
+const versionTable = "fleetcheck_schema"
+
+func (postgresDialect) kind() string { return "a PostgreSQL database" }
+
+// rebind numbers the `?` placeholders $1, $2, ... outside quoted strings,
+// quoted identifiers and comments.
+func (postgresDialect) rebind(q string) string {
+	if !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'' || c == '"':
+			j := i + 1
+			for j < len(q) && q[j] != c {
+				j++
+			}
+			b.WriteString(q[i:min(j+1, len(q))])
+			i = j
+		case c == '-' && i+1 < len(q) && q[i+1] == '-':
+			j := strings.IndexByte(q[i:], '\n')
+			if j < 0 {
+				j = len(q) - i
+			}
+			b.WriteString(q[i : i+j])
+			i += j - 1
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+var (
+	integerKey = regexp.MustCompile(`\bINTEGER PRIMARY KEY\b`)
+	integer    = regexp.MustCompile(`\bINTEGER\b`)
+)
+
+// migration maps SQLite's 64-bit INTEGER to BIGINT and its rowid key to an
+// identity column; the rest of the migrations is already standard SQL.
+func (postgresDialect) migration(m string) string {
+	m = integerKey.ReplaceAllString(m, "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY")
+	return integer.ReplaceAllString(m, "BIGINT")
+}
+
+func (postgresDialect) version(ctx context.Context, q queryer) (int, error) {
+	var exists bool
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_name = '`+versionTable+`')`).Scan(&exists); err != nil {
+		return 0, fmt.Errorf("reading the schema version: %w", err)
+	}
+	if !exists {
+		return 0, nil
+	}
+	var v int
+	if err := q.QueryRowContext(ctx, "SELECT version FROM "+versionTable).Scan(&v); err != nil {
+		return 0, fmt.Errorf("reading the schema version: %w", err)
+	}
+	return v, nil
+}
+
+func (postgresDialect) foreign(ctx context.Context, q queryer) (bool, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables
+		WHERE table_schema = current_schema()`).Scan(&n); err != nil {
+		return false, err
+	}
+	return n > 0, nil
+}
+
+func (postgresDialect) setVersion(ctx context.Context, conn *sql.Conn, v int) error {
+	if _, err := conn.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+versionTable+" (version BIGINT NOT NULL)"); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "DELETE FROM "+versionTable); err != nil {
+		return err
+	}
+	_, err := conn.ExecContext(ctx, "INSERT INTO "+versionTable+"(version) VALUES($1)", v)
+	return err
+}
+
+// beginWrite opens a transaction and takes the writers' advisory lock,
+// waiting at most d.wait (lock_timeout); the lock goes with the
+// transaction's COMMIT or ROLLBACK.
+func (d postgresDialect) beginWrite(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		return err
+	}
+	err := func() error {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET LOCAL lock_timeout = %d", d.wait.Milliseconds())); err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", writeLock)); err != nil {
+			return err
+		}
+		_, err := conn.ExecContext(ctx, "SET LOCAL lock_timeout = 0")
+		return err
+	}()
+	if err != nil {
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck // the error that matters is err
+		return err
+	}
+	return nil
+}
+
+func (d postgresDialect) lockWait() time.Duration { return d.wait }
+
+// locked recognises lock_not_available (lock_timeout), deadlocks and
+// serialization failures by their SQLSTATE.
+func (postgresDialect) locked(err error) bool {
+	var se interface{ SQLState() string }
+	if errors.As(err, &se) {
+		switch se.SQLState() {
+		case "55P03", "40P01", "40001":
+			return true
+		}
+	}
+	return false
+}
