@@ -19,6 +19,7 @@ type Team struct {
 	Hook       Webhook        // webhook: where the generic webhook's URL and signing secret live
 	Escalation []string       // escalation chain, free text, in order
 	SLA        SLA            // triage deadlines; zero fields fall back to the file's sla:
+	SLO        float64        // availability objective in percent (99.5); 0: the file's slo:
 	Pos        Pos            // position of the team's name
 	KeyPos     map[string]Pos // position of each key of the team (chat, webhook, email, ...), for errors found later
 }

@@ -26,6 +26,8 @@ type spooled struct {
 	info   SweepInfo
 	open   map[epKey]openEp // the open episodes at Begin
 	hosts  map[string]bool  // hosts with an open host episode at Begin
+	triage *triageView      // the acknowledgements and windows at Begin, for the marks
+	flaps  map[epKey]int    // the flap counts at Begin, for the marks
 	kept   []spooledRec
 	counts Counts
 	done   bool
@@ -43,7 +45,11 @@ func (s *DB) beginSpooled(ctx context.Context, info SweepInfo) (*spooled, error)
 		info.Started = s.opt.now()
 	}
 	sp := &spooled{s: s, info: info, open: map[epKey]openEp{}, hosts: map[string]bool{}}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, host, check_name, first_seen FROM episodes WHERE end_kind = ''`)
+	// An episode that opened in a window ended by now begins at the
+	// window's end, as the recording's settling will write.
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.host, e.check_name,
+		CASE WHEN m.end_at IS NOT NULL AND m.end_at <= ? THEN m.end_at ELSE e.first_seen END
+		FROM episodes e LEFT JOIN maintenance m ON m.id = e.maint WHERE e.end_kind = ''`, millis(info.Started))
 	if err != nil {
 		return nil, fmt.Errorf("state %s: reading open episodes: %w", s.path, err)
 	}
@@ -63,6 +69,12 @@ func (s *DB) beginSpooled(ctx context.Context, info SweepInfo) (*spooled, error)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("state %s: reading open episodes: %w", s.path, err)
+	}
+	if sp.triage, err = s.loadTriage(ctx, s.db, info.Started); err != nil {
+		return nil, err
+	}
+	if sp.flaps, err = s.loadFlaps(ctx, s.db, info.Started); err != nil {
+		return nil, fmt.Errorf("state %s: counting flaps: %w", s.path, err)
 	}
 	return sp, nil
 }
@@ -91,9 +103,13 @@ func (sp *spooled) Add(_ context.Context, rec health.Record) (Mark, error) {
 	case rec.Status == health.OK:
 		return Mark{}, nil
 	case open:
-		return Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, nil
+		m := markTriage(Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, k, sp.triage, sp.flaps, at)
+		if m.Ack != nil && (!m.Ack.ActiveAt(at) || rec.Status.Worse(m.Ack.Status)) {
+			m.Ack = nil // Commit ends it, as the recording does
+		}
+		return m, nil
 	default:
-		return Mark{New: true, FirstSeen: at}, nil
+		return markTriage(Mark{New: true, FirstSeen: at}, k, sp.triage, sp.flaps, at), nil
 	}
 }
 

@@ -255,22 +255,23 @@ func (s *DB) Episodes(ctx context.Context, f EpisodeFilter) ([]Episode, error) {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, host, check_name, status, summary, reason, error_kind,
-		team, rule, unowned, product_owner, first_seen, last_seen, first_sweep, last_sweep, ended, end_kind, end_sweep
+		team, rule, unowned, product_owner, first_seen, last_seen, first_sweep, last_sweep, ended, end_kind, end_sweep, maint
 		FROM episodes`+cond+` ORDER BY first_seen, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("state %s: reading episodes: %w", s.path, err)
 	}
 	defer rows.Close()
 	var out []Episode
+	var maints []sql.NullInt64
 	index := map[int64]int{}
 	for rows.Next() {
 		var e Episode
 		var status, end string
 		var first, last int64
-		var ended, endSweep sql.NullInt64
+		var ended, endSweep, maint sql.NullInt64
 		if err := rows.Scan(&e.ID, &e.Host, &e.Check, &status, &e.Summary, &e.Reason, &e.ErrorKind,
 			&e.Owner.Team, &e.Owner.Rule, &e.Owner.Unowned, &e.Owner.ProductOwner,
-			&first, &last, &e.FirstSweep, &e.LastSweep, &ended, &end, &endSweep); err != nil {
+			&first, &last, &e.FirstSweep, &e.LastSweep, &ended, &end, &endSweep, &maint); err != nil {
 			return nil, fmt.Errorf("state %s: reading episodes: %w", s.path, err)
 		}
 		if e.Status, err = parseStatus(status); err != nil {
@@ -283,6 +284,7 @@ func (s *DB) Episodes(ctx context.Context, f EpisodeFilter) ([]Episode, error) {
 		e.EndSweep = endSweep.Int64
 		index[e.ID] = len(out)
 		out = append(out, e)
+		maints = append(maints, maint)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("state %s: reading episodes: %w", s.path, err)
@@ -314,6 +316,9 @@ func (s *DB) Episodes(ctx context.Context, f EpisodeFilter) ([]Episode, error) {
 	}
 	if err := crows.Err(); err != nil {
 		return nil, fmt.Errorf("state %s: reading changes: %w", s.path, err)
+	}
+	if err := s.fillTriage(ctx, out, maints); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

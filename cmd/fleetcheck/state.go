@@ -14,6 +14,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/internal/duration"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
+	"github.com/fleetcheck/fleetcheck/internal/triage"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/state"
 	"github.com/urfave/cli/v2"
@@ -72,11 +73,14 @@ func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts 
 
 // sweepDigest writes the digest of the sweep just recorded (-o digest).
 func sweepDigest(ctx context.Context, e *fleetenv.Env, store state.Store, sw state.Sweep, file string, stdout io.Writer) error {
-	owners, _, err := e.Owners(ctx)
+	owners, matcher, err := e.Owners(ctx)
 	if err != nil {
 		return inputError(err)
 	}
 	in, err := digest.ReadInput(ctx, store, owners, "", 0, time.Now())
+	if err == nil {
+		err = triage.AddBudgets(ctx, &in, store, triage.Owners{File: owners, Matcher: matcher})
+	}
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
@@ -141,7 +145,7 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 	if err != nil {
 		return err
 	}
-	owners, _, err := e.Owners(ctx)
+	owners, matcher, err := e.Owners(ctx)
 	if err != nil {
 		return inputError(err)
 	}
@@ -159,6 +163,9 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 		return runPost(ctx, t, e, owners, store, &o.post)
 	}
 	in, err := digest.ReadInput(ctx, store, owners, o.team, since, time.Now())
+	if err == nil {
+		err = triage.AddBudgets(ctx, &in, store, triage.Owners{File: owners, Matcher: matcher})
+	}
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}

@@ -22,20 +22,24 @@ const (
 	KindAlertmanager = "alertmanager"
 )
 
-// Treatment is how delivery handles one open episode.
+// Treatment is how delivery handles one episode.
 type Treatment struct {
-	Alert        bool // pushed to Alertmanager
+	Alert        bool // pushed to Alertmanager (firing while open, resolved once after)
 	Acknowledged bool // pushed labelled acknowledged="true" (not a new page)
 	Escalate     bool // told to the team's escalation targets when its SLA is breached
 }
 
-// Treat decides an episode's alert and escalation treatment: the one
-// place where triage (issue 15) slots in. An acknowledged episode is to
-// be pushed with Acknowledged and not escalated; one in a maintenance
-// window neither pushed nor escalated. Until the store records acks and
-// windows, every open episode is pushed and escalated.
+// Treat decides an episode's alert and escalation treatment, the one
+// place where triage's rules (digest.Notifiable, Escalatable) apply: a
+// failure in a maintenance window is neither pushed nor escalated; an
+// acknowledged one is pushed labelled acknowledged="true" (with who, why
+// and until when as annotations) and not escalated.
 func Treat(e state.Episode) Treatment {
-	return Treatment{Alert: true, Escalate: true}
+	return Treatment{
+		Alert:        e.Maintenance == nil,
+		Acknowledged: e.Ack != nil,
+		Escalate:     digest.Escalatable(e),
+	}
 }
 
 // Plan is what one post decides after the newest sweep.
@@ -92,7 +96,7 @@ func MakePlan(ctx context.Context, store state.Store, owners *ownership.File, rs
 		}
 		p.Delivered = append(p.Delivered, t)
 		sec, ok := sections[t]
-		if !ok || sec.Empty() {
+		if !ok || !sec.Deliverable() { // only acknowledged or in maintenance: not sent
 			continue
 		}
 		one := d
@@ -238,6 +242,7 @@ func push(ctx context.Context, store state.Store, in digest.Input, resend time.D
 		}
 	}
 	var out []alertmanager.Episode
+	var extra []map[string]string // each alert's triage annotations
 	for _, e := range eps {
 		tr := Treat(e)
 		if !tr.Alert || !e.Open() && (!pushed || e.EndSweep <= last.Sweep) {
@@ -250,11 +255,21 @@ func push(ctx context.Context, store state.Store, in digest.Input, resend time.D
 			ae.SLA = slaWords(digest.Clock(e, in.SLA(team, e.Status), now))
 		}
 		out = append(out, ae)
+		extra = append(extra, digest.AlertAnnotations(e))
 	}
 	if len(out) == 0 {
 		return nil, true, nil
 	}
-	alerts, err := json.Marshal(alertmanager.Alerts(now, resend, out))
+	list := alertmanager.Alerts(now, resend, out)
+	for i, ann := range extra {
+		for k, v := range ann {
+			if list[i].Annotations == nil {
+				list[i].Annotations = map[string]string{}
+			}
+			list[i].Annotations[k] = v
+		}
+	}
+	alerts, err := json.Marshal(list)
 	if err != nil {
 		return nil, false, fmt.Errorf("deliver: encoding the alerts: %w", err)
 	}
