@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/health"
+	"github.com/fleetcheck/fleetcheck/internal/duration"
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/state"
 )
@@ -72,4 +73,20 @@ func Write(w io.Writer, d Digest, format string) error {
 		return JSON(w, d)
 	}
 	return Markdown(w, d)
+}
+
+// ParseSince reads digest --since ("" is 0: since each team's last
+// digest): a duration above 0 such as 12h or 7d.
+func ParseSince(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := duration.Parse(v)
+	if err != nil {
+		return 0, fmt.Errorf("--since %q: %w", v, err)
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("--since %q: expected a duration above 0 such as 12h or 7d", v)
+	}
+	return d, nil
 }

@@ -3,6 +3,7 @@ package digest
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +77,28 @@ func TestReadInput(t *testing.T) {
 	}
 	if len(in.Episodes) != 1 {
 		t.Errorf("an open episode is read whatever the window: %d episodes", len(in.Episodes))
+	}
+}
+
+func TestParseSince(t *testing.T) {
+	tests := []struct {
+		v     string
+		want  time.Duration
+		error string
+	}{
+		{"", 0, ""},
+		{"12h", 12 * time.Hour, ""},
+		{"7d", 7 * 24 * time.Hour, ""},
+		{"soon", 0, `--since "soon"`},
+		{"0s", 0, "expected a duration above 0"},
+	}
+	for _, tt := range tests {
+		d, err := ParseSince(tt.v)
+		if tt.error == "" && (err != nil || d != tt.want) {
+			t.Errorf("ParseSince(%q) = %v, %v; want %v", tt.v, d, err, tt.want)
+		}
+		if tt.error != "" && (err == nil || !strings.Contains(err.Error(), tt.error)) {
+			t.Errorf("ParseSince(%q) error %v, want %q", tt.v, err, tt.error)
+		}
 	}
 }

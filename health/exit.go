@@ -34,6 +34,12 @@ const (
 	ExitInterrupted = 130 // interrupted before anything failed
 )
 
+// The exit codes of SPEC.md "Exit codes" for input that cannot be used.
+const (
+	ExitUsage  = 64 // a bad flag, argument or query (sysexits' EX_USAGE)
+	ExitConfig = 78 // a bad inventory, owners, checks or config file (EX_CONFIG)
+)
+
 // ExitCode is the one exit-code rule of SPEC.md for a sweep whose worst
 // verdict (canceled results excluded) is worst:
 //   - Finished: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN or UNREACHABLE;

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/suggest"
 	"github.com/urfave/cli/v2"
 )
@@ -27,7 +28,7 @@ func runChecks(t *terminal, names []string) error {
 	for i, name := range names {
 		b, ok := reg[name]
 		if !ok {
-			return usageError("unknown check %q%s; checks: %s", name, suggest.DidYouMean(name, reg.Names()), strings.Join(reg.Names(), ", "))
+			return cliutil.Usagef("unknown check %q%s; checks: %s", name, suggest.DidYouMean(name, reg.Names()), strings.Join(reg.Names(), ", "))
 		}
 		if i > 0 {
 			fmt.Fprintln(t.Out)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/demo"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
@@ -55,16 +56,9 @@ func runDemo(ctx context.Context, t *terminal, o *demoOptions) error {
 	if err != nil {
 		return err
 	}
-	share, faultsOn := demo.HealthyShare, true
-	if o.healthy {
-		share, faultsOn = 1, false
-	}
-	d, err := demo.Start(ctx, demo.Options{
-		Checks: o.sweep.checks,
-		World:  func(s map[string][]demo.Sample) ([]demo.Host, error) { return demo.World(s, share, faultsOn) },
-	})
+	d, err := demo.Start(ctx, demo.Options{Checks: o.sweep.checks, World: demo.WorldOf(o.healthy)})
 	if errors.Is(err, demo.ErrCheck) {
-		return usageError("%v", err)
+		return cliutil.Usagef("%v", err)
 	}
 	if err != nil {
 		return err
@@ -73,10 +67,10 @@ func runDemo(ctx context.Context, t *terminal, o *demoOptions) error {
 
 	hosts, err := d.Select(ctx, o.sweep.query)
 	if err != nil {
-		return usageError("%v", err)
+		return cliutil.Usagef("%v", err)
 	}
 	if len(hosts) == 0 {
-		return inputError(&fleetenv.NothingSelectedError{Query: o.sweep.query, InventoryHosts: len(d.Inventory.Hosts)})
+		return cliutil.Exit(&fleetenv.NothingSelectedError{Query: o.sweep.query, InventoryHosts: len(d.Inventory.Hosts)}, exitConfig)
 	}
 	owners, matcher, err := d.Owners(ctx)
 	if err != nil {
@@ -85,17 +79,11 @@ func runDemo(ctx context.Context, t *terminal, o *demoOptions) error {
 	if err := checkTeam("--team", o.sweep.team, owners); err != nil {
 		return err
 	}
-	rc := d.Runner
-	rc.Fanout, rc.HostTimeout, rc.ConnectTimeout = o.conn.Fanout, o.conn.Timeout, o.conn.ConnectTimeout
-	r, err := runner.New(rc)
+	r, err := runner.New(d.RunnerConfig(o.conn.Fanout, o.conn.Timeout, o.conn.ConnectTimeout))
 	if err != nil {
 		return err
 	}
-	cks := make([]sweep.Check, len(d.Checks))
-	names := make([]string, len(d.Checks))
-	for i, ck := range d.Checks {
-		cks[i], names[i] = sweep.Check{Check: ck}, ck.Name()
-	}
+	cks, names := d.SweepChecks()
 	fmt.Fprintf(t.Err, "demo: simulated fleet of %d hosts on loopback; sweeping %d of them with checks %s\n",
 		len(d.Hosts), len(hosts), strings.Join(names, ","))
 	return execSweep(ctx, t, sweepJob{

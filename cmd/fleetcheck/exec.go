@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/internal/adhoc"
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/inventory"
 	"github.com/fleetcheck/fleetcheck/report"
@@ -18,15 +19,13 @@ func newExecCmd(t *terminal) *cli.Command {
 		Name:      "exec",
 		Usage:     "run an ad-hoc command on the selected hosts; identical outputs grouped under their node set (like cumin)",
 		ArgsUsage: "QUERY -- COMMAND",
-		Description: "Everything before -- is the query (cumin syntax), everything after it the command.\n" +
-			"Exit codes: 0 every host succeeded, 1 the success ratio reached --success-percentage but some host failed,\n" +
-			"2 the ratio was missed, 64 usage, 78 configuration, 130 interrupted.\n" +
+		Description: "Exit codes: 0 every host succeeded, 1 some failed but --success-percentage was reached, 2 it was missed.\n" +
 			"Without --force it runs on more than one host only after the host count is typed at a terminal.",
 		Flags: slices.Concat(inputFlags(), runnerFlags(), []cli.Flag{
 			&cli.StringFlag{Name: "batch-size", Aliases: []string{"b"}, Usage: "hosts at once, a number or a percentage (sliding window; default: --fanout)"},
 			&cli.DurationFlag{Name: "batch-sleep", Aliases: []string{"s"}, Usage: "wait between starting one host and the next"},
 			&cli.Float64Flag{Name: "success-percentage", Aliases: []string{"p"}, Value: 100, Usage: "stop scheduling hosts once this success ratio can no longer be reached"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "`FORMAT`: text or json"},
+			formatFlag("text", "text", "json"),
 			&cli.BoolFlag{Name: "force", Usage: "do not ask for confirmation"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar on stderr"},
 		}),
@@ -64,7 +63,7 @@ type execOptions struct {
 // execArgs splits exec's arguments at the required "--".
 func execArgs(args []string) (query, command string, err error) {
 	if query, command, err = adhoc.SplitArgs(args); err != nil {
-		return "", "", usageError("exec: %v", err)
+		return "", "", cliutil.Usagef("exec: %v", err)
 	}
 	return query, command, nil
 }
@@ -72,11 +71,11 @@ func execArgs(args []string) (query, command string, err error) {
 // runExec runs the command on the selected hosts through one runner and
 // prints the grouped outputs.
 func runExec(ctx context.Context, t *terminal, o *execOptions) error {
-	if o.format != "text" && o.format != "json" {
-		return usageError("exec: unknown output format %q (want text or json)", o.format)
+	if err := cliutil.CheckFormat("-o", o.format, "text", "json"); err != nil {
+		return err
 	}
-	if o.pct < 0 || o.pct > 100 {
-		return usageError("--success-percentage: want 0 to 100, got %v", o.pct)
+	if err := adhoc.CheckSuccessPct(o.pct); err != nil {
+		return cliutil.Usagef("%v", err)
 	}
 	e, hosts, err := loadHosts(ctx, o.inputs, o.query)
 	if err != nil {
@@ -85,7 +84,7 @@ func runExec(ctx context.Context, t *terminal, o *execOptions) error {
 	rc := e.RunnerConfig(o.conn)
 	batch, err := adhoc.BatchSize(o.batch, len(hosts), rc.Fanout)
 	if err != nil {
-		return usageError("--batch-size: %v", err)
+		return cliutil.Usagef("--batch-size: %v", err)
 	}
 	if len(hosts) > 1 && !o.force {
 		if err := confirm(ctx, t, hosts, o.command); err != nil {
@@ -134,7 +133,7 @@ func runExec(ctx context.Context, t *terminal, o *execOptions) error {
 // with no terminal on stdin it refuses.
 func confirm(ctx context.Context, t *terminal, hosts []inventory.Host, command string) error {
 	if !t.InTTY {
-		return usageError("exec: %d hosts selected and stdin is not a terminal: add --force to run %q on all of them", len(hosts), command)
+		return cliutil.Usagef("exec: %d hosts selected and stdin is not a terminal: add --force to run %q on all of them", len(hosts), command)
 	}
 	err := adhoc.Confirm(ctx, t.In, t.Err, inventory.Names(hosts), command)
 	switch {
@@ -143,5 +142,5 @@ func confirm(ctx context.Context, t *terminal, hosts []inventory.Host, command s
 	case ctx.Err() != nil:
 		return cli.Exit("exec: "+err.Error(), exitInterrupted)
 	}
-	return usageError("exec: %v", err)
+	return cliutil.Usagef("exec: %v", err)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/health"
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/inventory"
@@ -43,7 +44,7 @@ func loadEnv(in fleetenv.Inputs) (*fleetenv.Env, error) {
 	home, _ := os.UserHomeDir()
 	e, err := fleetenv.Load(in, os.Getenv, home)
 	if err != nil {
-		return nil, inputError(err)
+		return nil, cliutil.Exit(err, exitConfig)
 	}
 	return e, nil
 }
@@ -57,7 +58,7 @@ func loadHosts(ctx context.Context, in fleetenv.Inputs, q string) (*fleetenv.Env
 	}
 	hosts, err := e.SelectSome(ctx, q)
 	if err != nil {
-		return nil, nil, inputError(err)
+		return nil, nil, cliutil.Exit(err, exitConfig)
 	}
 	return e, hosts, nil
 }
@@ -69,12 +70,28 @@ func checkTeam(flag, team string, f *ownership.File) error {
 		return nil
 	}
 	if f == nil {
-		return usageError("%s %s: no owners file (give --owners, or owners: in the config)", flag, team)
+		return cliutil.Usagef("%s %s: no owners file (give --owners, or owners: in the config)", flag, team)
 	}
 	if err := f.UnknownTeam(team); err != nil {
-		return usageError("%s: %v", flag, err)
+		return cliutil.Usagef("%s: %v", flag, err)
 	}
 	return nil
+}
+
+// formatFlag is -o/--output of a command that writes one of formats
+// (def first); checkFormat validates the value.
+func formatFlag(def string, formats ...string) cli.Flag {
+	return &cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: def, Usage: "output `FORMAT`: " + strings.Join(formats, " or ")}
+}
+
+// checkReportTeam is checkTeam("--team") for a report of the store
+// (digest, budget), which may also name the unowned team and the owners
+// file's fallback.
+func checkReportTeam(team string, f *ownership.File) error {
+	if team == health.UnownedTeam || (f != nil && team == f.Fallback) {
+		return nil
+	}
+	return checkTeam("--team", team, f)
 }
 
 // connDefaults are the defaults of the connection flags.
@@ -124,7 +141,7 @@ func readConn(c *cli.Context) (fleetenv.Conn, error) {
 		o.Set[n] = c.IsSet(n)
 	}
 	if err := o.Validate(); err != nil {
-		return o, inputError(err)
+		return o, cliutil.Exit(err, exitConfig)
 	}
 	return o, nil
 }
@@ -170,22 +187,18 @@ func readSweep(c *cli.Context) sweepOptions {
 
 // table validates --status and returns the table's options (-v, --status, --team).
 func (o sweepOptions) table() (report.TableOptions, error) {
-	opts := report.TableOptions{Verbose: o.verbose, Team: o.team}
-	if o.minStatus != "" {
-		st, err := health.ParseStatus(o.minStatus)
-		if err != nil || st == health.OK {
-			return opts, usageError("--status %q: want warning, unknown, unreachable or critical", o.minStatus)
-		}
-		opts.MinStatus = st
+	st, err := sweep.ParseMinStatus(o.minStatus)
+	if err != nil {
+		return report.TableOptions{}, cliutil.Usagef("%v", err)
 	}
-	return opts, nil
+	return report.TableOptions{Verbose: o.verbose, Team: o.team, MinStatus: st}, nil
 }
 
 // outputs validates -o and --output-file (def: the configured default format).
 func (o sweepOptions) outputs(def string) ([]sweep.Output, error) {
 	outs, err := sweep.ParseOutputs(o.formats, def, o.outputFile)
 	if err != nil {
-		return nil, usageError("%v", err)
+		return nil, cliutil.Usagef("%v", err)
 	}
 	return outs, nil
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/inventory"
 	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
@@ -19,12 +20,12 @@ func newHostsCmd(t *terminal) *cli.Command {
 		ArgsUsage: "QUERY",
 		Flags: slices.Concat(inputFlags(), []cli.Flag{
 			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: "one host a line"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`FORMAT`: text or json (hosts with address, port, user and labels)", Value: "text"},
+			formatFlag("text", "text", "json"),
 			&cli.StringFlag{Name: "shard", Usage: "only the hosts of shard `I/N` (those sweep --shard I/N checks)"},
 		}),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
-				return usageError("hosts: a QUERY is required ('all' for every host)")
+				return cliutil.Usagef("hosts: a QUERY is required ('all' for every host)")
 			}
 			return runHosts(c.Context, t, &hostsOptions{
 				inputs: readInputs(c), query: strings.Join(c.Args().Slice(), " "),
@@ -45,8 +46,8 @@ type hostsOptions struct {
 
 // runHosts prints the hosts the query selects.
 func runHosts(ctx context.Context, t *terminal, o *hostsOptions) error {
-	if o.format != "text" && o.format != "json" {
-		return usageError("hosts: unknown output format %q (want text or json)", o.format)
+	if err := cliutil.CheckFormat("-o", o.format, "text", "json"); err != nil {
+		return err
 	}
 	shard, err := parseShardFlag(o.shard)
 	if err != nil {

@@ -5,24 +5,21 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/fleetcheck/fleetcheck/internal/cliutil"
-	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/urfave/cli/v2"
 )
 
-// Exit codes of SPEC.md that are not check statuses.
+// Exit codes of SPEC.md that are not check statuses (cliutil's).
 const (
-	exitUsage       = 64  // bad flag, bad query syntax
-	exitConfig      = 78  // bad inventory, owners, checks or config file
-	exitInterrupted = 130 // interrupted before anything was seen
-	exitNoVerdict   = 3   // as UNKNOWN: e.g. a query that selects no hosts
+	exitUsage       = cliutil.ExitUsage
+	exitConfig      = cliutil.ExitConfig
+	exitInterrupted = cliutil.ExitInterrupted
+	exitNoVerdict   = cliutil.ExitNoVerdict
 )
 
 func main() {
@@ -42,25 +39,11 @@ func run(ctx context.Context, args []string, t *terminal) int {
 	return cliutil.ExitStatus(err, t.Err, "fleetcheck")
 }
 
-// usageError is a bad command line: exit 64.
-func usageError(format string, args ...any) error {
-	return cli.Exit(fmt.Sprintf(format, args...), exitUsage)
-}
+// usageError is a bad command line: exit 64 (triage.go's, until it moves).
+func usageError(format string, args ...any) error { return cliutil.Usagef(format, args...) }
 
-// inputError is an error loading or reading the inputs: exit 64 for the
-// command line's (query syntax, unknown check), 3 for a query that selects
-// nothing, 78 for a file's.
-func inputError(err error) error {
-	var ue *fleetenv.UsageError
-	var none *fleetenv.NothingSelectedError
-	switch {
-	case errors.As(err, &ue):
-		return cli.Exit(err.Error(), exitUsage)
-	case errors.As(err, &none):
-		return cli.Exit(err.Error(), exitNoVerdict)
-	}
-	return cli.Exit(err.Error(), exitConfig)
-}
+// inputError is an error loading or reading the inputs (triage.go's).
+func inputError(err error) error { return cliutil.Exit(err, exitConfig) }
 
 func newApp(t *terminal) *cli.App {
 	app := &cli.App{
@@ -82,7 +65,7 @@ func newApp(t *terminal) *cli.App {
 				return cliutil.WriteVersion(t.Out, "fleetcheck")
 			}
 			if c.NArg() > 0 {
-				return usageError("unknown command %q (see fleetcheck --help)", c.Args().First())
+				return cliutil.Usagef("unknown command %q (see fleetcheck --help)", c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},

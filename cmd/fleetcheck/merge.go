@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/health"
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/report"
@@ -18,13 +18,10 @@ import (
 
 func newMergeCmd(t *terminal) *cli.Command {
 	return &cli.Command{
-		Name:      "merge",
-		Usage:     "combine the JSON documents of the shards of one sweep (sweep --shard I/N -o json) into the whole sweep",
-		ArgsUsage: "FILE... ('-' for stdin)",
-		Description: "The documents must be the shards of one sweep: same query, checks and shard count, each shard once, no host in two\n" +
-			"shards, started at most --max-skew apart. Anything else is refused (exit 78) naming the file and shard, never merged\n" +
-			"silently; --allow-partial merges what is there and marks the sweep incomplete (exit 3 at least, as a cut sweep).\n" +
-			"The exit code is the merged sweep's, as for sweep. With several -o, the last one goes to --output-file.",
+		Name:        "merge",
+		Usage:       "combine the JSON documents of the shards of one sweep (sweep --shard I/N -o json) into the whole sweep",
+		ArgsUsage:   "FILE... ('-' for stdin)",
+		Description: "Anything but the shards of one sweep is refused (exit 78); the exit code is the merged sweep's (README: Shards and merge).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "config", Usage: "configuration `FILE` (for defaults.output; default as for sweep)"},
 			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table, json, ndjson, prometheus; repeatable"},
@@ -55,15 +52,9 @@ type mergeOptions struct {
 
 // runMerge merges the shard documents and writes the whole sweep.
 func runMerge(ctx context.Context, t *terminal, o *mergeOptions) error {
-	if len(o.files) == 0 {
-		return usageError("merge: at least one shard FILE is required ('-' for stdin)")
-	}
-	skew := o.maxSkew
-	switch {
-	case skew < 0:
-		return usageError("--max-skew: want a duration of 0 or more, got %v", skew)
-	case skew == 0:
-		skew = -1 // no limit
+	mo, err := sweep.MergeArgs(o.files, o.maxSkew, o.allowPartial)
+	if err != nil {
+		return cliutil.Usagef("%v", err)
 	}
 	home, _ := os.UserHomeDir()
 	cfg, err := fleetenv.LoadConfig(o.config, os.Getenv, home)
@@ -74,11 +65,11 @@ func runMerge(ctx context.Context, t *terminal, o *mergeOptions) error {
 	if err != nil {
 		return err
 	}
-	parts, err := readShards(o.files, t.In)
+	parts, err := sweep.ReadParts(o.files, t.In)
 	if err != nil {
-		return err
+		return cli.Exit(fmt.Sprintf("merge: %v", err), exitConfig)
 	}
-	whole, err := sweep.Merge(parts, sweep.MergeOptions{MaxSkew: skew, AllowPartial: o.allowPartial})
+	whole, err := sweep.Merge(parts, mo)
 	if err != nil {
 		return cli.Exit(fmt.Sprintf("merge: %v", err), exitConfig)
 	}
@@ -106,18 +97,6 @@ func runMerge(ctx context.Context, t *terminal, o *mergeOptions) error {
 	return nil
 }
 
-// readShards decodes each named document ("-" is stdin, at most once).
-func readShards(names []string, stdin io.Reader) ([]sweep.Part, error) {
-	if i := slices.Index(names, "-"); i >= 0 && slices.Contains(names[i+1:], "-") {
-		return nil, usageError("merge: '-' (stdin) given twice")
-	}
-	parts, err := sweep.ReadParts(names, stdin)
-	if err != nil {
-		return nil, cli.Exit(fmt.Sprintf("merge: %v", err), exitConfig)
-	}
-	return parts, nil
-}
-
 // writeMerged writes the whole sweep to every output after the sinks
 // given (the state store records it first).
 func writeMerged(ctx context.Context, whole *health.Sweep, outs []sweep.Output, sinks []sweep.Sink, stdout io.Writer, tty report.FormatOptions) error {
@@ -136,7 +115,7 @@ func parseShardFlag(v string) (sweep.Shard, error) {
 	}
 	shard, err := sweep.ParseShard(v)
 	if err != nil {
-		return sweep.Shard{}, usageError("--shard: %v", err)
+		return sweep.Shard{}, cliutil.Usagef("--shard: %v", err)
 	}
 	return shard, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/suggest"
 	"github.com/fleetcheck/fleetcheck/ownership"
@@ -16,7 +17,7 @@ func newOwnersCmd(t *terminal) *cli.Command {
 	statusFlag := &cli.StringFlag{Name: "status", Value: "CRITICAL", Usage: "severity of the failure, for its SLA"}
 	hostArgs := func(c *cli.Context) (*ownersOptions, error) {
 		if c.NArg() < 1 || c.NArg() > 2 {
-			return nil, usageError("owners %s: want HOST [CHECK]", c.Command.Name)
+			return nil, cliutil.Usagef("owners %s: want HOST [CHECK]", c.Command.Name)
 		}
 		return &ownersOptions{inputs: readInputs(c), host: c.Args().Get(0), check: c.Args().Get(1), status: c.String("status"), expect: c.String("expect")}, nil
 	}
@@ -44,7 +45,7 @@ func newOwnersCmd(t *terminal) *cli.Command {
 				Flags:     append(inputFlags(), statusFlag, &cli.StringFlag{Name: "expect", Usage: "the expected owning `TEAM` (required)"}),
 				Action: func(c *cli.Context) error {
 					if c.String("expect") == "" {
-						return usageError("owners test: --expect TEAM is required (the team that should own HOST [CHECK])")
+						return cliutil.Usagef("owners test: --expect TEAM is required (the team that should own HOST [CHECK])")
 					}
 					o, err := hostArgs(c)
 					if err != nil {
@@ -87,14 +88,14 @@ func loadOwners(ctx context.Context, in fleetenv.Inputs) (*ownersEnv, error) {
 	}
 	f, m, err := e.Owners(ctx)
 	if err != nil {
-		return nil, inputError(err)
+		return nil, cliutil.Exit(err, exitConfig)
 	}
 	if f == nil {
-		return nil, usageError("no owners file (--owners or owners: in the config)")
+		return nil, cliutil.Usagef("no owners file (--owners or owners: in the config)")
 	}
 	known, err := e.CheckNames()
 	if err != nil {
-		return nil, inputError(err)
+		return nil, cliutil.Exit(err, exitConfig)
 	}
 	return &ownersEnv{env: e, file: f, matcher: m, checks: known}, nil
 }
@@ -104,7 +105,7 @@ func loadOwners(ctx context.Context, in fleetenv.Inputs) (*ownersEnv, error) {
 func runOwnersExplain(ctx context.Context, t *terminal, o *ownersOptions) error {
 	status, err := checks.ParseStatus(o.status)
 	if err != nil {
-		return usageError("--status: %v", err)
+		return cliutil.Usagef("--status: %v", err)
 	}
 	oe, err := loadOwners(ctx, o.inputs)
 	if err != nil {
@@ -119,7 +120,7 @@ func runOwnersExplain(ctx context.Context, t *terminal, o *ownersOptions) error 
 // runOwnersTest exits 1 unless o.expect owns the host's (check's) failure.
 func runOwnersTest(ctx context.Context, t *terminal, o *ownersOptions) error {
 	if _, err := checks.ParseStatus(o.status); err != nil {
-		return usageError("--status: %v", err)
+		return cliutil.Usagef("--status: %v", err)
 	}
 	oe, err := loadOwners(ctx, o.inputs)
 	if err != nil {
@@ -143,11 +144,11 @@ func runOwnersLint(ctx context.Context, t *terminal, in fleetenv.Inputs) error {
 		return err
 	}
 	if len(oe.env.Inventory.Hosts) == 0 {
-		return usageError("owners lint: no inventory was loaded (give --inventory, or inventory: in the config): rules cannot be checked against no hosts")
+		return cliutil.Usagef("owners lint: no inventory was loaded (give --inventory, or inventory: in the config): rules cannot be checked against no hosts")
 	}
 	findings, err := oe.file.LintAll(ctx, oe.env.Query, oe.checks)
 	if err != nil {
-		return inputError(err)
+		return cliutil.Exit(err, exitConfig)
 	}
 	if err := ownership.WriteLint(t.Out, findings); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/demo"
 	"github.com/urfave/cli/v2"
 )
@@ -19,14 +20,14 @@ func newSimCmd(t *terminal) *cli.Command {
 		Action: func(c *cli.Context) error {
 			o := demo.ServeOptions{Hosts: c.Int("hosts"), Latency: c.Duration("latency"), Healthy: c.Float64("healthy"), Dir: c.String("dir")}
 			if o.Hosts < 1 {
-				return usageError("--hosts: want at least 1, got %d", o.Hosts)
+				return cliutil.Usagef("--hosts: want at least 1, got %d", o.Hosts)
 			}
 			if o.Healthy < 0 || o.Healthy > 1 {
-				return usageError("--healthy: want a share from 0 to 1, got %v", o.Healthy)
+				return cliutil.Usagef("--healthy: want a share from 0 to 1, got %v", o.Healthy)
 			}
 			var err error
 			if o.Faults, err = demo.ParseFaults(c.String("faults")); err != nil {
-				return usageError("--faults: %v", err)
+				return cliutil.Usagef("--faults: %v", err)
 			}
 			return demo.Serve(c.Context, o, t.Err)
 		},

@@ -5,13 +5,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/digest"
-	"github.com/fleetcheck/fleetcheck/health"
-	"github.com/fleetcheck/fleetcheck/internal/duration"
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
+	"github.com/fleetcheck/fleetcheck/internal/deliver"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/internal/triage"
@@ -35,7 +36,7 @@ func statePath(e *fleetenv.Env, flag string) string {
 // (78), a locked one waits the busy timeout.
 func openStore(ctx context.Context, path string) (*state.DB, error) {
 	if strings.Contains(path, "://") && !state.IsPostgresURL(path) {
-		return nil, usageError("--state %s: expected an SQLite file or a postgres:// URL", state.RedactURL(path))
+		return nil, cliutil.Usagef("--state %s: expected an SQLite file or a postgres:// URL", state.RedactURL(path))
 	}
 	s, err := state.OpenAny(ctx, path, state.Options{})
 	if err != nil {
@@ -47,22 +48,20 @@ func openStore(ctx context.Context, path string) (*state.DB, error) {
 // sweepState prepares recording for the sweep of hosts: the store, and
 // what it must know of the inventory and configuration to tell gone from
 // fixed. Without --state or state: it returns nils.
-func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts []string) (*state.DB, *sweep.StateSink, error) {
+func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, shard sweep.Shard, hosts []string) (*state.DB, *sweep.StateSink, error) {
 	path := statePath(e, o.state)
 	if path == "" {
 		return nil, nil, nil
 	}
 	if o.sweep.team != "" {
-		return nil, nil, usageError("--state records the whole sweep and --team keeps one team's records: drop --team (digest --team shows one team)")
+		return nil, nil, cliutil.Usagef("--state records the whole sweep and --team keeps one team's records: drop --team (digest --team shows one team)")
 	}
 	info, err := e.SweepInfo(hosts)
 	if err != nil {
-		return nil, nil, inputError(err)
+		return nil, nil, cliutil.Exit(err, exitConfig)
 	}
 	if o.shard != "" {
-		if sh, err := sweep.ParseShard(o.shard); err == nil { // runSweep already refused a bad one
-			info.Shard = &state.Shard{Index: sh.Index, Count: sh.Count}
-		}
+		info.Shard = &state.Shard{Index: shard.Index, Count: shard.Count}
 	}
 	store, err := openStore(ctx, path)
 	if err != nil {
@@ -75,14 +74,11 @@ func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts 
 func sweepDigest(ctx context.Context, e *fleetenv.Env, store state.Store, sw state.Sweep, file string, stdout io.Writer) error {
 	owners, matcher, err := e.Owners(ctx)
 	if err != nil {
-		return inputError(err)
+		return cliutil.Exit(err, exitConfig)
 	}
-	in, err := digest.ReadInput(ctx, store, owners, "", 0, time.Now())
-	if err == nil {
-		err = triage.AddBudgets(ctx, &in, store, triage.Owners{File: owners, Matcher: matcher})
-	}
+	in, err := digestInput(ctx, store, triage.Owners{File: owners, Matcher: matcher}, "", 0)
 	if err != nil {
-		return cli.Exit(err.Error(), 1)
+		return err
 	}
 	in.Sweep = &sw
 	d := digest.Make(in)
@@ -107,11 +103,11 @@ func newDigestCmd(t *terminal) *cli.Command {
 		Flags: append(append(inputFlags(), stateFlag(),
 			&cli.StringFlag{Name: "team", Usage: "only this team's digest"},
 			&cli.StringFlag{Name: "since", Usage: "new and resolved within this `DURATION` (7d, 12h) instead of since each team's last digest"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "markdown", Usage: "output `FORMAT`: markdown or json"},
+			formatFlag("markdown", "markdown", "json"),
 		), postFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageError("digest takes no arguments (got %q)", c.Args().First())
+				return cliutil.Usagef("digest takes no arguments (got %q)", c.Args().First())
 			}
 			return runDigest(c.Context, t, &digestOptions{inputs: readInputs(c), state: c.String("state"),
 				team: c.String("team"), since: c.String("since"), format: c.String("output"), post: readPost(c)})
@@ -123,23 +119,20 @@ func newDigestCmd(t *terminal) *cli.Command {
 type digestOptions struct {
 	inputs                     fleetenv.Inputs
 	state, team, since, format string
-	post                       postOptions
+	post                       deliver.Flags
 }
 
 func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
-	if o.format != "markdown" && o.format != "json" {
-		return usageError("-o %s: digest writes markdown or json", o.format)
-	}
-	if err := o.post.check(o); err != nil {
+	if err := cliutil.CheckFormat("-o", o.format, "markdown", "json"); err != nil {
 		return err
 	}
-	var since time.Duration
-	if o.since != "" {
-		d, err := duration.Parse(o.since)
-		if err != nil || d == 0 {
-			return usageError("--since %q: %v", o.since, cmpErr(err, "want a duration above 0 such as 12h or 7d"))
-		}
-		since = d
+	postTimeout, err := o.post.Check()
+	if err != nil {
+		return cliutil.Usagef("%v", err)
+	}
+	since, err := digest.ParseSince(o.since)
+	if err != nil {
+		return cliutil.Usagef("%v", err)
 	}
 	e, err := loadEnv(o.inputs)
 	if err != nil {
@@ -147,27 +140,23 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 	}
 	owners, matcher, err := e.Owners(ctx)
 	if err != nil {
-		return inputError(err)
+		return cliutil.Exit(err, exitConfig)
 	}
-	if o.team != health.UnownedTeam && (owners == nil || o.team != owners.Fallback) {
-		if err := checkTeam("--team", o.team, owners); err != nil {
-			return err
-		}
+	if err := checkReportTeam(o.team, owners); err != nil {
+		return err
 	}
 	store, err := requireStore(ctx, e, o.state)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if o.post.post || o.post.dryRun {
-		return runPost(ctx, t, e, owners, store, &o.post)
+	if o.post.Active() {
+		return cliutil.Exit(deliver.Run(ctx, deliver.RunOptions{Store: store, Owners: owners, Config: e.Config,
+			DryRun: o.post.DryRun, Timeout: postTimeout, Logger: slog.Default()}, t.Out), 1)
 	}
-	in, err := digest.ReadInput(ctx, store, owners, o.team, since, time.Now())
-	if err == nil {
-		err = triage.AddBudgets(ctx, &in, store, triage.Owners{File: owners, Matcher: matcher})
-	}
+	in, err := digestInput(ctx, store, triage.Owners{File: owners, Matcher: matcher}, o.team, since)
 	if err != nil {
-		return cli.Exit(err.Error(), 1)
+		return err
 	}
 	if sweeps, err := store.Sweeps(ctx, 1); err == nil && len(sweeps) == 1 {
 		in.Sweep = &sweeps[0]
@@ -178,18 +167,21 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 	return nil
 }
 
-func cmpErr(err error, fallback string) string {
-	if err != nil {
-		return err.Error()
+// digestInput reads a digest's input from the store with the teams'
+// budget lines (team "" every team; since 0 since each team's last digest).
+func digestInput(ctx context.Context, store state.Store, owners triage.Owners, team string, since time.Duration) (digest.Input, error) {
+	in, err := digest.ReadInput(ctx, store, owners.File, team, since, time.Now())
+	if err == nil {
+		err = triage.AddBudgets(ctx, &in, store, owners)
 	}
-	return fallback
+	return in, cliutil.Exit(err, 1)
 }
 
 // requireStore opens the store that digest and history read: it must exist.
 func requireStore(ctx context.Context, e *fleetenv.Env, flag string) (*state.DB, error) {
 	path := statePath(e, flag)
 	if path == "" {
-		return nil, usageError("no state store: give --state FILE or state: in the config")
+		return nil, cliutil.Usagef("no state store: give --state FILE or state: in the config")
 	}
 	if !strings.Contains(path, "://") {
 		if _, err := os.Stat(path); err != nil {
@@ -205,11 +197,11 @@ func newHistoryCmd(t *terminal) *cli.Command {
 		Usage:     "a host's failure episodes from the state store: when each began, changed and ended",
 		ArgsUsage: "HOST [CHECK]",
 		Flags: append(inputFlags(), stateFlag(),
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: text or json"},
+			formatFlag("text", "text", "json"),
 		),
 		Action: func(c *cli.Context) error {
 			if c.NArg() < 1 || c.NArg() > 2 {
-				return usageError("history takes HOST and an optional CHECK")
+				return cliutil.Usagef("history takes HOST and an optional CHECK")
 			}
 			o := &historyOptions{inputs: readInputs(c), state: c.String("state"), host: c.Args().Get(0), format: c.String("output")}
 			if c.NArg() == 2 {
@@ -229,8 +221,8 @@ type historyOptions struct {
 }
 
 func runHistory(ctx context.Context, t *terminal, o *historyOptions) error {
-	if o.format != "text" && o.format != "json" {
-		return usageError("-o %s: history writes text or json", o.format)
+	if err := cliutil.CheckFormat("-o", o.format, "text", "json"); err != nil {
+		return err
 	}
 	e, err := loadEnv(o.inputs)
 	if err != nil {
@@ -247,7 +239,7 @@ func runHistory(ctx context.Context, t *terminal, o *historyOptions) error {
 	}
 	if len(eps) == 0 && len(e.Inventory.Hosts) > 0 {
 		if _, ok := e.Inventory.Lookup(o.host); !ok {
-			return usageError("history: no host %q in the inventory and none in the history", o.host)
+			return cliutil.Usagef("history: no host %q in the inventory and none in the history", o.host)
 		}
 	}
 	h := digest.MakeHistory(o.host, o.check, eps, time.Now())

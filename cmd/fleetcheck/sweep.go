@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/health"
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/inventory"
@@ -70,11 +71,11 @@ func runSweep(ctx context.Context, t *terminal, o *sweepCmdOptions) error {
 	hosts = shard.Filter(hosts)
 	cks, err := e.Checks(ctx, o.sweep.checks)
 	if err != nil {
-		return inputError(err)
+		return cliutil.Exit(err, exitConfig)
 	}
 	file, owners, err := e.Owners(ctx)
 	if err != nil {
-		return inputError(err)
+		return cliutil.Exit(err, exitConfig)
 	}
 	if err := checkTeam("--team", o.sweep.team, file); err != nil {
 		return err
@@ -87,12 +88,12 @@ func runSweep(ctx context.Context, t *terminal, o *sweepCmdOptions) error {
 	if owners != nil {
 		attribute = owners
 	}
-	store, rec, err := sweepState(ctx, e, o, inventory.Names(hosts))
+	store, rec, err := sweepState(ctx, e, o, shard, inventory.Names(hosts))
 	if err != nil {
 		return err
 	}
 	if store == nil && slices.ContainsFunc(outs, func(o sweep.Output) bool { return o.Format == sweep.DigestFormat }) {
-		return usageError("-o digest needs the state store: give --state FILE or state: in the config")
+		return cliutil.Usagef("-o digest needs the state store: give --state FILE or state: in the config")
 	}
 	if store != nil {
 		defer store.Close()
@@ -127,14 +128,7 @@ type sweepJob struct {
 // execSweep runs the job, streams NDJSON and progress, writes every output
 // (partial results too, marked incomplete) and returns the exit status.
 func execSweep(parent context.Context, t *terminal, job sweepJob) error {
-	var outs, digests []sweep.Output // digests: rendered from the store once the sweep is recorded
-	for _, o := range job.outs {
-		if o.Format == sweep.DigestFormat {
-			digests = append(digests, o)
-		} else {
-			outs = append(outs, o)
-		}
-	}
+	outs, digests := sweep.SplitDigests(job.outs)
 	tty := report.FormatOptions{Color: t.color(), Width: t.Width, Table: job.table}
 	if job.record != nil {
 		tty.Table.Mark = job.record.Mark

@@ -29,7 +29,7 @@ func newCompletionCmd(t *terminal) *cli.Command {
 				return listNames(c.Context, t, kind)
 			}
 			if c.NArg() != 1 {
-				return usageError("completion: want one of %s", strings.Join(cliutil.Shells, ", "))
+				return cliutil.Usagef("completion: want one of %s", strings.Join(cliutil.Shells, ", "))
 			}
 			return cliutil.Completion(t.Out, c.App, c.Args().First(), cliutil.CompletionSpec{
 				Values: map[string]string{"check": "checks", "team": "teams", "expect": "teams"},
@@ -61,7 +61,7 @@ func listNames(ctx context.Context, t *terminal, kind string) error {
 			names = f.TeamNames()
 		}
 	default:
-		return usageError("completion --list: want checks, teams or shells, got %q", kind)
+		return cliutil.Usagef("completion --list: want checks, teams or shells, got %q", kind)
 	}
 	_, err := fmt.Fprintln(t.Out, strings.Join(names, "\n"))
 	return err

@@ -60,6 +60,14 @@ func BatchSize(s string, hosts, fanout int) (int, error) {
 	return n, nil
 }
 
+// CheckSuccessPct checks -p: a success percentage from 0 to 100.
+func CheckSuccessPct(pct float64) error {
+	if pct < 0 || pct > 100 {
+		return fmt.Errorf("--success-percentage: expected 0 to 100, found %v", pct)
+	}
+	return nil
+}
+
 // Run runs command on hosts through r and returns one result per host, in
 // host order. Hosts never started are reported with ErrorKind Skipped.
 func Run(ctx context.Context, r HostRunner, hosts []inventory.Host, command string, o Options) []report.ExecResult {

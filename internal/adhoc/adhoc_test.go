@@ -105,3 +105,14 @@ func TestConfirm(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckSuccessPct(t *testing.T) {
+	for _, tt := range []struct {
+		pct float64
+		ok  bool
+	}{{0, true}, {50, true}, {100, true}, {-1, false}, {100.5, false}} {
+		if err := CheckSuccessPct(tt.pct); (err == nil) != tt.ok {
+			t.Errorf("CheckSuccessPct(%v) = %v, want ok %v", tt.pct, err, tt.ok)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/suggest"
 	"github.com/urfave/cli/v2"
 )
@@ -59,7 +60,7 @@ func NormalizeArgs(app *cli.App, args []string, dashDash map[string]bool) ([]str
 }
 
 // ExitUsage is the exit code of a usage error (sysexits' EX_USAGE).
-const ExitUsage = 64
+const ExitUsage = health.ExitUsage
 
 // findCommand is the command of cmds named (or aliased) name.
 func findCommand(cmds []*cli.Command, name string) *cli.Command {

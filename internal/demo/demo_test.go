@@ -1,11 +1,13 @@
 package demo
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/checks"
 	"github.com/fleetcheck/fleetcheck/internal/fleetsim"
+	"github.com/fleetcheck/fleetcheck/runner"
 )
 
 // Every sample must still evaluate to the status its name promises with
@@ -76,5 +78,43 @@ func TestWorldIsDeterministicAndMixed(t *testing.T) {
 		if counts[s] == 0 {
 			t.Errorf("no %s host/check in the demo world", s)
 		}
+	}
+}
+
+func TestDemoCommandHelpers(t *testing.T) {
+	samples, err := Samples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		healthy    bool
+		wantFaults bool
+	}{{true, false}, {false, true}} {
+		hosts, err := WorldOf(tt.healthy)(samples)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := World(samples, map[bool]float64{true: 1, false: HealthyShare}[tt.healthy], tt.wantFaults)
+		if !reflect.DeepEqual(hosts, want) {
+			t.Errorf("WorldOf(%v) differs from World with its share and faults", tt.healthy)
+		}
+	}
+	reg := checks.Builtins()
+	var cks []checks.Check
+	for _, name := range []string{"disk", "load"} {
+		ck, err := reg.New(name, name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cks = append(cks, ck)
+	}
+	d := &Fleet{Checks: cks, Runner: runner.Config{DefaultUser: "demo"}}
+	sc, names := d.SweepChecks()
+	if len(sc) != 2 || sc[1].Check != cks[1] || !reflect.DeepEqual(names, []string{"disk", "load"}) {
+		t.Errorf("SweepChecks = %v, %v", sc, names)
+	}
+	rc := d.RunnerConfig(7, time.Second, 2*time.Second)
+	if rc.DefaultUser != "demo" || rc.Fanout != 7 || rc.HostTimeout != time.Second || rc.ConnectTimeout != 2*time.Second || d.Runner.Fanout != 0 {
+		t.Errorf("RunnerConfig = %+v (fleet's %+v)", rc, d.Runner)
 	}
 }

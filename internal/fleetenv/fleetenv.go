@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/config"
 	"github.com/fleetcheck/fleetcheck/internal/posfile"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
@@ -28,6 +29,9 @@ type UsageError struct{ Err error }
 
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
+
+// ExitCode is SPEC's exit code of a usage error, 64.
+func (e *UsageError) ExitCode() int { return health.ExitUsage }
 
 // usagef is a UsageError.
 func usagef(format string, args ...any) error {
@@ -142,6 +146,9 @@ type NothingSelectedError struct {
 	Query          string // as given; "" is all
 	InventoryHosts int    // hosts in the inventory: 0 means none was loaded
 }
+
+// ExitCode is 3: nothing was checked, as UNKNOWN.
+func (e *NothingSelectedError) ExitCode() int { return health.ExitNoVerdict }
 
 func (e *NothingSelectedError) Error() string {
 	q := cmp.Or(e.Query, "all")

@@ -171,3 +171,21 @@ func withinSkew(parts []Part, limit time.Duration) error {
 	}
 	return nil
 }
+
+// MergeArgs checks merge's command line: at least one shard file, '-'
+// (stdin) at most once and --max-skew (maxSkew as given: 0 is no limit)
+// not negative. It returns the options for Merge.
+func MergeArgs(files []string, maxSkew time.Duration, allowPartial bool) (MergeOptions, error) {
+	o := MergeOptions{MaxSkew: maxSkew, AllowPartial: allowPartial}
+	switch i := slices.Index(files, "-"); {
+	case len(files) == 0:
+		return o, errors.New("merge: at least one shard FILE is required ('-' for stdin)")
+	case i >= 0 && slices.Contains(files[i+1:], "-"):
+		return o, errors.New("merge: '-' (stdin) given twice")
+	case maxSkew < 0:
+		return o, fmt.Errorf("--max-skew: expected a duration of 0 or more, found %v", maxSkew)
+	case maxSkew == 0:
+		o.MaxSkew = -1 // no limit
+	}
+	return o, nil
+}

@@ -159,3 +159,34 @@ func TestMergeRefuses(t *testing.T) {
 		t.Errorf("MaxSkew -1 (no limit): %v", err)
 	}
 }
+
+func TestMergeArgs(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string
+		skew  time.Duration
+		want  time.Duration // MaxSkew passed to Merge
+		error string
+	}{
+		{"default skew", []string{"a", "b"}, DefaultMaxSkew, DefaultMaxSkew, ""},
+		{"no limit", []string{"a"}, 0, -1, ""},
+		{"stdin once", []string{"a", "-"}, time.Minute, time.Minute, ""},
+		{"no files", nil, time.Minute, 0, "at least one shard FILE"},
+		{"stdin twice", []string{"-", "a", "-"}, time.Minute, 0, "'-' (stdin) given twice"},
+		{"negative skew", []string{"a"}, -time.Minute, 0, "--max-skew: expected a duration of 0 or more"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := MergeArgs(tt.files, tt.skew, true)
+			if tt.error == "" {
+				if err != nil || o.MaxSkew != tt.want || !o.AllowPartial {
+					t.Fatalf("MergeArgs = %+v, %v; want MaxSkew %v", o, err, tt.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.error) {
+				t.Fatalf("MergeArgs error %v, want %q", err, tt.error)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/suggest"
 	"github.com/fleetcheck/fleetcheck/report"
 )
@@ -44,4 +45,30 @@ func ParseOutputs(formats []string, def, file string) ([]Output, error) {
 		outs[len(outs)-1].File = file
 	}
 	return outs, nil
+}
+
+// SplitDigests separates the DigestFormat outputs (rendered from the state
+// store once the sweep is recorded) from the others, in order.
+func SplitDigests(outs []Output) (others, digests []Output) {
+	for _, o := range outs {
+		if o.Format == DigestFormat {
+			digests = append(digests, o)
+		} else {
+			others = append(others, o)
+		}
+	}
+	return others, digests
+}
+
+// ParseMinStatus reads the table's --status: the least bad failure shown
+// ("" shows every failure; OK is no failure and refused).
+func ParseMinStatus(v string) (health.Status, error) {
+	if v == "" {
+		return health.OK, nil
+	}
+	st, err := health.ParseStatus(v)
+	if err != nil || st == health.OK {
+		return health.OK, fmt.Errorf("--status %q: expected warning, unknown, unreachable or critical", v)
+	}
+	return st, nil
 }

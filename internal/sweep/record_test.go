@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -180,5 +181,30 @@ func TestParseOutputs(t *testing.T) {
 	}
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Errorf("ParseOutputs left %s behind (%v): it only tries the file", file, err)
+	}
+}
+
+func TestSplitDigests(t *testing.T) {
+	outs := []Output{{Format: "table"}, {Format: DigestFormat, File: "d.md"}, {Format: "json", File: "s.json"}, {Format: DigestFormat}}
+	others, digests := SplitDigests(outs)
+	if !reflect.DeepEqual(others, []Output{outs[0], outs[2]}) || !reflect.DeepEqual(digests, []Output{outs[1], outs[3]}) {
+		t.Errorf("SplitDigests = %v, %v", others, digests)
+	}
+}
+
+func TestParseMinStatus(t *testing.T) {
+	tests := []struct {
+		v    string
+		want health.Status
+		ok   bool
+	}{{"", health.OK, true}, {"warning", health.Warning, true}, {"CRITICAL", health.Critical, true}, {"unreachable", health.Unreachable, true}, {"ok", health.OK, false}, {"bad", health.OK, false}}
+	for _, tt := range tests {
+		st, err := ParseMinStatus(tt.v)
+		if (err == nil) != tt.ok || st != tt.want {
+			t.Errorf("ParseMinStatus(%q) = %v, %v; want %v, ok %v", tt.v, st, err, tt.want, tt.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "--status") {
+			t.Errorf("ParseMinStatus(%q) error %q does not name the flag", tt.v, err)
+		}
 	}
 }
