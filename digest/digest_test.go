@@ -179,10 +179,10 @@ func TestHistoryGolden(t *testing.T) {
 	eps[2].LastSeen = now.Add(-2 * time.Hour) // not seen since the host became unreachable
 	h := MakeHistory("lb4", nil, eps, now)
 	var text, js bytes.Buffer
-	if err := HistoryText(&text, h); err != nil {
+	if err := WriteHistory(&text, h, "text"); err != nil {
 		t.Fatal(err)
 	}
-	if err := HistoryJSON(&js, h); err != nil {
+	if err := WriteHistory(&js, h, "json"); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "history.txt", text.Bytes())

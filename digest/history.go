@@ -136,3 +136,11 @@ func HistoryText(w io.Writer, h History) error {
 	}
 	return nil
 }
+
+// WriteHistory renders h as format: "json" (HistoryJSON), else text.
+func WriteHistory(w io.Writer, h History, format string) error {
+	if format == "json" {
+		return HistoryJSON(w, h)
+	}
+	return HistoryText(w, h)
+}

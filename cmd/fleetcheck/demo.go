@@ -86,9 +86,8 @@ func runDemo(ctx context.Context, t *terminal, o *demoOptions) error {
 	cks, names := d.SweepChecks()
 	fmt.Fprintf(t.Err, "demo: simulated fleet of %d hosts on loopback; sweeping %d of them with checks %s\n",
 		len(d.Hosts), len(hosts), strings.Join(names, ","))
-	return execSweep(ctx, t, sweepJob{
-		query: o.sweep.query, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
-		runner: r, owners: matcher, outs: outs, team: o.sweep.team,
-		globalTimeout: o.conn.GlobalTimeout, progress: o.sweep.progress, table: table,
+	return execSweep(ctx, t, sweepJob{outs: outs, progress: o.sweep.progress, table: table,
+		Job: sweep.Job{Query: o.sweep.query, Hosts: len(hosts), Tasks: sweep.Plan(hosts, cks), Checks: cks, Runner: r,
+			Owners: matcher, Team: o.sweep.team, GlobalTimeout: o.conn.GlobalTimeout},
 	})
 }

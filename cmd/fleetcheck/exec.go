@@ -107,19 +107,10 @@ func runExec(ctx context.Context, t *terminal, o *execOptions) error {
 	if bar != nil {
 		bar.Finish()
 	}
-	ok := adhoc.Successes(results)
-	if o.format == "json" {
-		err = report.WriteExecJSON(t.Out, results)
-	} else {
-		err = report.WriteExecGroupsCmd(t.Out, o.command, results, t.color())
-		if err == nil {
-			err = report.ExecSummary(t.Out, ok, len(hosts), o.pct)
-		}
-	}
-	if err != nil {
+	if err := adhoc.Write(t.Out, o.format, o.command, results, len(hosts), o.pct, t.color()); err != nil {
 		return err
 	}
-	switch code := adhoc.ExitCode(ctx.Err() != nil, ok, len(hosts), o.pct); code {
+	switch code := adhoc.ExitCode(ctx.Err() != nil, adhoc.Successes(results), len(hosts), o.pct); code {
 	case 0:
 		return nil
 	case exitInterrupted:

@@ -86,12 +86,9 @@ func loadOwners(ctx context.Context, in fleetenv.Inputs) (*ownersEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, m, err := e.Owners(ctx)
+	f, m, err := e.RequireOwners(ctx)
 	if err != nil {
 		return nil, cliutil.Exit(err, exitConfig)
-	}
-	if f == nil {
-		return nil, cliutil.Usagef("no owners file (--owners or owners: in the config)")
 	}
 	known, err := e.CheckNames()
 	if err != nil {

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/digest"
@@ -21,35 +18,29 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// openStore opens the store at path (fleetenv.OpenStore): a URL it
+// cannot take is 64, a store it cannot open 78.
+func openStore(ctx context.Context, path string) (*state.DB, error) {
+	s, err := fleetenv.OpenStore(ctx, path)
+	return s, cliutil.Exit(err, exitConfig)
+}
+
+// requireStore opens the store that digest and history read: it must exist.
+func requireStore(ctx context.Context, e *fleetenv.Env, flag string) (*state.DB, error) {
+	s, err := e.RequireStore(ctx, flag, true)
+	return s, cliutil.Exit(err, exitConfig)
+}
+
 // stateFlag is --state, shared by sweep, digest and history.
 func stateFlag() cli.Flag {
 	return &cli.StringFlag{Name: "state", Usage: "the state store: an SQLite `FILE` or a postgres:// URL (default: state: in the config)"}
-}
-
-// statePath is --state (flag), else the config's state:.
-func statePath(e *fleetenv.Env, flag string) string {
-	return cmp.Or(flag, e.Config.State)
-}
-
-// openStore opens the state store at path, an SQLite file or a
-// postgres:// URL: a missing or unusable one is a configuration error
-// (78), a locked one waits the busy timeout.
-func openStore(ctx context.Context, path string) (*state.DB, error) {
-	if strings.Contains(path, "://") && !state.IsPostgresURL(path) {
-		return nil, cliutil.Usagef("--state %s: expected an SQLite file or a postgres:// URL", state.RedactURL(path))
-	}
-	s, err := state.OpenAny(ctx, path, state.Options{})
-	if err != nil {
-		return nil, cli.Exit(err.Error(), exitConfig)
-	}
-	return s, nil
 }
 
 // sweepState prepares recording for the sweep of hosts: the store, and
 // what it must know of the inventory and configuration to tell gone from
 // fixed. Without --state or state: it returns nils.
 func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, shard sweep.Shard, hosts []string) (*state.DB, *sweep.StateSink, error) {
-	path := statePath(e, o.state)
+	path := e.StatePath(o.state)
 	if path == "" {
 		return nil, nil, nil
 	}
@@ -177,20 +168,6 @@ func digestInput(ctx context.Context, store state.Store, owners triage.Owners, t
 	return in, cliutil.Exit(err, 1)
 }
 
-// requireStore opens the store that digest and history read: it must exist.
-func requireStore(ctx context.Context, e *fleetenv.Env, flag string) (*state.DB, error) {
-	path := statePath(e, flag)
-	if path == "" {
-		return nil, cliutil.Usagef("no state store: give --state FILE or state: in the config")
-	}
-	if !strings.Contains(path, "://") {
-		if _, err := os.Stat(path); err != nil {
-			return nil, cli.Exit(fmt.Sprintf("state %s: %v (record sweeps with sweep --state first)", path, err), exitConfig)
-		}
-	}
-	return openStore(ctx, path)
-}
-
 func newHistoryCmd(t *terminal) *cli.Command {
 	return &cli.Command{
 		Name:      "history",
@@ -242,14 +219,5 @@ func runHistory(ctx context.Context, t *terminal, o *historyOptions) error {
 			return cliutil.Usagef("history: no host %q in the inventory and none in the history", o.host)
 		}
 	}
-	h := digest.MakeHistory(o.host, o.check, eps, time.Now())
-	if o.format == "json" {
-		err = digest.HistoryJSON(t.Out, h)
-	} else {
-		err = digest.HistoryText(t.Out, h)
-	}
-	if err != nil {
-		return cli.Exit(err.Error(), 1)
-	}
-	return nil
+	return cliutil.Exit(digest.WriteHistory(t.Out, digest.MakeHistory(o.host, o.check, eps, time.Now()), o.format), 1)
 }

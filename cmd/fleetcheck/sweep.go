@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
-	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
@@ -98,31 +96,22 @@ func runSweep(ctx context.Context, t *terminal, o *sweepCmdOptions) error {
 	if store != nil {
 		defer store.Close()
 	}
-	return execSweep(ctx, t, sweepJob{env: e, store: store, record: rec,
-		query: o.sweep.query, hosts: len(hosts), tasks: sweep.Plan(hosts, cks), checks: cks,
-		runner: r, owners: attribute, outs: outs, team: o.sweep.team,
-		globalTimeout: e.GlobalTimeout(o.conn), progress: o.sweep.progress, table: table,
-		shard: shard.Health(),
+	return execSweep(ctx, t, sweepJob{env: e, store: store, record: rec, outs: outs, progress: o.sweep.progress, table: table,
+		Job: sweep.Job{Query: o.sweep.query, Hosts: len(hosts), Tasks: sweep.Plan(hosts, cks), Checks: cks, Runner: r,
+			Owners: attribute, Team: o.sweep.team, GlobalTimeout: e.GlobalTimeout(o.conn), Shard: shard.Health()},
 	})
 }
 
-// sweepJob is a planned sweep and where its results go.
+// sweepJob is a planned sweep (its Sinks are execSweep's) and where its
+// results go.
 type sweepJob struct {
-	env           *fleetenv.Env
-	store         state.Store      // nil without --state
-	record        *sweep.StateSink // records into store
-	query         string
-	hosts         int
-	tasks         []runner.Task
-	checks        []sweep.Check
-	runner        sweep.Runner
-	owners        sweep.Owners
-	outs          []sweep.Output
-	team          string
-	globalTimeout time.Duration
-	progress      bool                // unless --no-progress: drawn when stderr is a terminal
-	table         report.TableOptions // Verbose, MinStatus and Team; colour and width come from the terminal
-	shard         *health.Shard       // --shard, recorded in the document; nil for the whole fleet
+	sweep.Job
+	env      *fleetenv.Env
+	store    state.Store      // nil without --state
+	record   *sweep.StateSink // records into store
+	outs     []sweep.Output
+	progress bool                // unless --no-progress: drawn when stderr is a terminal
+	table    report.TableOptions // Verbose, MinStatus and Team; colour and width come from the terminal
 }
 
 // execSweep runs the job, streams NDJSON and progress, writes every output
@@ -146,13 +135,10 @@ func execSweep(parent context.Context, t *terminal, job sweepJob) error {
 		defer job.record.Abort()
 	}
 	if job.progress && t.ErrTTY {
-		sinks = append(sinks, sweep.ProgressSink(report.NewHostProgress(t.Err, sweep.TaskHosts(job.tasks))))
+		sinks = append(sinks, sweep.ProgressSink(report.NewHostProgress(t.Err, sweep.TaskHosts(job.Tasks))))
 	}
-	out, err := sweep.Execute(parent, sweep.Job{
-		Query: job.query, Hosts: job.hosts, Tasks: job.tasks, Checks: job.checks,
-		Runner: job.runner, Owners: job.owners, Team: job.team, GlobalTimeout: job.globalTimeout,
-		Sinks: append(sinks, outputs.Sinks...), Shard: job.shard,
-	})
+	job.Sinks = append(sinks, outputs.Sinks...)
+	out, err := sweep.Execute(parent, job.Job)
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}

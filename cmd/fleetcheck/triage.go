@@ -216,7 +216,7 @@ func withStore(c *cli.Context, existing bool, fn func(*fleetenv.Env, state.Store
 	if existing {
 		s, err = requireStore(c.Context, e, c.String("state"))
 	} else {
-		path := statePath(e, c.String("state"))
+		path := e.StatePath(c.String("state"))
 		if path == "" {
 			return usageError("no state store: give --state FILE or state: in the config")
 		}

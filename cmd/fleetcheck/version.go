@@ -49,16 +49,8 @@ func listNames(ctx context.Context, t *terminal, kind string) error {
 	case "shells":
 		names = cliutil.Shells
 	case "checks", "teams":
-		e, err := loadEnv(fleetenv.Inputs{})
-		if err != nil {
-			return nil
-		}
-		if kind == "checks" {
-			names, _ = e.CheckNames()
-			break
-		}
-		if f, _, err := e.Owners(ctx); err == nil && f != nil {
-			names = f.TeamNames()
+		if e, err := loadEnv(fleetenv.Inputs{}); err == nil {
+			names = e.Names(ctx, kind)
 		}
 	default:
 		return cliutil.Usagef("completion --list: want checks, teams or shells, got %q", kind)

@@ -186,6 +186,19 @@ func SplitArgs(args []string) (query, command string, err error) {
 	return query, command, nil
 }
 
+// Write writes the results of command on total hosts as format: "json"
+// (report.WriteExecJSON), else the outputs grouped under their node sets
+// and the success line against pct (color: ANSI colours).
+func Write(w io.Writer, format, command string, results []report.ExecResult, total int, pct float64, color bool) error {
+	if format == "json" {
+		return report.WriteExecJSON(w, results)
+	}
+	if err := report.WriteExecGroupsCmd(w, command, results, color); err != nil {
+		return err
+	}
+	return report.ExecSummary(w, Successes(results), total, pct)
+}
+
 // Successes counts the results that Succeeded.
 func Successes(results []report.ExecResult) int {
 	ok := 0

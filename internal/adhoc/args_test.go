@@ -1,6 +1,7 @@
 package adhoc
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/fleetcheck/fleetcheck/report"
@@ -54,6 +55,28 @@ func TestExitCodeAndSuccesses(t *testing.T) {
 	for _, tt := range tests {
 		if got := ExitCode(tt.interrupted, tt.ok, tt.total, tt.pct); got != tt.want {
 			t.Errorf("ExitCode(%v, %d, %d, %v) = %d, want %d", tt.interrupted, tt.ok, tt.total, tt.pct, got, tt.want)
+		}
+	}
+}
+
+func TestWrite(t *testing.T) {
+	results := []report.ExecResult{{Host: "web1", Stdout: []byte("up\n")}, {Host: "web2", ExitCode: 1, Stdout: []byte("down\n")}}
+	for _, format := range []string{"text", "json"} {
+		var got, want bytes.Buffer
+		if err := Write(&got, format, "uptime", results, 2, 50, false); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if format == "json" {
+			err = report.WriteExecJSON(&want, results)
+		} else if err = report.WriteExecGroupsCmd(&want, "uptime", results, false); err == nil {
+			err = report.ExecSummary(&want, 1, 2, 50)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() || got.Len() == 0 {
+			t.Errorf("Write %s:\n%s\nwant:\n%s", format, got.String(), want.String())
 		}
 	}
 }

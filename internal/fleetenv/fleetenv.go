@@ -290,6 +290,29 @@ func (e *Env) Owners(ctx context.Context) (*ownership.File, *ownership.Matcher, 
 	return f, m, nil
 }
 
+// Names are the names of kind for completion: "checks" (CheckNames) or
+// "teams" (the owners file's); what cannot be loaded is none.
+func (e *Env) Names(ctx context.Context, kind string) []string {
+	if kind == "checks" {
+		names, _ := e.CheckNames()
+		return names
+	}
+	if f, _, err := e.Owners(ctx); err == nil && f != nil {
+		return f.TeamNames()
+	}
+	return nil
+}
+
+// RequireOwners is Owners for a command that needs the owners file: none
+// configured is a UsageError.
+func (e *Env) RequireOwners(ctx context.Context) (*ownership.File, *ownership.Matcher, error) {
+	f, m, err := e.Owners(ctx)
+	if err == nil && f == nil {
+		err = usagef("no owners file (--owners or owners: in the config)")
+	}
+	return f, m, err
+}
+
 // Conn are the connection settings of the command line; Set says which
 // flags were given (for the others the configuration's default applies).
 type Conn struct {
