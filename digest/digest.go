@@ -40,6 +40,8 @@ type Input struct {
 	Team string
 	// Sweep is the sweep the digest follows, nil when not known.
 	Sweep *state.Sweep
+	// Budget returns team's error budget for the header, nil when none.
+	Budget func(team string) *Budget
 }
 
 // Digest is the document: one section per team.
@@ -60,16 +62,28 @@ type SweepRef struct {
 }
 
 // Team is one team's digest.
+//
+// Each open failure is in exactly one of New, Ongoing, Acknowledged,
+// Maintenance and Flapping: one in a maintenance window is listed under
+// Maintenance (never notified, whether acknowledged or not); else one
+// flapping under Flapping, once with its count; else one acknowledged
+// under Acknowledged; else New or Ongoing.
 type Team struct {
-	Team     string    `json:"team"`
-	Since    time.Time `json:"since"`
-	New      []Group   `json:"new"`
-	Ongoing  []Group   `json:"ongoing"`
-	Resolved []Group   `json:"resolved"`
+	Team         string    `json:"team"`
+	Since        time.Time `json:"since"`
+	Budget       *Budget   `json:"budget,omitempty"`
+	New          []Group   `json:"new"`
+	Ongoing      []Group   `json:"ongoing"`
+	Acknowledged []Group   `json:"acknowledged"`
+	Maintenance  []Group   `json:"maintenance"`
+	Flapping     []Group   `json:"flapping"`
+	Resolved     []Group   `json:"resolved"`
 }
 
 // Empty reports whether the team has nothing to be told.
-func (t Team) Empty() bool { return len(t.New)+len(t.Ongoing)+len(t.Resolved) == 0 }
+func (t Team) Empty() bool {
+	return len(t.New)+len(t.Ongoing)+len(t.Acknowledged)+len(t.Maintenance)+len(t.Flapping)+len(t.Resolved) == 0
+}
 
 // Group is identical failures of several hosts: same check, status,
 // summary, owner rule and (for ongoing ones) SLA state.
@@ -88,6 +102,23 @@ type Group struct {
 	SLA       *SLA          `json:"sla,omitempty"`
 	End       state.End     `json:"end,omitempty"` // fixed or gone, for resolved ones
 	Ended     *time.Time    `json:"ended,omitempty"`
+	Ack       *AckRef       `json:"ack,omitempty"`         // for acknowledged ones
+	InMaint   *MaintRef     `json:"maintenance,omitempty"` // for ones in a maintenance window
+	Flaps     int           `json:"flaps,omitempty"`       // for flapping ones: resolutions in 24h
+}
+
+// AckRef is who acknowledged a group, why and until when.
+type AckRef struct {
+	By     string    `json:"by"`
+	Reason string    `json:"reason"`
+	Until  time.Time `json:"until,omitzero"` // zero: until resolved or worse
+}
+
+// MaintRef is the maintenance window a group is in.
+type MaintRef struct {
+	ID     int64     `json:"id"`
+	Reason string    `json:"reason"`
+	End    time.Time `json:"end"`
 }
 
 // SLA is where an episode stands against its team's deadline.
@@ -167,14 +198,29 @@ func Make(in Input) Digest {
 		if in.Since != nil {
 			since = in.Since(team)
 		}
-		t := Team{Team: team, Since: since.UTC(), New: []Group{}, Ongoing: []Group{}, Resolved: []Group{}}
-		var news, ongoing, resolved []state.Episode
+		t := Team{Team: team, Since: since.UTC(), New: []Group{}, Ongoing: []Group{}, Acknowledged: []Group{},
+			Maintenance: []Group{}, Flapping: []Group{}, Resolved: []Group{}}
+		if in.Budget != nil {
+			t.Budget = in.Budget(team)
+		}
+		flaps := Flaps(eps, in.Now)
+		var news, ongoing, acked, maint, flapping, resolved []state.Episode
 		for _, e := range eps {
+			k := [2]string{e.Host, e.Check}
 			switch {
+			case e.Open() && e.Maintenance != nil:
+				maint = append(maint, e)
+			case flaps[k].Count > 0:
+				// Shown once: its newest episode stands for the rest.
+				if flaps[k].Newest == e.ID && (e.Open() || !e.Ended.Before(since)) {
+					flapping = append(flapping, e)
+				}
 			case !e.Open():
 				if !e.Ended.Before(since) {
 					resolved = append(resolved, e)
 				}
+			case e.Ack != nil:
+				acked = append(acked, e)
 			case e.FirstSeen.After(since):
 				news = append(news, e)
 			default:
@@ -187,9 +233,13 @@ func Make(in Input) Digest {
 			}
 			return Clock(e, in.SLA(team, e.Status), in.Now)
 		}
-		t.New = group(news, in.Now, sla)
-		t.Ongoing = group(ongoing, in.Now, sla)
-		t.Resolved = group(resolved, in.Now, func(state.Episode) *SLA { return nil })
+		none := func(state.Episode) *SLA { return nil }
+		t.New = group(news, in.Now, sla, nil)
+		t.Ongoing = group(ongoing, in.Now, sla, nil)
+		t.Acknowledged = group(acked, in.Now, sla, nil)
+		t.Maintenance = group(maint, in.Now, none, nil)
+		t.Flapping = group(flapping, in.Now, none, func(e state.Episode) int { return flaps[[2]string{e.Host, e.Check}].Count })
+		t.Resolved = group(resolved, in.Now, none, nil)
 		if !t.Empty() {
 			d.Teams = append(d.Teams, t)
 		}
@@ -214,15 +264,19 @@ type groupKey struct {
 	unowned                      bool
 	sla                          SLAState
 	end                          state.End
+	ack                          AckRef
+	maint                        int64
+	flaps                        int
 }
 
 // group folds identical failures together and orders them: unowned
 // first, then breached, near, ok, then worst status, then oldest, then
 // by check.
-func group(eps []state.Episode, now time.Time, sla func(state.Episode) *SLA) []Group {
+func group(eps []state.Episode, now time.Time, sla func(state.Episode) *SLA, flaps func(state.Episode) int) []Group {
 	type acc struct {
 		g     Group
 		hosts []string
+		seen  map[string]bool // a host flapping or failing twice counts once
 	}
 	groups := map[groupKey]*acc{}
 	var order []groupKey
@@ -232,14 +286,30 @@ func group(eps []state.Episode, now time.Time, sla func(state.Episode) *SLA) []G
 		if s != nil {
 			k.sla = s.State
 		}
+		g := Group{Check: e.Check, Status: e.Status, Summary: e.Summary, Reason: e.Reason, Unowned: e.Owner.Unowned,
+			Rule: e.Owner.Rule, FirstSeen: e.FirstSeen, LastSeen: e.LastSeen, End: e.End}
+		if e.Ack != nil {
+			g.Ack = &AckRef{By: e.Ack.By, Reason: e.Ack.Reason, Until: e.Ack.Until}
+			k.ack = *g.Ack
+		}
+		if e.Maintenance != nil && e.Open() {
+			g.InMaint = &MaintRef{ID: e.Maintenance.ID, Reason: e.Maintenance.Reason, End: e.Maintenance.End}
+			k.maint = g.InMaint.ID
+		}
+		if flaps != nil {
+			g.Flaps = flaps(e)
+			k.flaps = g.Flaps
+		}
 		a := groups[k]
 		if a == nil {
-			a = &acc{g: Group{Check: e.Check, Status: e.Status, Summary: e.Summary, Reason: e.Reason, Unowned: e.Owner.Unowned,
-				Rule: e.Owner.Rule, FirstSeen: e.FirstSeen, LastSeen: e.LastSeen, End: e.End}}
+			a = &acc{g: g, seen: map[string]bool{}}
 			groups[k] = a
 			order = append(order, k)
 		}
-		a.hosts = append(a.hosts, e.Host)
+		if !a.seen[e.Host] {
+			a.seen[e.Host] = true
+			a.hosts = append(a.hosts, e.Host)
+		}
 		if e.FirstSeen.Before(a.g.FirstSeen) {
 			a.g.FirstSeen = e.FirstSeen
 		}
@@ -289,6 +359,38 @@ func group(eps []state.Episode, now time.Time, sla func(state.Episode) *SLA) []G
 		}
 		return cmp.Or(strings.Compare(a.Check, b.Check), strings.Compare(a.Summary, b.Summary), strings.Compare(a.Hosts, b.Hosts))
 	})
+	return out
+}
+
+// Flap is what Flaps says of one flapping (host, check).
+type Flap struct {
+	Count  int   // resolutions in the flap window
+	Newest int64 // the episode that stands for the others
+}
+
+// Flaps finds the flapping (host, check)s among eps: those with
+// state.FlapCount or more episodes that opened and were fixed within
+// state.FlapWindow before now. Each maps to its count and its newest
+// episode (the open one, if any), which alone is shown.
+func Flaps(eps []state.Episode, now time.Time) map[[2]string]Flap {
+	from := now.Add(-state.FlapWindow)
+	counts := map[[2]string]int{}
+	newest := map[[2]string]state.Episode{}
+	for _, e := range eps {
+		k := [2]string{e.Host, e.Check}
+		if e.End == state.EndFixed && !e.FirstSeen.Before(from) {
+			counts[k]++
+		}
+		if n, ok := newest[k]; !ok || e.FirstSeen.After(n.FirstSeen) {
+			newest[k] = e
+		}
+	}
+	out := map[[2]string]Flap{}
+	for k, n := range counts {
+		if n >= state.FlapCount {
+			out[k] = Flap{Count: n, Newest: newest[k].ID}
+		}
+	}
 	return out
 }
 

@@ -3,13 +3,12 @@ package digest
 import (
 	"bytes"
 	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/health"
+	goldenfile "github.com/fleetcheck/fleetcheck/internal/golden"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/state"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -162,17 +161,7 @@ func TestClock(t *testing.T) {
 }
 
 func TestGolden(t *testing.T) {
-	d := Make(fixture())
-	var md, js bytes.Buffer
-	if err := Markdown(&md, d); err != nil {
-		t.Fatal(err)
-	}
-	if err := JSON(&js, d); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "digest.md", md.Bytes())
-	golden(t, "digest.json", js.Bytes())
-	validate(t, js.Bytes())
+	goldenDigest(t, "digest", Make(fixture()))
 
 	var empty bytes.Buffer
 	if err := JSON(&empty, Make(Input{Now: now})); err != nil {
@@ -200,24 +189,25 @@ func TestHistoryGolden(t *testing.T) {
 	golden(t, "history.json", js.Bytes())
 }
 
+// goldenDigest compares d as Markdown and JSON with name.md and
+// name.json, and validates the JSON against the schema.
+func goldenDigest(t *testing.T, name string, d Digest) {
+	t.Helper()
+	var md, js bytes.Buffer
+	if err := Markdown(&md, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := JSON(&js, d); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, name+".md", md.Bytes())
+	golden(t, name+".json", js.Bytes())
+	validate(t, js.Bytes())
+}
+
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n%s", name, got)
-	}
+	goldenfile.Check(t, name, got, *update)
 }
 
 func validate(t *testing.T, doc []byte) {

@@ -12,7 +12,7 @@ import (
 )
 
 // ReadInput reads from store what a digest is made of: the episodes open or
-// ended in any team's window, each team's window (since its last delivered
+// ended in any team's window (and in state.FlapWindow), each team's window (since its last delivered
 // digest, or since before now when since > 0, or DefaultWindow), and the
 // SLAs of owners (nil: none). team "" is every team; Input.Sweep is left
 // for the caller.
@@ -25,10 +25,7 @@ func ReadInput(ctx context.Context, store state.Store, owners *ownership.File, t
 	} else {
 		teams := []string{health.UnownedTeam}
 		if owners != nil {
-			teams = append(teams, owners.Fallback)
-			for _, t := range owners.Teams {
-				teams = append(teams, t.Name)
-			}
+			teams = append(append(teams, owners.Fallback), owners.TeamNames()...)
 		}
 		for _, t := range teams {
 			d, ok, err := store.LastDelivered(ctx, t)
@@ -57,6 +54,10 @@ func ReadInput(ctx context.Context, store state.Store, owners *ownership.File, t
 			t, _ := owners.Team(name)
 			return ownership.ResolveSLA(t.SLA, owners.SLA, s)
 		}
+	}
+	// Flapping looks back state.FlapWindow whatever the teams' windows.
+	if flap := now.Add(-state.FlapWindow); flap.Before(earliest) {
+		earliest = flap
 	}
 	var err error
 	if in.Episodes, err = store.Episodes(ctx, state.EpisodeFilter{Since: earliest}); err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,12 +42,27 @@ func Markdown(w io.Writer, d Digest) error {
 		b.WriteString("\nNothing new, ongoing or resolved.\n")
 	}
 	for _, t := range d.Teams {
-		fmt.Fprintf(&b, "\n## %s: %d new, %d ongoing, %d resolved\n", t.Team, hostCount(t.New), hostCount(t.Ongoing), hostCount(t.Resolved))
+		fmt.Fprintf(&b, "\n## %s: %d new, %d ongoing, ", t.Team, hostCount(t.New), hostCount(t.Ongoing))
+		for _, c := range []struct {
+			n    int
+			what string
+		}{{hostCount(t.Acknowledged), "acknowledged"}, {hostCount(t.Maintenance), "in maintenance"}, {hostCount(t.Flapping), "flapping"}} {
+			if c.n > 0 {
+				fmt.Fprintf(&b, "%d %s, ", c.n, c.what)
+			}
+		}
+		fmt.Fprintf(&b, "%d resolved\n", hostCount(t.Resolved))
 		if !t.Since.IsZero() {
 			fmt.Fprintf(&b, "\nSince %s.\n", t.Since.Format("2006-01-02 15:04 UTC"))
 		}
+		if t.Budget != nil {
+			b.WriteString("\n" + BudgetLine(*t.Budget) + "\n")
+		}
 		section(&b, "New", t.New, d.GeneratedAt, newLine)
 		section(&b, "Ongoing", t.Ongoing, d.GeneratedAt, ongoingLine)
+		section(&b, "Flapping", t.Flapping, d.GeneratedAt, flappingLine)
+		section(&b, "Acknowledged", t.Acknowledged, d.GeneratedAt, ackLine)
+		section(&b, "In maintenance (not notified)", t.Maintenance, d.GeneratedAt, maintLine)
 		section(&b, "Resolved", t.Resolved, d.GeneratedAt, resolvedLine)
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
@@ -98,6 +114,87 @@ func newLine(g Group, now time.Time) string {
 
 func ongoingLine(g Group, now time.Time) string {
 	return what(g) + ", for " + Age(now.Sub(g.FirstSeen)) + slaText(g.SLA)
+}
+
+func flappingLine(g Group, now time.Time) string {
+	state := "open"
+	if g.Ended != nil {
+		state = "last " + string(g.End) + " " + Age(now.Sub(*g.Ended)) + " ago"
+	}
+	return fmt.Sprintf("%s, **flapping ×%d** in %s (%s)", what(g), g.Flaps, Age(24*time.Hour), state)
+}
+
+func ackLine(g Group, now time.Time) string {
+	return what(g) + ", for " + Age(now.Sub(g.FirstSeen)) + ", " + AckText(g.Ack) + slaText(g.SLA)
+}
+
+// AckText is an acknowledgement in words: "ACK alice: T1234 until Mar 3 10:00 UTC".
+func AckText(a *AckRef) string {
+	if a == nil {
+		return ""
+	}
+	until := "until resolved"
+	if !a.Until.IsZero() {
+		until = "until " + a.Until.Format("Jan 2 15:04 UTC")
+	}
+	return fmt.Sprintf("ACK %s: %s %s", a.By, oneLine(a.Reason), until)
+}
+
+func maintLine(g Group, now time.Time) string {
+	s := what(g) + ", for " + Age(now.Sub(g.FirstSeen))
+	if m := g.InMaint; m != nil {
+		s += fmt.Sprintf(", MAINT %s until %s (window %d)", oneLine(m.Reason), m.End.Format("Jan 2 15:04 UTC"), m.ID)
+	}
+	return s
+}
+
+// BudgetLine is a team's error budget in one line.
+func BudgetLine(b Budget) string {
+	s := fmt.Sprintf("Error budget (%s", Age(b.Window.Duration()))
+	if b.HasSLO() {
+		s += fmt.Sprintf(", SLO %s%%", trimFloat(b.SLO))
+	}
+	s += fmt.Sprintf("): %s failing of %s (critical %s, warning %s, unknown %s, unreachable %s",
+		percent(b.Observed), hostCheckTime(b.Total), share(b.Critical, b.Total), share(b.Warning, b.Total), share(b.Unknown, b.Total), share(b.Unreachable, b.Total))
+	if b.Maintenance > 0 {
+		s += fmt.Sprintf("; %s in maintenance, not counted", hostCheckTime(b.Maintenance))
+	}
+	s += ")"
+	if !b.HasSLO() {
+		return s + "; no slo: set in the owners file."
+	}
+	if b.Left < 0 {
+		return s + fmt.Sprintf(", burn rate %.2f, budget overspent by %s.", b.Burn, percent(-b.Left))
+	}
+	return s + fmt.Sprintf(", burn rate %.2f, %s of the budget left.", b.Burn, percent(b.Left))
+}
+
+// hostCheckTime is an amount of host-check time: whole hours from an
+// hour up, else a short duration.
+func hostCheckTime(s Seconds) string {
+	if h := s.Duration().Hours(); h >= 1 {
+		return fmt.Sprintf("%.0f host-check hours", h)
+	}
+	return Age(s.Duration()) + " of host-check time"
+}
+
+func share(part, total Seconds) string {
+	if total == 0 {
+		return percent(0)
+	}
+	return percent(float64(part) / float64(total))
+}
+
+// percent writes a share as a percentage with two decimals at most.
+func percent(f float64) string { return trimFloat(f*100) + "%" }
+
+func trimFloat(f float64) string {
+	s := strconv.FormatFloat(f, 'f', 2, 64)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	if s == "-0" {
+		return "0"
+	}
+	return s
 }
 
 func resolvedLine(g Group, _ time.Time) string {

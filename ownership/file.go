@@ -8,14 +8,24 @@ import (
 
 // File is a loaded, validated owners file.
 type File struct {
-	Path     string // the path Load was given; positions name it
-	Fallback string // team that gets what no rule owns
-	SLA      SLA    // top-level defaults per severity
-	Teams    []Team // in file order
-	Rules    []Rule // in file order; the last match wins
+	Path     string  // the path Load was given; positions name it
+	Fallback string  // team that gets what no rule owns
+	SLA      SLA     // top-level defaults per severity
+	SLO      float64 // default availability objective in percent; 0: none
+	Teams    []Team  // in file order
+	Rules    []Rule  // in file order; the last match wins
 
 	teamIndex map[string]int // team name -> index in Teams
 	rulesPos  Pos            // position of the rules: key, or of the document
+}
+
+// SLOOf is team's availability objective in percent (its own slo:, else
+// the file's), 0 when neither is set.
+func (f *File) SLOOf(team string) float64 {
+	if t, ok := f.Team(team); ok && t.SLO > 0 {
+		return t.SLO
+	}
+	return f.SLO
 }
 
 // Team returns the team named name.

@@ -3,10 +3,12 @@ package ownership
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/internal/posfile"
@@ -17,8 +19,8 @@ import (
 
 // Keys accepted at each level of an owners file.
 var (
-	topKeys     = []string{"fallback", "sla", "teams", "rules"}
-	teamKeys    = []string{"contact", "email", "chat", "webhook", "escalation", "sla"}
+	topKeys     = []string{"fallback", "sla", "slo", "teams", "rules"}
+	teamKeys    = []string{"contact", "email", "chat", "webhook", "escalation", "sla", "slo"}
 	chatKeys    = []string{"webhook_file", "webhook_env"}
 	webhookKeys = []string{"url_file", "url_env", "secret_file", "secret_env"}
 	emailKeys   = []string{"to"}
@@ -73,6 +75,11 @@ func (r nodeReader) owners(root *yaml.Node) (*File, error) {
 			return nil, err
 		}
 	}
+	if e, ok := byKey["slo"]; ok {
+		if f.SLO, err = r.slo(e.valNode, "slo"); err != nil {
+			return nil, err
+		}
+	}
 	if e, ok := byKey["teams"]; ok {
 		if err := r.teams(f, e.valNode); err != nil {
 			return nil, err
@@ -110,6 +117,20 @@ func (r nodeReader) teamRef(f *File, n *yaml.Node, what string) error {
 		return r.Errorf(n, "%s: unknown team %q (no teams are defined under teams:)", what, n.Value)
 	}
 	return r.Errorf(n, "%s: unknown team %q%s", what, n.Value, yamlfile.OneOf(n.Value, names))
+}
+
+// slo reads an availability objective such as 99.5% (the % may be left
+// out): a percentage strictly between 0 and 100.
+func (r nodeReader) slo(n *yaml.Node, what string) (float64, error) {
+	text, err := r.str(n, what)
+	if err != nil {
+		return 0, err
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), "%")), 64)
+	if err != nil || math.IsNaN(v) || v <= 0 || v >= 100 {
+		return 0, r.Errorf(n, "%s: %q: want a percentage above 0 and below 100, such as 99.5%%", what, text)
+	}
+	return v, nil
 }
 
 // sla reads a mapping of severity -> duration.
@@ -170,8 +191,10 @@ func (r nodeReader) team(f *File, e entry) (Team, error) {
 	if err != nil {
 		return Team{}, err
 	}
+	t.KeyPos = make(map[string]Pos, len(entries))
 	for _, te := range entries {
 		field := what + ": " + te.key
+		t.KeyPos[te.key] = te.position
 		switch te.key {
 		case "contact":
 			t.Contact, err = r.str(te.valNode, field)
@@ -181,6 +204,8 @@ func (r nodeReader) team(f *File, e entry) (Team, error) {
 			t.Escalation, _, err = r.list(te.valNode, field)
 		case "sla":
 			t.SLA, err = r.sla(te.valNode, what+": sla")
+		case "slo":
+			t.SLO, err = r.slo(te.valNode, what+": slo")
 		case "chat":
 			t.Chat, err = r.chat(f, te.valNode, what+": chat")
 		case "webhook":

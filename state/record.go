@@ -48,12 +48,15 @@ type recording struct {
 	counts Counts
 	done   bool
 	stmt   map[string]*sql.Stmt
+	triage *triageView
+	flaps  map[epKey]int // resolutions in the FlapWindow before the sweep
 }
 
 // The statements a recording runs once per failure.
 var recordStatements = map[string]string{
 	"open": `INSERT INTO episodes(host, check_name, status, summary, reason, error_kind, team, rule, unowned,
-		product_owner, first_seen, last_seen, first_sweep, last_sweep) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		product_owner, first_seen, last_seen, first_sweep, last_sweep, maint) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+	"ackEnd": `UPDATE acks SET ended = ?, end_kind = ? WHERE id = ? AND end_kind = ''`,
 	"seen": `UPDATE episodes SET status = ?, summary = ?, reason = ?, error_kind = ?, team = ?, rule = ?,
 		unowned = ?, product_owner = ?, last_seen = ?, last_sweep = ? WHERE id = ?`,
 	"end":    `UPDATE episodes SET ended = ?, end_kind = ?, end_sweep = ? WHERE id = ?`,
@@ -75,6 +78,9 @@ func newRecording(ctx context.Context, s *DB, conn *sql.Conn, info SweepInfo) (*
 		VALUES(?,?,?,?,?,?,?) RETURNING id`, millis(r.info.Started), info.Query, strings.Join(info.Checks, ","),
 		len(info.Hosts), r.scope, shardIndex, shardCount).Scan(&r.sweep); err != nil {
 		return nil, r.fail("starting the sweep", err)
+	}
+	if err := r.settleTriage(ctx); err != nil {
+		return nil, err
 	}
 	rows, err := conn.QueryContext(ctx, `SELECT id, host, check_name, status, team, rule, unowned, product_owner, first_seen
 		FROM episodes WHERE end_kind = ''`)
@@ -112,6 +118,87 @@ func newRecording(ctx context.Context, s *DB, conn *sql.Conn, info SweepInfo) (*
 	return r, nil
 }
 
+// settleTriage writes what time decided before the sweep: windows that
+// ended turn the episodes that opened in them into ordinary ones that
+// began at the window's end; acknowledgements past their until expire.
+// Then it reads the acknowledgements and windows in force and how often
+// each (host, check) flapped.
+func (r *recording) settleTriage(ctx context.Context) error {
+	at := millis(r.info.Started)
+	if _, err := r.conn.ExecContext(ctx, `UPDATE episodes SET
+		first_seen = (SELECT m.end_at FROM maintenance m WHERE m.id = episodes.maint), maint = NULL
+		WHERE end_kind = '' AND maint IN (SELECT id FROM maintenance WHERE end_at <= ?)`, at); err != nil {
+		return r.fail("ending maintenance", err)
+	}
+	if _, err := r.conn.ExecContext(ctx, `UPDATE acks SET ended = until_at, end_kind = ?
+		WHERE end_kind = '' AND until_at IS NOT NULL AND until_at <= ?`, string(AckExpired), at); err != nil {
+		return r.fail("expiring acknowledgements", err)
+	}
+	var err error
+	if r.triage, err = r.s.loadTriage(ctx, r.conn, r.info.Started); err != nil {
+		return err
+	}
+	rows, err := r.conn.QueryContext(ctx, `SELECT host, check_name, COUNT(*) FROM episodes
+		WHERE end_kind = ? AND first_seen >= ? GROUP BY host, check_name`, string(EndFixed), millis(r.info.Started.Add(-FlapWindow)))
+	if err != nil {
+		return r.fail("counting flaps", err)
+	}
+	defer rows.Close()
+	r.flaps = map[epKey]int{}
+	for rows.Next() {
+		var k epKey
+		var n int
+		if err := rows.Scan(&k.host, &k.check, &n); err != nil {
+			return r.fail("counting flaps", err)
+		}
+		if n >= FlapCount {
+			r.flaps[k] = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return r.fail("counting flaps", err)
+	}
+	return nil
+}
+
+// triageMark adds to m what triage says of the failure of k at status.
+func (r *recording) triageMark(m Mark, k epKey, now time.Time) Mark {
+	if a := r.triage.acks[m.Episode]; a != nil && m.Episode != 0 {
+		m.Ack = a
+	}
+	m.Maintenance = r.triage.window(k.host, now)
+	m.Flaps = r.flaps[k]
+	return m
+}
+
+// checkAck ends the acknowledgement of an episode seen at status when it
+// expired or status is worse than what was acknowledged.
+func (r *recording) checkAck(ctx context.Context, id int64, status health.Status, now time.Time) error {
+	a := r.triage.acks[id]
+	if a == nil {
+		return nil
+	}
+	switch {
+	case !a.ActiveAt(now):
+		return r.endAck(ctx, id, AckExpired, a.Until)
+	case status.Worse(a.Status):
+		return r.endAck(ctx, id, AckWorsened, now)
+	}
+	return nil
+}
+
+func (r *recording) endAck(ctx context.Context, episode int64, how AckEnd, at time.Time) error {
+	a := r.triage.acks[episode]
+	if a == nil {
+		return nil
+	}
+	if _, err := r.stmt["ackEnd"].ExecContext(ctx, millis(at), string(how), a.ID); err != nil {
+		return r.fail("ending an acknowledgement", err)
+	}
+	delete(r.triage.acks, episode)
+	return nil
+}
+
 func (r *recording) fail(what string, err error) error {
 	return fmt.Errorf("state %s: %s: %w", r.s.path, what, err)
 }
@@ -143,10 +230,11 @@ func (r *recording) apply(ctx context.Context, rec health.Record, now time.Time)
 		if !h.unreachable {
 			h.unreachable, h.first, h.at = true, rec, now
 		}
-		if ep := r.open[epKey{rec.Host, HostCheck}]; ep != nil {
-			return Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, nil
+		k := epKey{rec.Host, HostCheck}
+		if ep := r.open[k]; ep != nil {
+			return r.triageMark(Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, k, now), nil
 		}
-		return Mark{New: true, FirstSeen: h.at}, nil
+		return r.triageMark(Mark{New: true, FirstSeen: h.at}, k, now), nil
 	}
 	if h := r.hosts[rec.Host]; h != nil {
 		h.reachable = true
@@ -166,12 +254,12 @@ func (r *recording) apply(ctx context.Context, rec health.Record, now time.Time)
 		if err != nil {
 			return Mark{}, err
 		}
-		return Mark{Episode: ep.id, New: true, FirstSeen: now}, nil
+		return r.triageMark(Mark{Episode: ep.id, New: true, FirstSeen: now}, k, now), nil
 	}
 	if err := r.seen(ctx, ep, rec.Result, ownerOf(rec), now); err != nil {
 		return Mark{}, err
 	}
-	return Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, nil
+	return r.triageMark(Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, k, now), nil
 }
 
 func (r *recording) count(s health.Status) { r.counts.count(s) }
@@ -208,9 +296,13 @@ func sameOwner(a, b health.Owner) bool {
 }
 
 func (r *recording) openEpisode(ctx context.Context, k epKey, rec health.Record, o health.Owner, now time.Time) (*openEp, error) {
+	var maint sql.NullInt64
+	if w := r.triage.window(k.host, now); w != nil {
+		maint = sql.NullInt64{Int64: w.ID, Valid: true}
+	}
 	ep := &openEp{status: rec.Status, owner: o, firstSeen: now, seen: true}
 	if err := r.stmt["open"].QueryRowContext(ctx, k.host, k.check, rec.Status.String(), rec.Summary, rec.Reason, rec.ErrorKind,
-		o.Team, o.Rule, o.Unowned, o.ProductOwner, millis(now), millis(now), r.sweep, r.sweep).Scan(&ep.id); err != nil {
+		o.Team, o.Rule, o.Unowned, o.ProductOwner, millis(now), millis(now), r.sweep, r.sweep, maint).Scan(&ep.id); err != nil {
 		return nil, r.fail("opening an episode of "+k.host, err)
 	}
 	if err := r.change(ctx, ep, rec.Status, rec.Summary, o, now); err != nil {
@@ -227,6 +319,9 @@ func (r *recording) seen(ctx context.Context, ep *openEp, res health.Result, o h
 	if _, err := r.stmt["seen"].ExecContext(ctx, res.Status.String(), res.Summary, res.Reason, res.ErrorKind,
 		o.Team, o.Rule, o.Unowned, o.ProductOwner, millis(now), r.sweep, ep.id); err != nil {
 		return r.fail("updating an episode of "+res.Host, err)
+	}
+	if err := r.checkAck(ctx, ep.id, res.Status, now); err != nil {
+		return err
 	}
 	ep.seen = true
 	if res.Status == ep.status && sameOwner(o, ep.owner) {
@@ -253,6 +348,9 @@ func (r *recording) change(ctx context.Context, ep *openEp, s health.Status, sum
 func (r *recording) end(ctx context.Context, k epKey, ep *openEp, how End, now time.Time) error {
 	if _, err := r.stmt["end"].ExecContext(ctx, millis(now), string(how), r.sweep, ep.id); err != nil {
 		return r.fail("ending an episode of "+k.host, err)
+	}
+	if err := r.endAck(ctx, ep.id, AckResolved, now); err != nil {
+		return err
 	}
 	delete(r.open, k)
 	if how == EndFixed {

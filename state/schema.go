@@ -73,6 +73,76 @@ var migrations = []string{
 		sweep INTEGER NOT NULL REFERENCES sweeps(id),
 		at    INTEGER NOT NULL
 	);`,
+
+	// 3: triage: acknowledgements of episodes, maintenance windows with
+	// the host set they covered when made, and the window an episode
+	// opened in.
+	`CREATE TABLE acks (
+		id       INTEGER PRIMARY KEY,
+		episode  INTEGER NOT NULL REFERENCES episodes(id),
+		status   TEXT NOT NULL,    -- the status acknowledged: a worse one ends it
+		by_name  TEXT NOT NULL,
+		reason   TEXT NOT NULL,
+		until_at INTEGER,          -- NULL: until the episode resolves or worsens
+		created  INTEGER NOT NULL,
+		ended    INTEGER,
+		end_kind TEXT NOT NULL DEFAULT ''  -- expired, resolved, worsened, removed, replaced
+	);
+	CREATE INDEX acks_episode ON acks(episode);
+	CREATE TABLE maintenance (
+		id       INTEGER PRIMARY KEY,
+		query    TEXT NOT NULL,
+		start_at INTEGER NOT NULL,
+		end_at   INTEGER NOT NULL, -- brought forward by a removal
+		reason   TEXT NOT NULL,
+		by_name  TEXT NOT NULL,
+		created  INTEGER NOT NULL,
+		removed  INTEGER
+	);
+	CREATE INDEX maintenance_end ON maintenance(end_at);
+	CREATE TABLE maintenance_hosts (
+		maint INTEGER NOT NULL REFERENCES maintenance(id),
+		host  TEXT NOT NULL,
+		PRIMARY KEY (maint, host)
+	);
+	CREATE INDEX maintenance_hosts_host ON maintenance_hosts(host);
+	ALTER TABLE episodes ADD COLUMN maint INTEGER REFERENCES maintenance(id);`,
+
+	// 4: the delivery outbox, and what delivery must remember: the SLA
+	// breaches already escalated and the last push to each push target
+	// (Alertmanager).
+	`CREATE TABLE outbox (
+		seq         INTEGER PRIMARY KEY,   -- queue order
+		id          TEXT NOT NULL UNIQUE,  -- the stable delivery id (team, receiver, sweep)
+		team        TEXT NOT NULL,
+		receiver    TEXT NOT NULL,
+		sweep       INTEGER NOT NULL,
+		kind        TEXT NOT NULL,         -- digest, escalation, alertmanager
+		subject     TEXT NOT NULL,
+		markdown    TEXT NOT NULL,
+		body        TEXT NOT NULL,         -- the JSON document, '' when none
+		alerts      TEXT NOT NULL,         -- a JSON array of alerts, '' when none
+		queued      INTEGER NOT NULL,
+		attempts    INTEGER NOT NULL DEFAULT 0,
+		last_error  TEXT NOT NULL DEFAULT '',
+		state       TEXT NOT NULL DEFAULT 'pending', -- pending, delivered, refused
+		settled     INTEGER,
+		claimed_by  TEXT NOT NULL DEFAULT '',
+		claim_until INTEGER
+	);
+	CREATE INDEX outbox_state ON outbox(state, seq);
+	CREATE TABLE escalated (
+		episode INTEGER NOT NULL REFERENCES episodes(id),
+		status  TEXT NOT NULL,   -- the severity whose SLA was breached
+		sweep   INTEGER NOT NULL,
+		at      INTEGER NOT NULL,
+		PRIMARY KEY (episode, status)
+	);
+	CREATE TABLE pushed (
+		target TEXT PRIMARY KEY,
+		sweep  INTEGER NOT NULL,
+		at     INTEGER NOT NULL
+	);`,
 }
 
 // SchemaVersion is the schema version this build writes.

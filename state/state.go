@@ -47,6 +47,7 @@ const (
 // Store is the history of sweeps. Every method that touches the database
 // takes a context; a Store is safe for concurrent use.
 type Store interface {
+	Triage
 	// Begin starts recording a sweep. On SQLite it fails at once (after
 	// the busy timeout) with ErrLocked when another sweep is recording; on
 	// PostgreSQL sweeps record at once and Commit waits for the others'.
@@ -61,6 +62,8 @@ type Store interface {
 	// MarkDelivered records that team was shown everything up to sweep, at
 	// at: the next digest's "new" starts there. Only delivery calls it.
 	MarkDelivered(ctx context.Context, team string, sweep int64, at time.Time) error
+	// Deliveries is the outbox and what delivery remembers (outbox.go).
+	Deliveries
 	// Close releases the store.
 	Close() error
 }
@@ -108,7 +111,25 @@ type Mark struct {
 	Episode   int64     // 0 for an OK result or one that was not a verdict
 	New       bool      // the episode began in this sweep
 	FirstSeen time.Time // when the episode began
+	Ack       *Ack      // the acknowledgement still covering it, nil when none
+	// Maintenance is the window the host is in, nil when none.
+	Maintenance *Window
+	// Flaps is how often this host and check opened and resolved in the
+	// FlapWindow before the sweep when that is FlapCount or more (it is
+	// flapping), else 0.
+	Flaps int
 }
+
+// FlapWindow and FlapCount define flapping: an episode of a (host,
+// check) that opened and resolved (fixed) FlapCount or more times within
+// FlapWindow is flapping.
+const (
+	FlapWindow = 24 * time.Hour
+	FlapCount  = 3
+)
+
+// Flapping reports whether the mark's failure is flapping.
+func (m Mark) Flapping() bool { return m.Flaps >= FlapCount }
 
 // Sweep is one recorded sweep.
 type Sweep struct {
@@ -159,6 +180,12 @@ type Episode struct {
 	End        End
 	EndSweep   int64
 	Changes    []Change // the first is the opening, oldest first
+	// Ack is the acknowledgement in force when the episode was read (nil:
+	// none); open episodes only.
+	Ack *Ack
+	// Maintenance is the window the episode's host is in when the episode
+	// was read (nil: none); open episodes only. See Triage.
+	Maintenance *Window
 }
 
 // Change is one status (or owner) change of an episode.
@@ -184,10 +211,12 @@ func (e Episode) Worst() health.Status {
 
 // Reached returns when the episode first reached status, and false when
 // it never did. The SLA clock of a severity counts from there.
+// A change before FirstSeen (an episode that opened in a maintenance
+// window counts from the window's end) counts from FirstSeen.
 func (e Episode) Reached(status health.Status) (time.Time, bool) {
 	for _, c := range e.Changes {
 		if c.Status == status {
-			return c.At, true
+			return later(c.At, e.FirstSeen), true
 		}
 	}
 	if e.Status == status {
@@ -206,7 +235,14 @@ func (e Episode) StatusSince() time.Time {
 			since, prev = c.At, c.Status
 		}
 	}
-	return since
+	return later(since, e.FirstSeen)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return b
+	}
+	return a
 }
 
 // EpisodeFilter selects episodes; the zero filter selects all.

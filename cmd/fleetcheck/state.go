@@ -14,6 +14,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/internal/duration"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
+	"github.com/fleetcheck/fleetcheck/internal/triage"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/state"
 	"github.com/urfave/cli/v2"
@@ -54,14 +55,9 @@ func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts 
 	if o.sweep.team != "" {
 		return nil, nil, usageError("--state records the whole sweep and --team keeps one team's records: drop --team (digest --team shows one team)")
 	}
-	configured, err := e.CheckNames()
+	info, err := e.SweepInfo(hosts)
 	if err != nil {
 		return nil, nil, inputError(err)
-	}
-	info := state.SweepInfo{Hosts: hosts, Configured: configured}
-	if len(e.Inventory.Hosts) > 0 {
-		// Hosts swept without being in the inventory (D{...}) are not gone.
-		info.Inventory = append(e.Inventory.Names(), hosts...)
 	}
 	if o.shard != "" {
 		if sh, err := sweep.ParseShard(o.shard); err == nil { // runSweep already refused a bad one
@@ -77,11 +73,14 @@ func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts 
 
 // sweepDigest writes the digest of the sweep just recorded (-o digest).
 func sweepDigest(ctx context.Context, e *fleetenv.Env, store state.Store, sw state.Sweep, file string, stdout io.Writer) error {
-	owners, _, err := e.Owners(ctx)
+	owners, matcher, err := e.Owners(ctx)
 	if err != nil {
 		return inputError(err)
 	}
 	in, err := digest.ReadInput(ctx, store, owners, "", 0, time.Now())
+	if err == nil {
+		err = triage.AddBudgets(ctx, &in, store, triage.Owners{File: owners, Matcher: matcher})
+	}
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
@@ -105,17 +104,17 @@ func newDigestCmd(t *terminal) *cli.Command {
 		Usage: "per-team digest from the state store: new, ongoing (age, SLA state) and resolved failures",
 		Description: "New means since the team's last delivered digest (or --since, or the last 24 hours);\n" +
 			"printing a digest only reads the store.",
-		Flags: append(inputFlags(), stateFlag(),
+		Flags: append(append(inputFlags(), stateFlag(),
 			&cli.StringFlag{Name: "team", Usage: "only this team's digest"},
 			&cli.StringFlag{Name: "since", Usage: "new and resolved within this `DURATION` (7d, 12h) instead of since each team's last digest"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "markdown", Usage: "output `FORMAT`: markdown or json"},
-		),
+		), postFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usageError("digest takes no arguments (got %q)", c.Args().First())
 			}
 			return runDigest(c.Context, t, &digestOptions{inputs: readInputs(c), state: c.String("state"),
-				team: c.String("team"), since: c.String("since"), format: c.String("output")})
+				team: c.String("team"), since: c.String("since"), format: c.String("output"), post: readPost(c)})
 		},
 	}
 }
@@ -124,11 +123,15 @@ func newDigestCmd(t *terminal) *cli.Command {
 type digestOptions struct {
 	inputs                     fleetenv.Inputs
 	state, team, since, format string
+	post                       postOptions
 }
 
 func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 	if o.format != "markdown" && o.format != "json" {
 		return usageError("-o %s: digest writes markdown or json", o.format)
+	}
+	if err := o.post.check(o); err != nil {
+		return err
 	}
 	var since time.Duration
 	if o.since != "" {
@@ -142,7 +145,7 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 	if err != nil {
 		return err
 	}
-	owners, _, err := e.Owners(ctx)
+	owners, matcher, err := e.Owners(ctx)
 	if err != nil {
 		return inputError(err)
 	}
@@ -156,7 +159,13 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 		return err
 	}
 	defer store.Close()
+	if o.post.post || o.post.dryRun {
+		return runPost(ctx, t, e, owners, store, &o.post)
+	}
 	in, err := digest.ReadInput(ctx, store, owners, o.team, since, time.Now())
+	if err == nil {
+		err = triage.AddBudgets(ctx, &in, store, triage.Owners{File: owners, Matcher: matcher})
+	}
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}

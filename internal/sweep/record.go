@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/fleetcheck/fleetcheck/digest"
 	"github.com/fleetcheck/fleetcheck/health"
-	"github.com/fleetcheck/fleetcheck/internal/duration"
 	"github.com/fleetcheck/fleetcheck/state"
 )
 
@@ -74,15 +74,13 @@ func (ss *StateSink) Abort() {
 // Swept is the sweep as committed by End (zero before).
 func (ss *StateSink) Swept() state.Sweep { return ss.swept }
 
-// Mark is the table's mark of a failure (report.TableOptions.Mark): "new",
-// or "ongoing" with its age; "" for a record that is not a failure.
+// Mark is the table's mark of a failure (report.TableOptions.Mark):
+// MAINT, ACK or FLAPPING xN where triage says so, then "new" or "ongoing"
+// with its age (digest.MarkText); "" for a record that is not a failure.
 func (ss *StateSink) Mark(host, check string) string {
 	m, ok := ss.marks[[2]string{host, check}]
 	if !ok {
 		return ""
 	}
-	if m.New {
-		return "new"
-	}
-	return "ongoing " + duration.Human(time.Since(m.FirstSeen))
+	return digest.MarkText(m, time.Now())
 }
