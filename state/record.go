@@ -138,36 +138,49 @@ func (r *recording) settleTriage(ctx context.Context) error {
 	if r.triage, err = r.s.loadTriage(ctx, r.conn, r.info.Started); err != nil {
 		return err
 	}
-	rows, err := r.conn.QueryContext(ctx, `SELECT host, check_name, COUNT(*) FROM episodes
-		WHERE end_kind = ? AND first_seen >= ? GROUP BY host, check_name`, string(EndFixed), millis(r.info.Started.Add(-FlapWindow)))
+	r.flaps, err = r.s.loadFlaps(ctx, r.conn, r.info.Started)
+	return err
+}
+
+// loadFlaps counts, per (host, check), the episodes fixed that began in
+// the FlapWindow before started; only those that flap are kept.
+func (s *DB) loadFlaps(ctx context.Context, q querier, started time.Time) (map[epKey]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT host, check_name, COUNT(*) FROM episodes
+		WHERE end_kind = ? AND first_seen >= ? GROUP BY host, check_name`, string(EndFixed), millis(started.Add(-FlapWindow)))
 	if err != nil {
-		return r.fail("counting flaps", err)
+		return nil, fmt.Errorf("state %s: counting flaps: %w", s.path, err)
 	}
 	defer rows.Close()
-	r.flaps = map[epKey]int{}
+	flaps := map[epKey]int{}
 	for rows.Next() {
 		var k epKey
 		var n int
 		if err := rows.Scan(&k.host, &k.check, &n); err != nil {
-			return r.fail("counting flaps", err)
+			return nil, fmt.Errorf("state %s: counting flaps: %w", s.path, err)
 		}
 		if n >= FlapCount {
-			r.flaps[k] = n
+			flaps[k] = n
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return r.fail("counting flaps", err)
+		return nil, fmt.Errorf("state %s: counting flaps: %w", s.path, err)
 	}
-	return nil
+	return flaps, nil
 }
 
 // triageMark adds to m what triage says of the failure of k at status.
 func (r *recording) triageMark(m Mark, k epKey, now time.Time) Mark {
-	if a := r.triage.acks[m.Episode]; a != nil && m.Episode != 0 {
+	return r.triage.mark(m, k, r.flaps, now)
+}
+
+// mark adds to m what triage says of the failure of k seen at now: its
+// acknowledgement, the host's window, how often it flapped.
+func (v *triageView) mark(m Mark, k epKey, flaps map[epKey]int, now time.Time) Mark {
+	if a := v.acks[m.Episode]; a != nil && m.Episode != 0 {
 		m.Ack = a
 	}
-	m.Maintenance = r.triage.window(k.host, now)
-	m.Flaps = r.flaps[k]
+	m.Maintenance = v.window(k.host, now)
+	m.Flaps = flaps[k]
 	return m
 }
 

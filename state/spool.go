@@ -26,6 +26,8 @@ type spooled struct {
 	info   SweepInfo
 	open   map[epKey]openEp // the open episodes at Begin
 	hosts  map[string]bool  // hosts with an open host episode at Begin
+	triage *triageView      // acknowledgements and windows at Begin, for the marks
+	flaps  map[epKey]int
 	kept   []spooledRec
 	counts Counts
 	done   bool
@@ -43,7 +45,11 @@ func (s *DB) beginSpooled(ctx context.Context, info SweepInfo) (*spooled, error)
 		info.Started = s.opt.now()
 	}
 	sp := &spooled{s: s, info: info, open: map[epKey]openEp{}, hosts: map[string]bool{}}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, host, check_name, first_seen FROM episodes WHERE end_kind = ''`)
+	// An episode that opened in a maintenance window over by now begins
+	// at the window's end (Commit writes it so, as the recording does).
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.host, e.check_name,
+		COALESCE((SELECT m.end_at FROM maintenance m WHERE m.id = e.maint AND m.end_at <= ?), e.first_seen)
+		FROM episodes e WHERE e.end_kind = ''`, millis(info.Started))
 	if err != nil {
 		return nil, fmt.Errorf("state %s: reading open episodes: %w", s.path, err)
 	}
@@ -64,11 +70,22 @@ func (s *DB) beginSpooled(ctx context.Context, info SweepInfo) (*spooled, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("state %s: reading open episodes: %w", s.path, err)
 	}
+	if sp.triage, err = s.loadTriage(ctx, s.db, info.Started); err != nil {
+		return nil, err
+	}
+	for id, a := range sp.triage.acks {
+		if !a.ActiveAt(info.Started) { // Commit expires it
+			delete(sp.triage.acks, id)
+		}
+	}
+	if sp.flaps, err = s.loadFlaps(ctx, s.db, info.Started); err != nil {
+		return nil, err
+	}
 	return sp, nil
 }
 
-// Add implements Recording. The mark comes from the episodes open at
-// Begin.
+// Add implements Recording. The mark comes from the episodes,
+// acknowledgements and windows at Begin, as the recording makes it.
 func (sp *spooled) Add(_ context.Context, rec health.Record) (Mark, error) {
 	if sp.done {
 		return Mark{}, fmt.Errorf("state %s: Add after the sweep ended", sp.s.path)
@@ -87,14 +104,18 @@ func (sp *spooled) Add(_ context.Context, rec health.Record) (Mark, error) {
 	if rec.Status != health.OK || open || sp.hosts[rec.Host] {
 		sp.kept = append(sp.kept, spooledRec{rec, at})
 	}
-	switch {
-	case rec.Status == health.OK:
+	if rec.Status == health.OK {
 		return Mark{}, nil
-	case open:
-		return Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, nil
-	default:
-		return Mark{New: true, FirstSeen: at}, nil
 	}
+	m := Mark{New: true, FirstSeen: at}
+	if open {
+		m = Mark{Episode: ep.id, FirstSeen: ep.firstSeen}
+	}
+	m = sp.triage.mark(m, k, sp.flaps, at)
+	if m.Ack != nil && rec.Status != health.Unreachable && !m.Ack.Covers(rec.Status, at) {
+		m.Ack = nil // Commit ends it, as the recording does when it sees the failure
+	}
+	return m, nil
 }
 
 // Commit implements Recording: under the write lock, the kept results are
