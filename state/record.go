@@ -138,17 +138,19 @@ func (r *recording) settleTriage(ctx context.Context) error {
 	if r.triage, err = r.s.loadTriage(ctx, r.conn, r.info.Started); err != nil {
 		return err
 	}
-	r.flaps, err = r.s.loadFlaps(ctx, r.conn, r.info.Started)
-	return err
+	if r.flaps, err = r.s.loadFlaps(ctx, r.conn, r.info.Started); err != nil {
+		return r.fail("counting flaps", err)
+	}
+	return nil
 }
 
 // loadFlaps counts, per (host, check), the episodes fixed that began in
-// the FlapWindow before started; only those that flap are kept.
+// the FlapWindow before started, keeping those that flap.
 func (s *DB) loadFlaps(ctx context.Context, q querier, started time.Time) (map[epKey]int, error) {
 	rows, err := q.QueryContext(ctx, `SELECT host, check_name, COUNT(*) FROM episodes
 		WHERE end_kind = ? AND first_seen >= ? GROUP BY host, check_name`, string(EndFixed), millis(started.Add(-FlapWindow)))
 	if err != nil {
-		return nil, fmt.Errorf("state %s: counting flaps: %w", s.path, err)
+		return nil, err
 	}
 	defer rows.Close()
 	flaps := map[epKey]int{}
@@ -156,26 +158,23 @@ func (s *DB) loadFlaps(ctx context.Context, q querier, started time.Time) (map[e
 		var k epKey
 		var n int
 		if err := rows.Scan(&k.host, &k.check, &n); err != nil {
-			return nil, fmt.Errorf("state %s: counting flaps: %w", s.path, err)
+			return nil, err
 		}
 		if n >= FlapCount {
 			flaps[k] = n
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state %s: counting flaps: %w", s.path, err)
-	}
-	return flaps, nil
+	return flaps, rows.Err()
 }
 
 // triageMark adds to m what triage says of the failure of k at status.
 func (r *recording) triageMark(m Mark, k epKey, now time.Time) Mark {
-	return r.triage.mark(m, k, r.flaps, now)
+	return markTriage(m, k, r.triage, r.flaps, now)
 }
 
-// mark adds to m what triage says of the failure of k seen at now: its
-// acknowledgement, the host's window, how often it flapped.
-func (v *triageView) mark(m Mark, k epKey, flaps map[epKey]int, now time.Time) Mark {
+// markTriage adds to m what the acknowledgements and windows of v and the
+// flap counts say of the failure of k at now.
+func markTriage(m Mark, k epKey, v *triageView, flaps map[epKey]int, now time.Time) Mark {
 	if a := v.acks[m.Episode]; a != nil && m.Episode != 0 {
 		m.Ack = a
 	}

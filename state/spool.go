@@ -26,8 +26,8 @@ type spooled struct {
 	info   SweepInfo
 	open   map[epKey]openEp // the open episodes at Begin
 	hosts  map[string]bool  // hosts with an open host episode at Begin
-	triage *triageView      // acknowledgements and windows at Begin, for the marks
-	flaps  map[epKey]int
+	triage *triageView      // the acknowledgements and windows at Begin, for the marks
+	flaps  map[epKey]int    // the flap counts at Begin, for the marks
 	kept   []spooledRec
 	counts Counts
 	done   bool
@@ -45,11 +45,11 @@ func (s *DB) beginSpooled(ctx context.Context, info SweepInfo) (*spooled, error)
 		info.Started = s.opt.now()
 	}
 	sp := &spooled{s: s, info: info, open: map[epKey]openEp{}, hosts: map[string]bool{}}
-	// An episode that opened in a maintenance window over by now begins
-	// at the window's end (Commit writes it so, as the recording does).
+	// An episode that opened in a window ended by now begins at the
+	// window's end, as the recording's settling will write.
 	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.host, e.check_name,
-		COALESCE((SELECT m.end_at FROM maintenance m WHERE m.id = e.maint AND m.end_at <= ?), e.first_seen)
-		FROM episodes e WHERE e.end_kind = ''`, millis(info.Started))
+		CASE WHEN m.end_at IS NOT NULL AND m.end_at <= ? THEN m.end_at ELSE e.first_seen END
+		FROM episodes e LEFT JOIN maintenance m ON m.id = e.maint WHERE e.end_kind = ''`, millis(info.Started))
 	if err != nil {
 		return nil, fmt.Errorf("state %s: reading open episodes: %w", s.path, err)
 	}
@@ -73,19 +73,14 @@ func (s *DB) beginSpooled(ctx context.Context, info SweepInfo) (*spooled, error)
 	if sp.triage, err = s.loadTriage(ctx, s.db, info.Started); err != nil {
 		return nil, err
 	}
-	for id, a := range sp.triage.acks {
-		if !a.ActiveAt(info.Started) { // Commit expires it
-			delete(sp.triage.acks, id)
-		}
-	}
 	if sp.flaps, err = s.loadFlaps(ctx, s.db, info.Started); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("state %s: counting flaps: %w", s.path, err)
 	}
 	return sp, nil
 }
 
-// Add implements Recording. The mark comes from the episodes,
-// acknowledgements and windows at Begin, as the recording makes it.
+// Add implements Recording. The mark comes from the episodes open at
+// Begin.
 func (sp *spooled) Add(_ context.Context, rec health.Record) (Mark, error) {
 	if sp.done {
 		return Mark{}, fmt.Errorf("state %s: Add after the sweep ended", sp.s.path)
@@ -104,18 +99,18 @@ func (sp *spooled) Add(_ context.Context, rec health.Record) (Mark, error) {
 	if rec.Status != health.OK || open || sp.hosts[rec.Host] {
 		sp.kept = append(sp.kept, spooledRec{rec, at})
 	}
-	if rec.Status == health.OK {
+	switch {
+	case rec.Status == health.OK:
 		return Mark{}, nil
+	case open:
+		m := markTriage(Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, k, sp.triage, sp.flaps, at)
+		if m.Ack != nil && (!m.Ack.ActiveAt(at) || rec.Status.Worse(m.Ack.Status)) {
+			m.Ack = nil // Commit ends it, as the recording does
+		}
+		return m, nil
+	default:
+		return markTriage(Mark{New: true, FirstSeen: at}, k, sp.triage, sp.flaps, at), nil
 	}
-	m := Mark{New: true, FirstSeen: at}
-	if open {
-		m = Mark{Episode: ep.id, FirstSeen: ep.firstSeen}
-	}
-	m = sp.triage.mark(m, k, sp.flaps, at)
-	if m.Ack != nil && rec.Status != health.Unreachable && !m.Ack.Covers(rec.Status, at) {
-		m.Ack = nil // Commit ends it, as the recording does when it sees the failure
-	}
-	return m, nil
 }
 
 // Commit implements Recording: under the write lock, the kept results are
