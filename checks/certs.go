@@ -45,7 +45,7 @@ func newCertsCheck(name string, p Params) (Check, error) {
 	}
 	for i, f := range files {
 		if f == "" || strings.ContainsAny(f, "\x00\n\r") {
-			return nil, paramErr("files", "item %d: want a file path, got %q", i+1, f)
+			return nil, paramErr("files", "item %d: expected a file path, found %q", i+1, f)
 		}
 	}
 	warn, err := p.Duration("warn", 21*certDay)
@@ -186,7 +186,7 @@ func (c *certsCheck) judge(file string, sec section, ok bool, now time.Time) cer
 func parseOpenSSLTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if !strings.HasSuffix(s, " GMT") {
-		return time.Time{}, fmt.Errorf("want a GMT time, got %q", s)
+		return time.Time{}, fmt.Errorf("expected a GMT time, found %q", s)
 	}
 	return time.ParseInLocation("Jan _2 15:04:05 2006", strings.TrimSuffix(s, " GMT"), time.UTC)
 }

@@ -28,10 +28,6 @@ func ParseStatus(name string) (Status, error) { return health.ParseStatus(name) 
 // Worst returns the most severe of the statuses, OK for none (health.Worst).
 func Worst(statuses ...Status) Status { return health.Worst(statuses...) }
 
-// ExitCode is the exit code of SPEC.md for a finished sweep whose worst
-// status is worst (health.ExitCode with health.Finished).
-func ExitCode(worst Status) int { return health.ExitCode(worst, health.Finished) }
-
 // Metric is one number a check measured (health.Metric).
 type Metric = health.Metric
 

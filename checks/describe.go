@@ -13,12 +13,9 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 )
 
-// Describe writes a table of the registry's checks: name, what each
-// reports, and whether it is in the default set (`fleetcheck checks`).
-func Describe(w io.Writer, reg Registry) error { return DescribeFit(w, reg, 0) }
-
-// DescribeFit is Describe in at most width columns (0: no limit), the
-// text wrapped at spaces.
+// DescribeFit writes a table of the registry's checks: name, what each
+// reports, and whether it is in the default set (`fleetcheck checks`), in
+// at most width columns (0: no limit), the text wrapped at spaces.
 func DescribeFit(w io.Writer, reg Registry, width int) error {
 	t := newDescribeTable(w)
 	t.Header("Check", "Reports", "Default")
@@ -39,12 +36,9 @@ func DescribeFit(w io.Writer, reg Registry, width int) error {
 	return nil
 }
 
-// DescribeOne writes one check's description and a table of its parameters
-// with their defaults and help (`fleetcheck checks NAME`).
-func DescribeOne(w io.Writer, b Builtin) error { return DescribeOneFit(w, b, 0) }
-
-// DescribeOneFit is DescribeOne with its table in at most width columns
-// (0: no limit).
+// DescribeOneFit writes one check's description and a table of its
+// parameters with their defaults and help (`fleetcheck checks NAME`), the
+// table in at most width columns (0: no limit).
 func DescribeOneFit(w io.Writer, b Builtin, width int) error {
 	def := "no"
 	if b.Default {

@@ -18,7 +18,7 @@ func describeTestRegistry() Registry {
 
 func TestDescribe(t *testing.T) {
 	var b bytes.Buffer
-	if err := Describe(&b, describeTestRegistry()); err != nil {
+	if err := DescribeFit(&b, describeTestRegistry(), 0); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -35,7 +35,7 @@ func TestDescribe(t *testing.T) {
 
 func TestDescribeOne(t *testing.T) {
 	var b bytes.Buffer
-	if err := DescribeOne(&b, describeTestRegistry()["alpha"]); err != nil {
+	if err := DescribeOneFit(&b, describeTestRegistry()["alpha"], 0); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -53,7 +53,7 @@ func TestDescribeOne(t *testing.T) {
 		}
 	}
 	b.Reset()
-	if err := DescribeOne(&b, describeTestRegistry()["zeta"]); err != nil {
+	if err := DescribeOneFit(&b, describeTestRegistry()["zeta"], 0); err != nil {
 		t.Fatal(err)
 	}
 	if got := b.String(); got != "zeta: last of the list\ndefault: yes\nparameters: none\n" {
@@ -63,7 +63,7 @@ func TestDescribeOne(t *testing.T) {
 
 func TestDescribeBuiltins(t *testing.T) {
 	var b bytes.Buffer
-	if err := Describe(&b, Builtins()); err != nil {
+	if err := DescribeFit(&b, Builtins(), 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range Builtins().Names() {
@@ -73,7 +73,7 @@ func TestDescribeBuiltins(t *testing.T) {
 	}
 	for _, name := range []string{"certs", "service", "http", "nagios"} {
 		b.Reset()
-		if err := DescribeOne(&b, Builtins()[name]); err != nil {
+		if err := DescribeOneFit(&b, Builtins()[name], 0); err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range Builtins()[name].Params {

@@ -107,9 +107,9 @@ func newDiskCheck(name string, p Params) (Check, error) {
 func checkPercentPair(warn, crit float64) error {
 	switch {
 	case warn <= 0 || warn > 100:
-		return paramErr("warn", "want a percentage in (0, 100], got %v", warn)
+		return paramErr("warn", "expected a percentage in (0, 100], found %s", formatNumber(warn))
 	case crit <= 0 || crit > 100:
-		return paramErr("crit", "want a percentage in (0, 100], got %v", crit)
+		return paramErr("crit", "expected a percentage in (0, 100], found %s", formatNumber(crit))
 	case crit < warn:
 		return paramErr("crit", "%v is less than warn (%v)", crit, warn)
 	}

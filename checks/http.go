@@ -61,14 +61,14 @@ func newHTTPCheck(name string, p Params) (Check, error) {
 		return nil, err
 	}
 	if expect != 0 && (expect != math.Trunc(expect) || expect < 100 || expect > 599) {
-		return nil, paramErr("expect", "want an HTTP status code 100..599, got %v", p["expect"])
+		return nil, paramErr("expect", "expected an HTTP status code 100..599, found %s", describeValue(p["expect"]))
 	}
 	c.expect = int(expect)
 	if c.timeout, err = p.Duration("timeout", 10*time.Second); err != nil {
 		return nil, err
 	}
 	if c.timeout <= 0 {
-		return nil, paramErr("timeout", "want a positive duration")
+		return nil, paramErr("timeout", "expected a positive duration such as 10s, found %s", c.timeout)
 	}
 	return c, nil
 }
@@ -86,7 +86,7 @@ func validHTTPURL(raw string) error {
 		return fmt.Errorf("bad URL: %w", err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("want an http:// or https:// URL, got %q", raw)
+		return fmt.Errorf("expected an http:// or https:// URL, found %q", raw)
 	}
 	if u.Host == "" {
 		return fmt.Errorf("URL %q has no host", raw)

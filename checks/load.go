@@ -67,7 +67,7 @@ func newLoadCheck(name string, p Params) (Check, error) {
 	case "all":
 		c.period = 0
 	default:
-		return nil, paramErr("period", "want 1, 5, 15 or all, got %v", period)
+		return nil, paramErr("period", "expected 1, 5, 15 or all, found %q", period)
 	}
 	return c, nil
 }

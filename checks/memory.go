@@ -43,9 +43,9 @@ func newMemoryCheck(name string, p Params) (Check, error) {
 	}
 	switch {
 	case c.warn <= 0 || c.warn > 100:
-		return nil, paramErr("warn", "want a percentage in (0, 100], got %v", c.warn)
+		return nil, paramErr("warn", "expected a percentage in (0, 100], found %s", formatNumber(c.warn))
 	case c.crit <= 0 || c.crit > 100:
-		return nil, paramErr("crit", "want a percentage in (0, 100], got %v", c.crit)
+		return nil, paramErr("crit", "expected a percentage in (0, 100], found %s", formatNumber(c.crit))
 	case c.crit > c.warn:
 		return nil, paramErr("crit", "%v is more than warn (%v): less available memory is worse", c.crit, c.warn)
 	}

@@ -91,7 +91,7 @@ func (pd *Perfdata) addItem(n int, item string) {
 	}
 	fields := strings.Split(rest, ";")
 	if len(fields) > 5 {
-		fail("want at most 5 ';'-separated fields, got %d", len(fields))
+		fail("expected at most 5 ';'-separated fields, found %d", len(fields))
 		return
 	}
 	for len(fields) < 5 {
@@ -107,7 +107,7 @@ func (pd *Perfdata) addItem(n int, item string) {
 	}
 	num, unit := splitPerfdataUnit(fields[0])
 	if num == "" {
-		fail("value: want a number, got %q", fields[0])
+		fail("value: expected a number, found %q", fields[0])
 		return
 	}
 	v, err := parseRangeNumber(num)
@@ -168,7 +168,7 @@ func splitPerfdataLabel(item string) (label, rest string, err error) {
 			// Closing quote.
 			after := item[i+1:]
 			if !strings.HasPrefix(after, "=") {
-				return "", "", fmt.Errorf("want '=' after the quoted label")
+				return "", "", fmt.Errorf("expected '=' after the quoted label")
 			}
 			if b.Len() == 0 {
 				return "", "", fmt.Errorf("empty label")
@@ -179,7 +179,7 @@ func splitPerfdataLabel(item string) (label, rest string, err error) {
 	}
 	label, rest, ok := strings.Cut(item, "=")
 	if !ok {
-		return "", "", fmt.Errorf("want label=value")
+		return "", "", fmt.Errorf("expected label=value")
 	}
 	if label == "" {
 		return "", "", fmt.Errorf("empty label")
@@ -226,47 +226,6 @@ func isWrittenUnit(u string) bool {
 		}
 	}
 	return true
-}
-
-// FormatMetric writes m as one perfdata item, quoting the label when it
-// needs it; ParsePerfdata of the result gives m back.
-func FormatMetric(m Metric) string {
-	var b strings.Builder
-	label := m.Name
-	if label == "" || strings.ContainsAny(label, " \t\r\n\v\f'=") {
-		label = "'" + strings.ReplaceAll(label, "'", "''") + "'"
-	}
-	b.WriteString(label)
-	b.WriteByte('=')
-	b.WriteString(formatNumber(m.Value))
-	b.WriteString(m.Unit)
-	fields := []string{m.Warn, m.Crit, "", ""}
-	if m.Min != nil {
-		fields[2] = formatNumber(*m.Min)
-	}
-	if m.Max != nil {
-		fields[3] = formatNumber(*m.Max)
-	}
-	last := -1
-	for i, f := range fields {
-		if f != "" {
-			last = i
-		}
-	}
-	for _, f := range fields[:last+1] {
-		b.WriteByte(';')
-		b.WriteString(f)
-	}
-	return b.String()
-}
-
-// FormatPerfdata writes metrics as a space-separated perfdata list.
-func FormatPerfdata(metrics []Metric) string {
-	items := make([]string, len(metrics))
-	for i, m := range metrics {
-		items[i] = FormatMetric(m)
-	}
-	return strings.Join(items, " ")
 }
 
 // clipText shortens s to at most n bytes on a rune boundary, marking the cut.

@@ -77,12 +77,12 @@ func TestParsePerfdata(t *testing.T) {
 			in:      "ok=1 noequals =5 x= y=abc z=5fur$longs w=1;2;3;4;5;6 'open=1 v=2",
 			metrics: []Metric{{Name: "ok", Value: 1}, {Name: "v", Value: 2}},
 			errs: []string{
-				`perfdata item 2 "noequals": want label=value`,
+				`perfdata item 2 "noequals": expected label=value`,
 				`perfdata item 3 "=5": empty label`,
 				`perfdata item 4 "x=": missing value`,
-				`perfdata item 5 "y=abc": value: want a number, got "abc"`,
+				`perfdata item 5 "y=abc": value: expected a number, found "abc"`,
 				`perfdata item 6 "z=5fur$longs": bad unit "fur$longs" (want one of s ms us % B KB MB GB TB c, or letters such as KiB or °C)`,
-				`perfdata item 7 "w=1;2;3;4;5;6": want at most 5 ';'-separated fields, got 6`,
+				`perfdata item 7 "w=1;2;3;4;5;6": expected at most 5 ';'-separated fields, found 6`,
 				`perfdata item 8 "'open=1": unterminated quote`,
 			},
 		},
@@ -96,15 +96,15 @@ func TestParsePerfdata(t *testing.T) {
 			name:    "bad min dropped",
 			in:      "a=1;;;x;9",
 			metrics: []Metric{{Name: "a", Value: 1, Max: fp(9)}},
-			errs:    []string{`perfdata item 1 "a=1;;;x;9": min dropped: want a number, got "x"`},
+			errs:    []string{`perfdata item 1 "a=1;;;x;9": min dropped: expected a number, found "x"`},
 		},
 		{
 			name: "quoted label errors",
 			in:   "''=1 'a'b=2 'a'",
 			errs: []string{
 				`perfdata item 1 "''=1": empty label`,
-				`perfdata item 2 "'a'b=2": want '=' after the quoted label`,
-				`perfdata item 3 "'a'": want '=' after the quoted label`,
+				`perfdata item 2 "'a'b=2": expected '=' after the quoted label`,
+				`perfdata item 3 "'a'": expected '=' after the quoted label`,
 			},
 		},
 		{
@@ -116,8 +116,8 @@ func TestParsePerfdata(t *testing.T) {
 			name: "NaN and infinities are not numbers",
 			in:   "a=NaN b=Inf c=1e999",
 			errs: []string{
-				`perfdata item 1 "a=NaN": value: want a number, got "NaN"`,
-				`perfdata item 2 "b=Inf": value: want a number, got "Inf"`,
+				`perfdata item 1 "a=NaN": value: expected a number, found "NaN"`,
+				`perfdata item 2 "b=Inf": value: expected a number, found "Inf"`,
 				`perfdata item 3 "c=1e999": value: number "1e999" out of range`,
 			},
 		},
@@ -236,4 +236,45 @@ func BenchmarkParsePerfdata(b *testing.B) {
 			b.Fatalf("parsed %d metrics", len(pd.Metrics))
 		}
 	}
+}
+
+// FormatMetric writes m as one perfdata item, quoting the label when it
+// needs it; ParsePerfdata of the result gives m back.
+func FormatMetric(m Metric) string {
+	var b strings.Builder
+	label := m.Name
+	if label == "" || strings.ContainsAny(label, " \t\r\n\v\f'=") {
+		label = "'" + strings.ReplaceAll(label, "'", "''") + "'"
+	}
+	b.WriteString(label)
+	b.WriteByte('=')
+	b.WriteString(formatNumber(m.Value))
+	b.WriteString(m.Unit)
+	fields := []string{m.Warn, m.Crit, "", ""}
+	if m.Min != nil {
+		fields[2] = formatNumber(*m.Min)
+	}
+	if m.Max != nil {
+		fields[3] = formatNumber(*m.Max)
+	}
+	last := -1
+	for i, f := range fields {
+		if f != "" {
+			last = i
+		}
+	}
+	for _, f := range fields[:last+1] {
+		b.WriteByte(';')
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
+// FormatPerfdata writes metrics as a space-separated perfdata list.
+func FormatPerfdata(metrics []Metric) string {
+	items := make([]string, len(metrics))
+	for i, m := range metrics {
+		items[i] = FormatMetric(m)
+	}
+	return strings.Join(items, " ")
 }

@@ -65,81 +65,11 @@ func ParseRange(s string) (Range, error) {
 	return r, nil
 }
 
-// MustParseRange is ParseRange for constants known to be valid; it panics
-// on a bad range.
-func MustParseRange(s string) Range {
-	r, err := ParseRange(s)
-	if err != nil {
-		panic(err)
-	}
-	return r
-}
-
-// Alert reports whether v triggers the range: outside it, or inside it for
-// an "@" range. NaN always alerts.
-func (r Range) Alert(v float64) bool {
-	if math.IsNaN(v) {
-		return true
-	}
-	in := v >= r.Start && v <= r.End
-	if r.Inside {
-		return in
-	}
-	return !in
-}
-
-// String returns the range in canonical Nagios syntax; ParseRange of it
-// gives r back.
-func (r Range) String() string {
-	var b strings.Builder
-	if r.Inside {
-		b.WriteByte('@')
-	}
-	switch {
-	case math.IsInf(r.Start, -1):
-		b.WriteString("~:")
-	case r.Start != 0 || math.Signbit(r.Start) || math.IsInf(r.End, 1):
-		b.WriteString(formatNumber(r.Start))
-		b.WriteByte(':')
-	}
-	if !math.IsInf(r.End, 1) {
-		b.WriteString(formatNumber(r.End))
-	}
-	return b.String()
-}
-
-// Range returns a Nagios range parameter (a bare number n means 0..n, as in
-// the guidelines) or def when absent.
-func (p Params) Range(key string, def Range) (Range, error) {
-	v, ok := p[key]
-	if !ok || v == nil {
-		return def, nil
-	}
-	var s string
-	switch t := v.(type) {
-	case string:
-		s = t
-	case int:
-		s = strconv.Itoa(t)
-	case int64:
-		s = strconv.FormatInt(t, 10)
-	case float64:
-		s = formatNumber(t)
-	default:
-		return Range{}, paramErr(key, "want a Nagios range such as 10, 10:, ~:10, 10:20 or @10:20, got %T", v)
-	}
-	r, err := ParseRange(s)
-	if err != nil {
-		return Range{}, &ParamError{Key: key, Err: err}
-	}
-	return r, nil
-}
-
 // parseRangeNumber parses a plain decimal number ("-1.5", "2e3"), refusing
 // the infinities, NaN, hex and digit separators strconv would accept.
 func parseRangeNumber(s string) (float64, error) {
 	if !isPlainNumber(s) {
-		return 0, fmt.Errorf("want a number, got %q", s)
+		return 0, fmt.Errorf("expected a number, found %q", s)
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(v, 0) {

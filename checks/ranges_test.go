@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -55,19 +54,19 @@ func TestParseRangeErrors(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"", `bad range "": empty`},
 		{"   ", `bad range "   ": empty`},
-		{"@", `bad range "@": want a number, got ""`},
-		{"~", `bad range "~": want a number, got "~"`},
+		{"@", `bad range "@": expected a number, found ""`},
+		{"~", `bad range "~": expected a number, found "~"`},
 		{"20:10", `bad range "20:10": start 20 is greater than end 10`},
-		{"10:~", `bad range "10:~": end: want a number, got "~"`},
-		{"abc", `bad range "abc": want a number, got "abc"`},
-		{"1:2:3", `bad range "1:2:3": end: want a number, got "2:3"`},
-		{"inf", `bad range "inf": want a number, got "inf"`},
-		{"NaN:", `bad range "NaN:": start: want a number, got "NaN"`},
-		{"0x10", `bad range "0x10": want a number, got "0x10"`},
+		{"10:~", `bad range "10:~": end: expected a number, found "~"`},
+		{"abc", `bad range "abc": expected a number, found "abc"`},
+		{"1:2:3", `bad range "1:2:3": end: expected a number, found "2:3"`},
+		{"inf", `bad range "inf": expected a number, found "inf"`},
+		{"NaN:", `bad range "NaN:": start: expected a number, found "NaN"`},
+		{"0x10", `bad range "0x10": expected a number, found "0x10"`},
 		{"1e999", `bad range "1e999": number "1e999" out of range`},
-		{"@@1", `bad range "@@1": want a number, got "@1"`},
-		{"1_000", `bad range "1_000": want a number, got "1_000"`},
-		{"10 :20", `bad range "10 :20": start: want a number, got "10 "`},
+		{"@@1", `bad range "@@1": expected a number, found "@1"`},
+		{"1_000", `bad range "1_000": expected a number, found "1_000"`},
+		{"10 :20", `bad range "10 :20": start: expected a number, found "10 "`},
 	}
 	for _, tt := range tests {
 		_, err := ParseRange(tt.in)
@@ -111,48 +110,6 @@ func TestRangeAlert(t *testing.T) {
 			t.Errorf("%s: Alert(NaN) = false, want true", tt.rng)
 		}
 	}
-}
-
-func TestParamsRange(t *testing.T) {
-	def := MustParseRange("5")
-	tests := []struct {
-		val     any
-		want    Range
-		wantErr string
-	}{
-		{nil, def, ""},
-		{"10:20", Range{10, 20, false}, ""},
-		{10, Range{0, 10, false}, ""},
-		{2.5, Range{0, 2.5, false}, ""},
-		{"20:10", Range{}, `parameter "r": bad range "20:10": start 20 is greater than end 10`},
-		{true, Range{}, `parameter "r": want a Nagios range such as 10, 10:, ~:10, 10:20 or @10:20, got bool`},
-	}
-	for _, tt := range tests {
-		p := Params{}
-		if tt.val != nil {
-			p["r"] = tt.val
-		}
-		got, err := p.Range("r", def)
-		if tt.wantErr != "" {
-			var pe *ParamError
-			if err == nil || err.Error() != tt.wantErr || !errors.As(err, &pe) || pe.Key != "r" {
-				t.Errorf("Range(%v) error = %v, want ParamError %q", tt.val, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("Range(%v) = %+v, %v; want %+v", tt.val, got, err, tt.want)
-		}
-	}
-}
-
-func TestMustParseRangePanics(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("MustParseRange(\"x\") did not panic")
-		}
-	}()
-	MustParseRange("x")
 }
 
 // FuzzParseRange checks that ParseRange never panics, that what it accepts
@@ -220,4 +177,47 @@ func TestAlertAtLeast(t *testing.T) {
 			}
 		}
 	}
+}
+
+// MustParseRange is ParseRange for constants known to be valid; it panics
+// on a bad range.
+func MustParseRange(s string) Range {
+	r, err := ParseRange(s)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// Alert reports whether v triggers the range: outside it, or inside it for
+// an "@" range. NaN always alerts.
+func (r Range) Alert(v float64) bool {
+	if math.IsNaN(v) {
+		return true
+	}
+	in := v >= r.Start && v <= r.End
+	if r.Inside {
+		return in
+	}
+	return !in
+}
+
+// String returns the range in canonical Nagios syntax; ParseRange of it
+// gives r back.
+func (r Range) String() string {
+	var b strings.Builder
+	if r.Inside {
+		b.WriteByte('@')
+	}
+	switch {
+	case math.IsInf(r.Start, -1):
+		b.WriteString("~:")
+	case r.Start != 0 || math.Signbit(r.Start) || math.IsInf(r.End, 1):
+		b.WriteString(formatNumber(r.Start))
+		b.WriteByte(':')
+	}
+	if !math.IsInf(r.End, 1) {
+		b.WriteString(formatNumber(r.End))
+	}
+	return b.String()
 }

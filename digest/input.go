@@ -25,10 +25,7 @@ func ReadInput(ctx context.Context, store state.Store, owners *ownership.File, t
 	} else {
 		teams := []string{health.UnownedTeam}
 		if owners != nil {
-			teams = append(teams, owners.Fallback)
-			for _, t := range owners.Teams {
-				teams = append(teams, t.Name)
-			}
+			teams = append(append(teams, owners.Fallback), owners.TeamNames()...)
 		}
 		for _, t := range teams {
 			d, ok, err := store.LastDelivered(ctx, t)

@@ -64,9 +64,8 @@ func TestStatusNames(t *testing.T) {
 				t.Errorf("ParseStatus(%q) = %v, %v; want %v", name, got, err, st)
 			}
 		}
-		var back Status
 		text, _ := st.MarshalText()
-		if err := back.UnmarshalText(text); err != nil || back != st {
+		if back, err := ParseStatus(string(text)); err != nil || back != st {
 			t.Errorf("%v: text %q reads back as %v, %v", st, text, back, err)
 		}
 	}

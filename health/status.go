@@ -35,16 +35,6 @@ func (s Status) String() string {
 // MarshalText encodes the status as its name.
 func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
-// UnmarshalText decodes a status name, case-insensitively.
-func (s *Status) UnmarshalText(b []byte) error {
-	v, err := ParseStatus(string(b))
-	if err != nil {
-		return err
-	}
-	*s = v
-	return nil
-}
-
 // ParseStatus parses a status name such as "warning" or "CRITICAL".
 func ParseStatus(name string) (Status, error) {
 	for i, n := range statusNames {

@@ -95,10 +95,16 @@ func (inv *Inventory) Lookup(name string) (Host, bool) {
 
 // Names returns every host name, sorted.
 func (inv *Inventory) Names() []string {
-	out := make([]string, len(inv.Hosts))
-	for i, h := range inv.Hosts {
+	out := Names(inv.Hosts)
+	sort.Strings(out)
+	return out
+}
+
+// Names are the names of hosts, in their order.
+func Names(hosts []Host) []string {
+	out := make([]string, len(hosts))
+	for i, h := range hosts {
 		out[i] = h.Name
 	}
-	sort.Strings(out)
 	return out
 }

@@ -24,15 +24,10 @@ type ExecResult struct {
 	Running   bool   // the command had started when it was cut (ErrorKind canceled or timeout): it may still run
 }
 
-// WriteExecGroups writes exec results the way cumin does: identical outputs
-// grouped under their folded node set, then connection failures, then hosts
-// by exit code. Use WriteExecGroupsCmd to name the command in the headers.
-func WriteExecGroups(w io.Writer, results []ExecResult, color bool) error {
-	return WriteExecGroupsCmd(w, "", results, color)
-}
-
-// WriteExecGroupsCmd is WriteExecGroups with the command shown in the
-// output headers ("----- OUTPUT of 'uptime' -----").
+// WriteExecGroupsCmd writes exec results the way cumin does: identical
+// outputs grouped under their folded node set, then connection failures,
+// then hosts by exit code; cmd, when not "", is shown in the output headers
+// ("----- OUTPUT of 'uptime' -----").
 func WriteExecGroupsCmd(w io.Writer, cmd string, results []ExecResult, color bool) error {
 	p := painter(color)
 	bw := bufio.NewWriter(w)

@@ -57,7 +57,7 @@ func TestExecGolden(t *testing.T) {
 
 func TestExecGroupsContent(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteExecGroups(&buf, execFixture(), false); err != nil {
+	if err := WriteExecGroupsCmd(&buf, "", execFixture(), false); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -149,7 +149,7 @@ func BenchmarkExecGroups10k(b *testing.B) {
 	var buf bytes.Buffer
 	for b.Loop() {
 		buf.Reset()
-		if err := WriteExecGroups(&buf, results, false); err != nil {
+		if err := WriteExecGroupsCmd(&buf, "", results, false); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -165,7 +165,7 @@ func TestExecCutWhileRunning(t *testing.T) {
 		{Host: "b2", ExitCode: -1, ErrorKind: "timeout", Err: "no banner"},
 	}
 	var buf bytes.Buffer
-	if err := WriteExecGroups(&buf, results, false); err != nil {
+	if err := WriteExecGroupsCmd(&buf, "", results, false); err != nil {
 		t.Fatal(err)
 	}
 	want := "----- CUT WHILE RUNNING -----\n" +

@@ -156,3 +156,24 @@ func TestIsPostgresURL(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresDeadlines: every statement has the default deadline unless
+// the URL sets one.
+func TestPostgresDeadlines(t *testing.T) {
+	ctx := context.Background()
+	where := sharedPG.Database(t)
+	for _, tt := range []struct{ url, want string }{
+		{where, "2min"},
+		{where + "&statement_timeout=5000", "5s"},
+	} {
+		s, err := OpenPostgres(ctx, tt.url, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		if err := s.db.QueryRowContext(ctx, "SHOW statement_timeout").Scan(&got); err != nil || got != tt.want {
+			t.Errorf("%s: statement_timeout %q (%v), want %q", tt.url, got, err, tt.want)
+		}
+		s.Close()
+	}
+}

@@ -40,6 +40,8 @@ type dialect interface {
 	beginWrite(ctx context.Context, conn *sql.Conn) error
 	// locked reports whether err says another writer holds the lock.
 	locked(err error) bool
+	// lockWait is how long beginWrite waits for another writer.
+	lockWait() time.Duration
 }
 
 type queryer interface {
@@ -79,6 +81,9 @@ func (sqliteDialect) beginWrite(ctx context.Context, conn *sql.Conn) error {
 	_, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE")
 	return err
 }
+
+// lockWait is the busy_timeout of Open's DSN.
+func (sqliteDialect) lockWait() time.Duration { return 5 * time.Second }
 
 func (sqliteDialect) locked(err error) bool {
 	var se *sqlite.Error
@@ -214,6 +219,8 @@ func (d postgresDialect) beginWrite(ctx context.Context, conn *sql.Conn) error {
 	}
 	return nil
 }
+
+func (d postgresDialect) lockWait() time.Duration { return d.wait }
 
 // locked recognises lock_not_available (lock_timeout), deadlocks and
 // serialization failures by their SQLSTATE.

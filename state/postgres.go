@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ import (
 const (
 	pgConnectTimeout   = 10 * time.Second
 	pgStatementTimeout = 2 * time.Minute
-	pgLockWait         = 5 * time.Second // as SQLite's busy timeout
+	pgLockWait         = time.Minute // the writers hold the lock while they apply a sweep, not while they sweep
 )
 
 // IsPostgresURL reports whether a --state value names a PostgreSQL
@@ -63,11 +64,15 @@ func openPostgresVersion(ctx context.Context, rawURL string, opt Options, target
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = pgConnectTimeout
 	}
+	// statement_timeout bounds a slow server; TCP keepalives a dead one or
+	// a dead network (about 30 s), which no server setting can.
+	dialer := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 15 * time.Second, Interval: 5 * time.Second, Count: 3}}
+	cfg.DialFunc = dialer.DialContext
 	if _, ok := cfg.RuntimeParams["statement_timeout"]; !ok && !strings.Contains(cfg.RuntimeParams["options"], "statement_timeout") {
 		cfg.RuntimeParams["statement_timeout"] = fmt.Sprint(pgStatementTimeout.Milliseconds())
 	}
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
-	s := &DB{db: db, path: name, opt: opt, d: postgresDialect{wait: pgLockWait}}
+	s := &DB{db: db, path: name, opt: opt, d: postgresDialect{wait: pgLockWait}, spool: true}
 	pctx, cancel := context.WithTimeout(ctx, pgConnectTimeout+time.Second)
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {

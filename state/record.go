@@ -213,7 +213,12 @@ func (r *recording) Add(ctx context.Context, rec health.Record) (Mark, error) {
 		return Mark{}, nil
 	}
 	r.count(rec.Status)
-	now := r.s.opt.now()
+	return r.apply(ctx, rec, r.s.opt.now())
+}
+
+// apply records one verdict seen at now (the counting of statuses is the
+// caller's).
+func (r *recording) apply(ctx context.Context, rec health.Record, now time.Time) (Mark, error) {
 	if rec.Status == health.Unreachable {
 		// Resolves and worsens nothing: the check's episode stays as it
 		// is, the host's own episode is decided at Commit.
@@ -257,19 +262,22 @@ func (r *recording) Add(ctx context.Context, rec health.Record) (Mark, error) {
 	return r.triageMark(Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, k, now), nil
 }
 
-func (r *recording) count(s health.Status) {
-	r.counts.Results++
+func (r *recording) count(s health.Status) { r.counts.count(s) }
+
+// count counts one verdict of status s.
+func (c *Counts) count(s health.Status) {
+	c.Results++
 	switch s {
 	case health.OK:
-		r.counts.OK++
+		c.OK++
 	case health.Warning:
-		r.counts.Warning++
+		c.Warning++
 	case health.Critical:
-		r.counts.Critical++
+		c.Critical++
 	case health.Unknown:
-		r.counts.Unknown++
+		c.Unknown++
 	case health.Unreachable:
-		r.counts.Unreachable++
+		c.Unreachable++
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 
 // ErrLocked is returned by Begin when another sweep is recording into the
 // same store.
-var ErrLocked = errors.New("another fleetcheck is recording a sweep into this store (waited 5s); try again when it has finished")
+var ErrLocked = errors.New("another fleetcheck is recording a sweep into this store; try again when it has finished")
 
 // ErrNewerSchema is returned by Open for a store written by a newer
 // fleetcheck; the store is left untouched.
@@ -28,6 +28,9 @@ type DB struct {
 	path string // the file, or the PostgreSQL URL without its password
 	opt  Options
 	d    dialect
+	// spool: recordings write at Commit (see spooled), so that several
+	// runners record into the store at once (PostgreSQL).
+	spool bool
 }
 
 // SQLite is the name DB had before it served PostgreSQL too.
@@ -140,7 +143,7 @@ func (s *DB) version(ctx context.Context, q queryer) (int, error) {
 func (s *DB) beginWrite(ctx context.Context, conn *sql.Conn) error {
 	if err := s.d.beginWrite(ctx, conn); err != nil {
 		if s.d.locked(err) {
-			return fmt.Errorf("state %s: %w", s.path, ErrLocked)
+			return fmt.Errorf("state %s: waited %s: %w", s.path, s.d.lockWait(), ErrLocked)
 		}
 		return fmt.Errorf("state %s: starting a transaction: %w", s.path, err)
 	}
@@ -165,6 +168,9 @@ func (s *DB) Close() error {
 
 // Begin implements Store.
 func (s *DB) Begin(ctx context.Context, info SweepInfo) (Recording, error) {
+	if s.spool {
+		return s.beginSpooled(ctx, info)
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("state %s: %w", s.path, err)

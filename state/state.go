@@ -1,7 +1,10 @@
 // Package state is fleetcheck's history: the sweeps it ran and the failure
-// episodes they saw, behind the Store interface. SQLite (Open) is the
-// embedded implementation; a PostgreSQL store is meant to be a second
-// implementation of the same interface and schema.
+// episodes they saw, behind the Store interface, implemented by DB on
+// SQLite (Open, the embedded default) or PostgreSQL (OpenPostgres, a
+// history shared by several runners; OpenAny chooses by the --state
+// value). DB's SQL is written once; a small dialect (dialect.go) holds
+// what differs: placeholders, migrations, the schema version, the write
+// lock and its errors.
 //
 // How a sweep is recorded: Begin opens one write transaction and loads the
 // open episodes (never the OK results of the past); Add streams each
@@ -9,7 +12,9 @@
 // with the failures, not with the hosts; Commit applies what only the end
 // of a sweep can decide (unreachable hosts, hosts and checks gone from the
 // inventory or configuration) and commits. A crash or Abort leaves the
-// store as it was before the sweep.
+// store as it was before the sweep. On PostgreSQL, where several runners
+// record at once, Add keeps what can change the history and Commit
+// applies it under the write lock (see spooled).
 //
 // How the store learns what left the inventory: the caller passes the
 // whole inventory's host names and the configured check names in
@@ -43,8 +48,9 @@ const (
 // takes a context; a Store is safe for concurrent use.
 type Store interface {
 	Triage
-	// Begin starts recording a sweep. It fails at once (after the busy
-	// timeout) with ErrLocked when another sweep is recording.
+	// Begin starts recording a sweep. On SQLite it fails at once (after
+	// the busy timeout) with ErrLocked when another sweep is recording; on
+	// PostgreSQL sweeps record at once and Commit waits for the others'.
 	Begin(ctx context.Context, info SweepInfo) (Recording, error)
 	// Sweeps returns the recorded sweeps, newest first; limit <= 0 means all.
 	Sweeps(ctx context.Context, limit int) ([]Sweep, error)

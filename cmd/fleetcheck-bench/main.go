@@ -6,8 +6,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -41,16 +39,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
 	cliutil.UsageErrors(app)
-	err := app.RunContext(ctx, args)
-	if err == nil {
-		return 0
-	}
-	if msg := err.Error(); msg != "" {
-		fmt.Fprintln(stderr, "fleetcheck-bench:", msg)
-	}
-	var coder cli.ExitCoder
-	if errors.As(err, &coder) {
-		return coder.ExitCode()
-	}
-	return 1
+	return cliutil.ExitStatus(app.RunContext(ctx, args), stderr, "fleetcheck-bench")
 }

@@ -11,8 +11,6 @@ import (
 	"github.com/fleetcheck/fleetcheck/internal/demo"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
-	"github.com/fleetcheck/fleetcheck/inventory/query"
-	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/runner"
 	"github.com/urfave/cli/v2"
 )
@@ -73,21 +71,16 @@ func runDemo(ctx context.Context, t *terminal, o *demoOptions) error {
 	}
 	defer d.Close()
 
-	qenv := &query.Env{Inventory: d.Inventory}
-	hosts, err := query.Select(ctx, qenv, o.sweep.query)
+	hosts, err := d.Select(ctx, o.sweep.query)
 	if err != nil {
 		return usageError("%v", err)
 	}
 	if len(hosts) == 0 {
-		return nothingSelected(o.sweep.query, len(d.Inventory.Hosts))
+		return inputError(&fleetenv.NothingSelectedError{Query: o.sweep.query, InventoryHosts: len(d.Inventory.Hosts)})
 	}
-	owners, err := ownership.Parse("demo/owners.yaml", demo.OwnersYAML())
+	owners, matcher, err := d.Owners(ctx)
 	if err != nil {
-		return fmt.Errorf("demo owners: %w", err)
-	}
-	matcher, err := owners.Compile(ctx, qenv)
-	if err != nil {
-		return fmt.Errorf("demo owners: %w", err)
+		return err
 	}
 	if err := checkTeam("--team", o.sweep.team, owners); err != nil {
 		return err

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/internal/adhoc"
@@ -62,19 +61,10 @@ type execOptions struct {
 	progress       bool
 }
 
-// execArgs splits exec's arguments at the required "--": everything
-// before it is the query, everything after it the command.
+// execArgs splits exec's arguments at the required "--".
 func execArgs(args []string) (query, command string, err error) {
-	i := slices.Index(args, "--")
-	if i < 0 {
-		return "", "", usageError("exec: want QUERY -- COMMAND (the -- is required: everything before it is the query)")
-	}
-	query, command = strings.Join(args[:i], " "), strings.Join(args[i+1:], " ")
-	if strings.TrimSpace(query) == "" {
-		return "", "", usageError("exec: want QUERY -- COMMAND: no query before -- ('all' for every host)")
-	}
-	if strings.TrimSpace(command) == "" {
-		return "", "", usageError("exec: want QUERY -- COMMAND: no command after --")
+	if query, command, err = adhoc.SplitArgs(args); err != nil {
+		return "", "", usageError("exec: %v", err)
 	}
 	return query, command, nil
 }
@@ -118,12 +108,7 @@ func runExec(ctx context.Context, t *terminal, o *execOptions) error {
 	if bar != nil {
 		bar.Finish()
 	}
-	ok := 0
-	for _, res := range results {
-		if adhoc.Succeeded(res) {
-			ok++
-		}
-	}
+	ok := adhoc.Successes(results)
 	if o.format == "json" {
 		err = report.WriteExecJSON(t.Out, results)
 	} else {
@@ -135,22 +120,14 @@ func runExec(ctx context.Context, t *terminal, o *execOptions) error {
 	if err != nil {
 		return err
 	}
-	return execExit(ctx, ok, len(hosts), o.pct)
-}
-
-// execExit is exec's exit status, as cumin's: 130 when interrupted, 2
-// when the success threshold was missed, 1 when it was met but some host
-// failed, 0 when every host succeeded.
-func execExit(ctx context.Context, ok, total int, pct float64) error {
-	switch {
-	case ctx.Err() != nil:
-		return cli.Exit("exec: interrupted", exitInterrupted)
-	case float64(ok)*100 < pct*float64(total):
-		return cli.Exit("", 2)
-	case ok < total:
-		return cli.Exit("", 1)
+	switch code := adhoc.ExitCode(ctx.Err() != nil, ok, len(hosts), o.pct); code {
+	case 0:
+		return nil
+	case exitInterrupted:
+		return cli.Exit("exec: interrupted", code)
+	default:
+		return cli.Exit("", code)
 	}
-	return nil
 }
 
 // confirm asks for the number of hosts at the terminal, as cumin does;
@@ -159,11 +136,7 @@ func confirm(ctx context.Context, t *terminal, hosts []inventory.Host, command s
 	if !t.InTTY {
 		return usageError("exec: %d hosts selected and stdin is not a terminal: add --force to run %q on all of them", len(hosts), command)
 	}
-	names := make([]string, len(hosts))
-	for i, h := range hosts {
-		names[i] = h.Name
-	}
-	err := adhoc.Confirm(ctx, t.In, t.Err, names, command)
+	err := adhoc.Confirm(ctx, t.In, t.Err, inventory.Names(hosts), command)
 	switch {
 	case err == nil:
 		return nil

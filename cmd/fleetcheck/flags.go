@@ -1,18 +1,14 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"errors"
-	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
-	"github.com/fleetcheck/fleetcheck/internal/suggest"
+	"github.com/fleetcheck/fleetcheck/internal/sweep"
 	"github.com/fleetcheck/fleetcheck/inventory"
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/report"
@@ -59,27 +55,11 @@ func loadHosts(ctx context.Context, in fleetenv.Inputs, q string) (*fleetenv.Env
 	if err != nil {
 		return nil, nil, err
 	}
-	hosts, err := e.Select(ctx, q)
+	hosts, err := e.SelectSome(ctx, q)
 	if err != nil {
 		return nil, nil, inputError(err)
 	}
-	if len(hosts) == 0 {
-		return nil, nil, nothingSelected(q, len(e.Inventory.Hosts))
-	}
 	return e, hosts, nil
-}
-
-// nothingSelected is the exit-3 error of a query that selects no host: a
-// typo must not read as "no failures". With no inventory at all it says so.
-func nothingSelected(q string, inventoryHosts int) error {
-	if q == "" {
-		q = "all"
-	}
-	msg := fmt.Sprintf("the query %q selects no hosts: nothing was checked (see fleetcheck hosts)", q)
-	if inventoryHosts == 0 {
-		msg = fmt.Sprintf("no inventory was loaded (give --inventory, or inventory: in the config): the query %q selects no hosts", q)
-	}
-	return cli.Exit(msg, exitNoVerdict)
 }
 
 // checkTeam rejects a team that the owners file does not define (flag
@@ -143,15 +123,8 @@ func readConn(c *cli.Context) (fleetenv.Conn, error) {
 	for _, n := range []string{"fanout", "timeout", "connect-timeout", "global-timeout"} {
 		o.Set[n] = c.IsSet(n)
 	}
-	switch {
-	case o.Fanout < 1:
-		return o, usageError("--fanout: want a number of hosts ≥ 1, got %d", o.Fanout)
-	case o.Timeout <= 0 && o.Set["timeout"]:
-		return o, usageError("--timeout: want a positive duration such as 30s, got %v", o.Timeout)
-	case o.ConnectTimeout <= 0 && o.Set["connect-timeout"]:
-		return o, usageError("--connect-timeout: want a positive duration such as 10s, got %v", o.ConnectTimeout)
-	case o.GlobalTimeout < 0:
-		return o, usageError("--global-timeout: want a duration ≥ 0 such as 10m (0: none), got %v", o.GlobalTimeout)
+	if err := o.Validate(); err != nil {
+		return o, inputError(err)
 	}
 	return o, nil
 }
@@ -168,12 +141,6 @@ func sweepFlags(defaultChecks string) []cli.Flag {
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "table: every exact summary on its own line (no ranges, no folding)"},
 		&cli.StringFlag{Name: "status", Usage: "table: only failures at least this bad, `STATUS` (warning, unknown, unreachable, critical)"},
 	}
-}
-
-// sweepOutput is one requested output: a format and where it goes.
-type sweepOutput struct {
-	format string
-	file   string // "" means stdout
 }
 
 // sweepOptions are the options of the commands that sweep.
@@ -214,29 +181,11 @@ func (o sweepOptions) table() (report.TableOptions, error) {
 	return opts, nil
 }
 
-// outputs validates -o and --output-file; the file is tried before any
-// host is contacted, not found missing after the sweep.
-func (o sweepOptions) outputs(def string) ([]sweepOutput, error) {
-	formats := o.formats
-	if len(formats) == 0 {
-		formats = []string{cmp.Or(def, "table")}
-	}
-	var outs []sweepOutput
-	for _, f := range formats {
-		for _, f := range strings.Split(f, ",") {
-			if names := append(report.FormatNames(), "digest"); !slices.Contains(names, f) { // digest: from the state store (state.go)
-				return nil, usageError("unknown output format %q%s (want one of %s)", f, suggest.DidYouMean(f, names), strings.Join(names, ", "))
-			}
-			outs = append(outs, sweepOutput{format: f})
-		}
-	}
-	if o.outputFile != "" {
-		f, err := report.CreateAtomic(o.outputFile)
-		if err != nil {
-			return nil, usageError("--output-file: cannot create %s: %v", o.outputFile, errors.Unwrap(err))
-		}
-		f.Abort()
-		outs[len(outs)-1].file = o.outputFile
+// outputs validates -o and --output-file (def: the configured default format).
+func (o sweepOptions) outputs(def string) ([]sweep.Output, error) {
+	outs, err := sweep.ParseOutputs(o.formats, def, o.outputFile)
+	if err != nil {
+		return nil, usageError("%v", err)
 	}
 	return outs, nil
 }

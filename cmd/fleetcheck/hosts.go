@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
+	"github.com/fleetcheck/fleetcheck/inventory"
 	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 	"github.com/urfave/cli/v2"
 )
@@ -43,16 +43,6 @@ type hostsOptions struct {
 	shard  string // --shard I/N; "" for every selected host
 }
 
-// jsonHost is one host of hosts -o json.
-type jsonHost struct {
-	Name    string            `json:"name"`
-	Address string            `json:"address,omitempty"`
-	Port    int               `json:"port,omitempty"`
-	User    string            `json:"user,omitempty"`
-	Labels  map[string]string `json:"labels,omitempty"`
-	Source  string            `json:"source,omitempty"`
-}
-
 // runHosts prints the hosts the query selects.
 func runHosts(ctx context.Context, t *terminal, o *hostsOptions) error {
 	if o.format != "text" && o.format != "json" {
@@ -68,18 +58,9 @@ func runHosts(ctx context.Context, t *terminal, o *hostsOptions) error {
 	}
 	hosts = shard.Filter(hosts)
 	if o.format == "json" {
-		out := make([]jsonHost, len(hosts))
-		for i, h := range hosts {
-			out[i] = jsonHost{h.Name, h.Address, h.Port, h.User, h.Labels, h.Source}
-		}
-		enc := json.NewEncoder(t.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return inventory.WriteJSON(t.Out, hosts)
 	}
-	names := make([]string, len(hosts))
-	for i, h := range hosts {
-		names[i] = h.Name
-	}
+	names := inventory.Names(hosts)
 	if o.list {
 		_, err := fmt.Fprintln(t.Out, strings.Join(names, "\n"))
 		return err

@@ -39,23 +39,7 @@ func run(ctx context.Context, args []string, t *terminal) int {
 	if err == nil {
 		err = app.RunContext(ctx, args)
 	}
-	return exitCode(err, t)
-}
-
-// exitCode prints err (if any) and maps it to an exit code.
-func exitCode(err error, t *terminal) int {
-	if err == nil {
-		return 0
-	}
-	var coder cli.ExitCoder
-	if errors.As(err, &coder) {
-		if msg := err.Error(); msg != "" {
-			fmt.Fprintln(t.Err, "fleetcheck:", msg)
-		}
-		return coder.ExitCode()
-	}
-	fmt.Fprintln(t.Err, "fleetcheck:", err)
-	return 1
+	return cliutil.ExitStatus(err, t.Err, "fleetcheck")
 }
 
 // usageError is a bad command line: exit 64.
@@ -64,11 +48,16 @@ func usageError(format string, args ...any) error {
 }
 
 // inputError is an error loading or reading the inputs: exit 64 for the
-// command line's (query syntax, unknown check), 78 for a file's.
+// command line's (query syntax, unknown check), 3 for a query that selects
+// nothing, 78 for a file's.
 func inputError(err error) error {
 	var ue *fleetenv.UsageError
-	if errors.As(err, &ue) {
+	var none *fleetenv.NothingSelectedError
+	switch {
+	case errors.As(err, &ue):
 		return cli.Exit(err.Error(), exitUsage)
+	case errors.As(err, &none):
+		return cli.Exit(err.Error(), exitNoVerdict)
 	}
 	return cli.Exit(err.Error(), exitConfig)
 }
@@ -90,7 +79,7 @@ func newApp(t *terminal) *cli.App {
 		},
 		Action: func(c *cli.Context) error {
 			if c.Bool("version") {
-				return writeVersion(t.Out)
+				return cliutil.WriteVersion(t.Out, "fleetcheck")
 			}
 			if c.NArg() > 0 {
 				return usageError("unknown command %q (see fleetcheck --help)", c.Args().First())

@@ -25,6 +25,7 @@ func TestMain(m *testing.M) {
 		panic("building fleetcheck: " + err.Error())
 	}
 	code := m.Run()
+	sharedPG.Stop()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -120,12 +120,8 @@ func readShards(names []string, stdin io.Reader) ([]sweep.Part, error) {
 
 // writeMerged writes the whole sweep to every output after the sinks
 // given (the state store records it first).
-func writeMerged(ctx context.Context, whole *health.Sweep, outs []sweepOutput, sinks []sweep.Sink, stdout io.Writer, tty report.FormatOptions) error {
-	targets := make([]sweep.Output, len(outs))
-	for i, o := range outs {
-		targets[i] = sweep.Output{Format: o.format, File: o.file}
-	}
-	outputs, err := sweep.NewOutputs(targets, stdout, tty)
+func writeMerged(ctx context.Context, whole *health.Sweep, outs []sweep.Output, sinks []sweep.Sink, stdout io.Writer, tty report.FormatOptions) error {
+	outputs, err := sweep.NewOutputs(outs, stdout, tty)
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/checks"
@@ -147,21 +145,15 @@ func runOwnersLint(ctx context.Context, t *terminal, in fleetenv.Inputs) error {
 	if len(oe.env.Inventory.Hosts) == 0 {
 		return usageError("owners lint: no inventory was loaded (give --inventory, or inventory: in the config): rules cannot be checked against no hosts")
 	}
-	findings, err := oe.file.Lint(ctx, oe.env.Query)
+	findings, err := oe.file.LintAll(ctx, oe.env.Query, oe.checks)
 	if err != nil {
 		return inputError(err)
 	}
-	findings = append(findings, oe.file.LintChecks(oe.checks)...)
-	slices.SortStableFunc(findings, func(a, b ownership.Finding) int {
-		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
-	})
 	if err := ownership.WriteLint(t.Out, findings); err != nil {
 		return err
 	}
-	for _, fd := range findings {
-		if fd.Severity == ownership.SeverityError {
-			return cli.Exit("", 1)
-		}
+	if ownership.HasErrors(findings) {
+		return cli.Exit("", 1)
 	}
 	return nil
 }

@@ -47,7 +47,7 @@ func openStore(ctx context.Context, path string) (*state.DB, error) {
 // sweepState prepares recording for the sweep of hosts: the store, and
 // what it must know of the inventory and configuration to tell gone from
 // fixed. Without --state or state: it returns nils.
-func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts []string) (*state.SQLite, *sweep.StateSink, error) {
+func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts []string) (*state.DB, *sweep.StateSink, error) {
 	path := statePath(e, o.state)
 	if path == "" {
 		return nil, nil, nil
@@ -55,14 +55,9 @@ func sweepState(ctx context.Context, e *fleetenv.Env, o *sweepCmdOptions, hosts 
 	if o.sweep.team != "" {
 		return nil, nil, usageError("--state records the whole sweep and --team keeps one team's records: drop --team (digest --team shows one team)")
 	}
-	configured, err := e.CheckNames()
+	info, err := e.SweepInfo(hosts)
 	if err != nil {
 		return nil, nil, inputError(err)
-	}
-	info := state.SweepInfo{Hosts: hosts, Configured: configured}
-	if len(e.Inventory.Hosts) > 0 {
-		// Hosts swept without being in the inventory (D{...}) are not gone.
-		info.Inventory = append(e.Inventory.Names(), hosts...)
 	}
 	if o.shard != "" {
 		if sh, err := sweep.ParseShard(o.shard); err == nil { // runSweep already refused a bad one
@@ -184,7 +179,7 @@ func cmpErr(err error, fallback string) string {
 }
 
 // requireStore opens the store that digest and history read: it must exist.
-func requireStore(ctx context.Context, e *fleetenv.Env, flag string) (*state.SQLite, error) {
+func requireStore(ctx context.Context, e *fleetenv.Env, flag string) (*state.DB, error) {
 	path := statePath(e, flag)
 	if path == "" {
 		return nil, usageError("no state store: give --state FILE or state: in the config")

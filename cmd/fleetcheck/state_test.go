@@ -1,31 +1,55 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/fleetcheck/fleetcheck/internal/fleetsim"
+	"github.com/fleetcheck/fleetcheck/internal/pgtest"
 	"github.com/fleetcheck/fleetcheck/state"
 )
+
+// sharedPG is the test binary's PostgreSQL, for --state postgres://.
+var sharedPG pgtest.Shared
+
+// stateBackends are the --state values the end-to-end tests run with: an
+// SQLite file, and a fresh database on a PostgreSQL the tests start
+// (skipped where it is not installed).
+var stateBackends = []struct {
+	name  string
+	fresh func(t *testing.T) string
+}{
+	{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "fleet.db") }},
+	{"postgres", func(t *testing.T) string { return sharedPG.Database(t) }},
+}
 
 // TestSweepStateDigestHistory: two sweeps of a simulated fleet into one
 // store, through the binary: the table marks failures new, then ongoing;
 // -o digest and digest -o json (its schema is checked in digest's tests) tell the same; history shows a host's
-// timeline, the unreachable host's own episode included.
+// timeline, the unreachable host's own episode included. On SQLite and on
+// PostgreSQL.
 func TestSweepStateDigestHistory(t *testing.T) {
+	for _, b := range stateBackends {
+		t.Run(b.name, func(t *testing.T) { testSweepStateDigestHistory(t, b.fresh(t)) })
+	}
+}
+
+func testSweepStateDigestHistory(t *testing.T, db string) {
 	_, args := simFiles(t, 12, fleetsim.FaultRefuse)
-	db := filepath.Join(t.TempDir(), "fleet.db")
 	sweepArgs := append([]string{"sweep", "--no-progress", "--timeout", "5s", "--state", db}, args...)
 
 	first, stderr, code := runBinary(t, sweepArgs...)
 	if code == 0 || code == 64 || code == 78 || !strings.Contains(first, "[new]") || strings.Contains(first, "[ongoing") {
 		t.Fatalf("first sweep (exit %d) should mark every failure new:\n%s%s", code, first, stderr)
 	}
-	if fi, err := os.Stat(db); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(db); !state.IsPostgresURL(db) && (err != nil || fi.Mode().Perm() != 0o600) {
 		t.Fatalf("store %v, mode %v", err, fi)
 	}
 	second, stderr, _ := runBinary(t, append(sweepArgs, "-o", "table", "-o", "digest")...)
@@ -41,7 +65,7 @@ func TestSweepStateDigestHistory(t *testing.T) {
 	if _, stderr, code := runBinary(t, append(sweepArgs, "--shard", "0/2")...); code == 64 || code == 78 {
 		t.Fatalf("sharded sweep: exit %d: %s", code, stderr)
 	}
-	s, err := state.Open(context.Background(), db, state.Options{})
+	s, err := state.OpenAny(context.Background(), db, state.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +119,7 @@ func TestSweepStateDigestHistory(t *testing.T) {
 
 func openEpisodes(t *testing.T, db string) int {
 	t.Helper()
-	s, err := state.Open(context.Background(), db, state.Options{})
+	s, err := state.OpenAny(context.Background(), db, state.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,4 +181,82 @@ func bump(t *testing.T, path string) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestShardsIntoPostgresThenDigest: three `sweep --shard i/3` processes
+// record at once into one PostgreSQL database; the one digest then holds
+// the same failures, team for team, as an unsharded sweep's into SQLite.
+func TestShardsIntoPostgresThenDigest(t *testing.T) {
+	pg := sharedPG.Database(t)
+	_, args := simFiles(t, 30, fleetsim.FaultRefuse, fleetsim.FaultRefuse)
+	base := append([]string{"sweep", "--no-progress", "--timeout", "5s", "-o", "json"}, args...)
+	errs := make(chan string, 3)
+	for i := range 3 {
+		go func() {
+			_, stderr, code := runBinary(t, append(base, "--state", pg, "--shard", fmt.Sprintf("%d/3", i))...)
+			if code == 64 || code == 78 || code == 1 {
+				errs <- fmt.Sprintf("shard %d/3: exit %d: %s", i, code, stderr)
+				return
+			}
+			errs <- ""
+		}()
+	}
+	for range 3 {
+		if e := <-errs; e != "" {
+			t.Fatal(e)
+		}
+	}
+	db := filepath.Join(t.TempDir(), "fleet.db")
+	if _, stderr, code := runBinary(t, append(base, "--state", db)...); code == 64 || code == 78 || code == 1 {
+		t.Fatalf("unsharded sweep: exit %d: %s", code, stderr)
+	}
+	sharded, unsharded := digestFailures(t, pg), digestFailures(t, db)
+	if sharded != unsharded || !strings.Contains(sharded, "(host)") {
+		t.Errorf("digest of the three shards:\n%s\nof the unsharded sweep:\n%s", sharded, unsharded)
+	}
+	s, err := state.OpenAny(context.Background(), pg, state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sweeps, err := s.Sweeps(context.Background(), 0)
+	hosts := 0
+	for _, sw := range sweeps {
+		hosts += sw.Hosts
+	}
+	if err != nil || len(sweeps) != 3 || hosts != 30 {
+		t.Errorf("%d sweeps over %d hosts recorded (%v), want the 3 shards of 30", len(sweeps), hosts, err)
+	}
+}
+
+// digestFailures is the new failures of `digest -o json` on store, one
+// line per team, check and hosts.
+func digestFailures(t *testing.T, store string) string {
+	t.Helper()
+	stdout, stderr, code := runBinary(t, "digest", "--state", store, "-o", "json")
+	if code != 0 {
+		t.Fatalf("digest: exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Teams []struct {
+			Team string `json:"team"`
+			New  []struct {
+				Check  string `json:"check"`
+				Status string `json:"status"`
+				Hosts  string `json:"hosts"`
+			} `json:"new"`
+		} `json:"teams"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, tm := range doc.Teams {
+		for _, g := range tm.New {
+			check := cmp.Or(g.Check, "(host)")
+			lines = append(lines, tm.Team+" "+check+" "+g.Status+" "+g.Hosts)
+		}
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/checks"
+	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/demo"
 	"github.com/fleetcheck/fleetcheck/internal/fleetsim"
 )
@@ -218,7 +219,7 @@ func interruptDemo(t *testing.T, sig syscall.Signal) {
 			worst = checks.Worst(worst, st)
 		}
 	}
-	want := checks.ExitCode(worst)
+	want := health.ExitCode(worst, health.Finished)
 	if want == 0 {
 		want = exitInterrupted
 	}

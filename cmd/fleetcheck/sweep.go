@@ -9,6 +9,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/health"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
+	"github.com/fleetcheck/fleetcheck/inventory"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
 	"github.com/fleetcheck/fleetcheck/state"
@@ -86,15 +87,11 @@ func runSweep(ctx context.Context, t *terminal, o *sweepCmdOptions) error {
 	if owners != nil {
 		attribute = owners
 	}
-	names := make([]string, len(hosts))
-	for i, h := range hosts {
-		names[i] = h.Name
-	}
-	store, rec, err := sweepState(ctx, e, o, names)
+	store, rec, err := sweepState(ctx, e, o, inventory.Names(hosts))
 	if err != nil {
 		return err
 	}
-	if store == nil && slices.ContainsFunc(outs, func(o sweepOutput) bool { return o.format == "digest" }) {
+	if store == nil && slices.ContainsFunc(outs, func(o sweep.Output) bool { return o.Format == sweep.DigestFormat }) {
 		return usageError("-o digest needs the state store: give --state FILE or state: in the config")
 	}
 	if store != nil {
@@ -119,7 +116,7 @@ type sweepJob struct {
 	checks        []sweep.Check
 	runner        sweep.Runner
 	owners        sweep.Owners
-	outs          []sweepOutput
+	outs          []sweep.Output
 	team          string
 	globalTimeout time.Duration
 	progress      bool                // unless --no-progress: drawn when stderr is a terminal
@@ -130,14 +127,13 @@ type sweepJob struct {
 // execSweep runs the job, streams NDJSON and progress, writes every output
 // (partial results too, marked incomplete) and returns the exit status.
 func execSweep(parent context.Context, t *terminal, job sweepJob) error {
-	var outs []sweep.Output
-	var digests []sweepOutput // rendered from the store once the sweep is recorded
+	var outs, digests []sweep.Output // digests: rendered from the store once the sweep is recorded
 	for _, o := range job.outs {
-		if o.format == "digest" {
+		if o.Format == sweep.DigestFormat {
 			digests = append(digests, o)
-			continue
+		} else {
+			outs = append(outs, o)
 		}
-		outs = append(outs, sweep.Output{Format: o.format, File: o.file})
 	}
 	tty := report.FormatOptions{Color: t.color(), Width: t.Width, Table: job.table}
 	if job.record != nil {
@@ -156,11 +152,7 @@ func execSweep(parent context.Context, t *terminal, job sweepJob) error {
 		defer job.record.Abort()
 	}
 	if job.progress && t.ErrTTY {
-		names := make([]string, len(job.tasks))
-		for i, task := range job.tasks {
-			names[i] = task.Host.Name
-		}
-		sinks = append(sinks, sweep.ProgressSink(report.NewHostProgress(t.Err, names)))
+		sinks = append(sinks, sweep.ProgressSink(report.NewHostProgress(t.Err, sweep.TaskHosts(job.tasks))))
 	}
 	out, err := sweep.Execute(parent, sweep.Job{
 		Query: job.query, Hosts: job.hosts, Tasks: job.tasks, Checks: job.checks,
@@ -171,7 +163,7 @@ func execSweep(parent context.Context, t *terminal, job sweepJob) error {
 		return cli.Exit(err.Error(), 1)
 	}
 	for _, o := range digests {
-		if err := sweepDigest(context.WithoutCancel(parent), job.env, job.store, job.record.Swept(), o.file, t.Out); err != nil {
+		if err := sweepDigest(context.WithoutCancel(parent), job.env, job.store, job.record.Swept(), o.File, t.Out); err != nil {
 			return err
 		}
 	}

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"runtime"
-	"runtime/debug"
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/internal/cliutil"
@@ -13,37 +10,11 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// writeVersion writes the version, commit and Go version from the build
-// information the Go toolchain stamps into the binary.
-func writeVersion(w io.Writer) error {
-	version, commit, when, modified := "(devel)", "unknown", "", false
-	if info, ok := debug.ReadBuildInfo(); ok {
-		if info.Main.Version != "" {
-			version = info.Main.Version
-		}
-		for _, s := range info.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				commit = s.Value
-			case "vcs.time":
-				when = " " + s.Value
-			case "vcs.modified":
-				modified = s.Value == "true"
-			}
-		}
-	}
-	if modified {
-		commit += " (modified)"
-	}
-	_, err := fmt.Fprintf(w, "fleetcheck %s\ncommit %s%s\n%s %s/%s\n", version, commit, when, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return err
-}
-
 func newVersionCmd(t *terminal) *cli.Command {
 	return &cli.Command{
 		Name:   "version",
 		Usage:  "print the version, commit and Go version (also --version)",
-		Action: func(*cli.Context) error { return writeVersion(t.Out) },
+		Action: func(*cli.Context) error { return cliutil.WriteVersion(t.Out, "fleetcheck") },
 	}
 }
 
@@ -87,9 +58,7 @@ func listNames(ctx context.Context, t *terminal, kind string) error {
 			break
 		}
 		if f, _, err := e.Owners(ctx); err == nil && f != nil {
-			for _, team := range f.Teams {
-				names = append(names, team.Name)
-			}
+			names = f.TeamNames()
 		}
 	default:
 		return usageError("completion --list: want checks, teams or shells, got %q", kind)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -158,4 +159,47 @@ func Confirm(ctx context.Context, in io.Reader, out io.Writer, hosts []string, c
 		}
 	}
 	return nil
+}
+
+// SplitArgs splits exec's arguments at the required "--": everything before
+// it is the query, everything after it the command; neither may be empty.
+func SplitArgs(args []string) (query, command string, err error) {
+	i := slices.Index(args, "--")
+	if i < 0 {
+		return "", "", errors.New("want QUERY -- COMMAND (the -- is required: everything before it is the query)")
+	}
+	query, command = strings.Join(args[:i], " "), strings.Join(args[i+1:], " ")
+	if strings.TrimSpace(query) == "" {
+		return "", "", errors.New("want QUERY -- COMMAND: no query before -- ('all' for every host)")
+	}
+	if strings.TrimSpace(command) == "" {
+		return "", "", errors.New("want QUERY -- COMMAND: no command after --")
+	}
+	return query, command, nil
+}
+
+// Successes counts the results that Succeeded.
+func Successes(results []report.ExecResult) int {
+	ok := 0
+	for _, r := range results {
+		if Succeeded(r) {
+			ok++
+		}
+	}
+	return ok
+}
+
+// ExitCode is a run's exit status, as cumin's: 130 when interrupted, 2 when
+// the success threshold pct was missed, 1 when it was met but some host
+// failed, 0 when every host succeeded.
+func ExitCode(interrupted bool, ok, total int, pct float64) int {
+	switch {
+	case interrupted:
+		return health.ExitInterrupted
+	case float64(ok)*100 < pct*float64(total):
+		return 2
+	case ok < total:
+		return 1
+	}
+	return 0
 }

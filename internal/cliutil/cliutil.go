@@ -4,7 +4,9 @@
 package cliutil
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -179,4 +181,21 @@ func UsageErrors(app *cli.App) {
 		}
 	}
 	set(app.Commands)
+}
+
+// ExitStatus prints err (if any, and unless its message is empty) on
+// stderr after "program: " and returns the process exit code: 0 for nil,
+// a cli.ExitCoder's code, else 1.
+func ExitStatus(err error, stderr io.Writer, program string) int {
+	if err == nil {
+		return 0
+	}
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintln(stderr, program+":", msg)
+	}
+	var coder cli.ExitCoder
+	if errors.As(err, &coder) {
+		return coder.ExitCode()
+	}
+	return 1
 }

@@ -4,6 +4,7 @@
 package fleetenv
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/inventory/query"
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/runner"
+	"github.com/fleetcheck/fleetcheck/state"
 )
 
 // UsageError is an error of the command line (a query syntax error, an
@@ -134,6 +136,47 @@ func (e *Env) Select(ctx context.Context, q string) ([]inventory.Host, error) {
 	return hosts, nil
 }
 
+// NothingSelectedError is a query that selects no host: nothing was
+// checked, which must not read as "no failures" (exit 3).
+type NothingSelectedError struct {
+	Query          string // as given; "" is all
+	InventoryHosts int    // hosts in the inventory: 0 means none was loaded
+}
+
+func (e *NothingSelectedError) Error() string {
+	q := cmp.Or(e.Query, "all")
+	if e.InventoryHosts == 0 {
+		return fmt.Sprintf("no inventory was loaded (give --inventory, or inventory: in the config): the query %q selects no hosts", q)
+	}
+	return fmt.Sprintf("the query %q selects no hosts: nothing was checked (see fleetcheck hosts)", q)
+}
+
+// SelectSome is Select refusing a query that selects no host with a
+// *NothingSelectedError.
+func (e *Env) SelectSome(ctx context.Context, q string) ([]inventory.Host, error) {
+	hosts, err := e.Select(ctx, q)
+	if err == nil && len(hosts) == 0 {
+		err = &NothingSelectedError{Query: q, InventoryHosts: len(e.Inventory.Hosts)}
+	}
+	return hosts, err
+}
+
+// SweepInfo is what the state store must know of a sweep of hosts (their
+// names) to tell gone from fixed: the configured checks and, when an
+// inventory is loaded, its hosts (plus the swept ones: hosts swept without
+// being in the inventory, D{...}, are not gone). Shard is the caller's.
+func (e *Env) SweepInfo(hosts []string) (state.SweepInfo, error) {
+	configured, err := e.CheckNames()
+	if err != nil {
+		return state.SweepInfo{}, err
+	}
+	info := state.SweepInfo{Hosts: hosts, Configured: configured}
+	if len(e.Inventory.Hosts) > 0 {
+		info.Inventory = append(e.Inventory.Names(), hosts...)
+	}
+	return info, nil
+}
+
 // configured is the checks of the configuration, nil when it has none.
 func (e *Env) configured() ([]checks.Configured, error) {
 	if e.Config.Checks == nil {
@@ -248,6 +291,23 @@ type Conn struct {
 	User                                   string
 	AcceptNew                              bool
 	Set                                    map[string]bool // by flag name: fanout, timeout, connect-timeout, global-timeout
+}
+
+// Validate refuses settings that cannot work, naming the flag and what it
+// takes (a *UsageError). Timeouts not given on the command line are not
+// checked: their defaults apply.
+func (c Conn) Validate() error {
+	switch {
+	case c.Fanout < 1:
+		return usagef("--fanout: want a number of hosts ≥ 1, got %d", c.Fanout)
+	case c.Timeout <= 0 && c.Set["timeout"]:
+		return usagef("--timeout: want a positive duration such as 30s, got %v", c.Timeout)
+	case c.ConnectTimeout <= 0 && c.Set["connect-timeout"]:
+		return usagef("--connect-timeout: want a positive duration such as 10s, got %v", c.ConnectTimeout)
+	case c.GlobalTimeout < 0:
+		return usagef("--global-timeout: want a duration ≥ 0 such as 10m (0: none), got %v", c.GlobalTimeout)
+	}
+	return nil
 }
 
 // RunnerConfig is the runner configuration of c, then the configuration's

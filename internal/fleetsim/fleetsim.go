@@ -288,14 +288,6 @@ func (f *Fleet) Signals(name string) []string {
 	return slices.Clone(h.signalLog)
 }
 
-// Fault returns the named host's current fault.
-func (f *Fleet) Fault(name string) Fault {
-	if h, ok := f.byName[name]; ok {
-		return h.currentFault()
-	}
-	return FaultNone
-}
-
 // SetFault changes the named host's fault from now on. Connection-level
 // faults (refuse, hang_before_banner, wrong_host_key, reject_auth) apply
 // to new connections; hang_after_auth to new channel opens; the others to

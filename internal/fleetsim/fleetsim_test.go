@@ -663,3 +663,11 @@ func TestNoGoroutineLeak(t *testing.T) {
 		t.Errorf("%d goroutines before Start, %d after Close:\n%s", before, after, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// Fault returns the named host's current fault.
+func (f *Fleet) Fault(name string) Fault {
+	if h, ok := f.byName[name]; ok {
+		return h.currentFault()
+	}
+	return FaultNone
+}

@@ -66,6 +66,15 @@ func Plan(hosts []inventory.Host, cks []Check) []runner.Task {
 	return tasks
 }
 
+// TaskHosts are the names of the hosts of a plan, in its order.
+func TaskHosts(tasks []runner.Task) []string {
+	names := make([]string, len(tasks))
+	for i, t := range tasks {
+		names[i] = t.Host.Name
+	}
+	return names
+}
+
 // Run executes the plan with r and sends every attributed record on out as
 // its host finishes; it closes out before returning. owners may be nil (no
 // owners file). The error is the runner's: the context ended early.
