@@ -49,7 +49,6 @@ type recording struct {
 	done   bool
 	stmt   map[string]*sql.Stmt
 	triage *triageView
-	flaps  map[epKey]int // resolutions in the FlapWindow before the sweep
 }
 
 // The statements a recording runs once per failure.
@@ -135,40 +134,13 @@ func (r *recording) settleTriage(ctx context.Context) error {
 		return r.fail("expiring acknowledgements", err)
 	}
 	var err error
-	if r.triage, err = r.s.loadTriage(ctx, r.conn, r.info.Started); err != nil {
-		return err
-	}
-	rows, err := r.conn.QueryContext(ctx, `SELECT host, check_name, COUNT(*) FROM episodes
-		WHERE end_kind = ? AND first_seen >= ? GROUP BY host, check_name`, string(EndFixed), millis(r.info.Started.Add(-FlapWindow)))
-	if err != nil {
-		return r.fail("counting flaps", err)
-	}
-	defer rows.Close()
-	r.flaps = map[epKey]int{}
-	for rows.Next() {
-		var k epKey
-		var n int
-		if err := rows.Scan(&k.host, &k.check, &n); err != nil {
-			return r.fail("counting flaps", err)
-		}
-		if n >= FlapCount {
-			r.flaps[k] = n
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return r.fail("counting flaps", err)
-	}
-	return nil
+	r.triage, err = r.s.readTriage(ctx, r.conn, r.info.Started)
+	return err
 }
 
-// triageMark adds to m what triage says of the failure of k at status.
+// triageMark adds to m what triage says of the failure of k.
 func (r *recording) triageMark(m Mark, k epKey, now time.Time) Mark {
-	if a := r.triage.acks[m.Episode]; a != nil && m.Episode != 0 {
-		m.Ack = a
-	}
-	m.Maintenance = r.triage.window(k.host, now)
-	m.Flaps = r.flaps[k]
-	return m
+	return r.triage.mark(m, k, health.OK, now)
 }
 
 // checkAck ends the acknowledgement of an episode seen at status when it

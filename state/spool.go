@@ -29,6 +29,7 @@ type spooled struct {
 	kept   []spooledRec
 	counts Counts
 	done   bool
+	triage *triageView // for the marks only: Commit decides on the history as it is then
 }
 
 type spooledRec struct {
@@ -43,7 +44,11 @@ func (s *DB) beginSpooled(ctx context.Context, info SweepInfo) (*spooled, error)
 		info.Started = s.opt.now()
 	}
 	sp := &spooled{s: s, info: info, open: map[epKey]openEp{}, hosts: map[string]bool{}}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, host, check_name, first_seen FROM episodes WHERE end_kind = ''`)
+	// An episode that opened in a maintenance window that has ended began
+	// at its end (see Triage); Commit writes it so.
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.host, e.check_name,
+		COALESCE((SELECT m.end_at FROM maintenance m WHERE m.id = e.maint AND m.end_at <= ?), e.first_seen)
+		FROM episodes e WHERE e.end_kind = ''`, millis(info.Started))
 	if err != nil {
 		return nil, fmt.Errorf("state %s: reading open episodes: %w", s.path, err)
 	}
@@ -63,6 +68,9 @@ func (s *DB) beginSpooled(ctx context.Context, info SweepInfo) (*spooled, error)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("state %s: reading open episodes: %w", s.path, err)
+	}
+	if sp.triage, err = s.readTriage(ctx, s.db, info.Started); err != nil {
+		return nil, err
 	}
 	return sp, nil
 }
@@ -91,9 +99,9 @@ func (sp *spooled) Add(_ context.Context, rec health.Record) (Mark, error) {
 	case rec.Status == health.OK:
 		return Mark{}, nil
 	case open:
-		return Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, nil
+		return sp.triage.mark(Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, k, rec.Status, at), nil
 	default:
-		return Mark{New: true, FirstSeen: at}, nil
+		return sp.triage.mark(Mark{New: true, FirstSeen: at}, k, rec.Status, at), nil
 	}
 }
 
