@@ -1,5 +1,5 @@
 // Package deploy holds the recipes for running fleetcheck on existing
-// schedulers (Kubernetes, cron); its tests check that the manifests say what
+// schedulers (Kubernetes, cron, systemd); its tests check that the manifests say what
 // the README promises.
 package deploy
 
@@ -190,8 +190,45 @@ func TestKubernetesMerge(t *testing.T) {
 	}
 }
 
+// TestKubernetesPost checks that digest --post runs on the store the merge
+// records into, after the merge.
+func TestKubernetesPost(t *testing.T) {
+	docs := k8sDocs(t, "kubernetes/fleetcheck.yaml")
+	merge := cronJob(t, docs, "fleetcheck-merge")
+	post := cronJob(t, docs, "fleetcheck-post")
+	container := func(cj map[string]any) []string {
+		return stringList(t, dig(t, cj, "spec", "jobTemplate", "spec", "template", "spec", "containers", "0", "args"))
+	}
+	args := container(post)
+	if len(args) < 2 || args[0] != "digest" || args[1] != "--post" {
+		t.Fatalf("post args %q: want digest --post", args)
+	}
+	store := func(args []string) string {
+		for _, a := range args {
+			if strings.HasPrefix(a, "--state=") {
+				return a
+			}
+		}
+		return ""
+	}
+	if store(args) == "" || store(args) != store(container(merge)) {
+		t.Errorf("post's %q is not the merge's %q", store(args), store(container(merge)))
+	}
+	minute := func(cj map[string]any) int {
+		m, err := strconv.Atoi(strings.Fields(dig(t, cj, "spec", "schedule").(string))[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if minute(post) <= minute(merge) {
+		t.Errorf("post at minute %d, not after the merge (%d)", minute(post), minute(merge))
+	}
+}
+
 // TestCronRecipe checks the bastion recipe: every bastion sweeps its shard
-// of SHARDS into the shared directory, and one merges what the others wrote.
+// of SHARDS into the shared directory, one merges what the others wrote
+// and then posts the digests (digest --post on the merged store).
 func TestCronRecipe(t *testing.T) {
 	b, err := os.ReadFile("cron/fleetcheck.cron")
 	if err != nil {
@@ -201,7 +238,7 @@ func TestCronRecipe(t *testing.T) {
 	for _, re := range []string{
 		`(?m)^0 \* \* \* \* +fleetcheck +fleetcheck sweep .*--shard \$SHARD/\$SHARDS .*-o json --output-file /srv/fleetcheck/shards/shard-\$SHARD\.json$`,
 		`(?m)^10 \* \* \* \* +fleetcheck +\[ "\$SHARD" = 0 \] && fleetcheck merge .*--state /var/lib/fleetcheck/fleet\.db .* /srv/fleetcheck/shards/shard-\*\.json$`,
-		`(?m)^15 \* \* \* \* +fleetcheck +\[ "\$SHARD" = 0 \] && fleetcheck digest .*--state /var/lib/fleetcheck/fleet\.db `,
+		`(?m)^15 \* \* \* \* +fleetcheck +\[ "\$SHARD" = 0 \] && fleetcheck digest --post .*--state /var/lib/fleetcheck/fleet\.db$`,
 		`(?m)^SHARDS=\d+$`,
 	} {
 		if !regexp.MustCompile(re).MatchString(s) {
@@ -210,6 +247,68 @@ func TestCronRecipe(t *testing.T) {
 	}
 	if strings.Contains(s, "%") {
 		t.Error("cron recipe holds a %, which cron turns into a newline")
+	}
+}
+
+// unit reads a systemd unit file: section -> key -> values, in order.
+func unit(t *testing.T, path string) map[string]map[string][]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string][]string{}
+	section := ""
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
+			section = strings.Trim(line, "[]")
+			out[section] = map[string][]string{}
+		default:
+			k, v, ok := strings.Cut(line, "=")
+			if !ok || section == "" {
+				t.Fatalf("%s:%d: not a key=value in a section: %q", path, i+1, line)
+			}
+			out[section][k] = append(out[section][k], v)
+		}
+	}
+	return out
+}
+
+// TestSystemdUnits checks the service and timer pair: every hour a sweep
+// into the store, then digest --post on the same store; the sweep's
+// failure codes (1-3) do not stop the post, the post's 75/76 fail the unit.
+func TestSystemdUnits(t *testing.T) {
+	svc := unit(t, "systemd/fleetcheck.service")["Service"]
+	one := func(k string) string {
+		t.Helper()
+		if len(svc[k]) != 1 {
+			t.Fatalf("fleetcheck.service: want one %s=, got %q", k, svc[k])
+		}
+		return svc[k][0]
+	}
+	if one("Type") != "oneshot" || one("User") != "fleetcheck" || one("StateDirectory") != "fleetcheck" {
+		t.Errorf("fleetcheck.service: Type %q User %q StateDirectory %q", one("Type"), one("User"), one("StateDirectory"))
+	}
+	sweep, post := one("ExecStart"), one("ExecStartPost")
+	store := "--state /var/lib/fleetcheck/fleet.db"
+	if !strings.HasPrefix(sweep, "/usr/local/bin/fleetcheck sweep ") || !strings.Contains(sweep, store) || !strings.Contains(sweep, "--no-progress") {
+		t.Errorf("ExecStart %q: want fleetcheck sweep %s --no-progress", sweep, store)
+	}
+	if !strings.HasPrefix(post, "/usr/local/bin/fleetcheck digest --post ") || !strings.Contains(post, store) || strings.HasPrefix(post, "-") {
+		t.Errorf("ExecStartPost %q: want fleetcheck digest --post %s, its failure not ignored", post, store)
+	}
+	if got := strings.Fields(one("SuccessExitStatus")); !slices.Equal(got, []string{"1", "2", "3"}) {
+		t.Errorf("SuccessExitStatus %v: want the sweep's 1 2 3 (failures found) only", got)
+	}
+	timer := unit(t, "systemd/fleetcheck.timer")
+	if tm := timer["Timer"]; !slices.Equal(tm["OnCalendar"], []string{"hourly"}) || !slices.Equal(tm["Unit"], []string{"fleetcheck.service"}) || !slices.Equal(tm["Persistent"], []string{"true"}) {
+		t.Errorf("fleetcheck.timer [Timer] %v", tm)
+	}
+	if !slices.Equal(timer["Install"]["WantedBy"], []string{"timers.target"}) {
+		t.Errorf("fleetcheck.timer is not wanted by timers.target: %v", timer["Install"])
 	}
 }
 

@@ -23,7 +23,9 @@ type Item struct {
 // for concurrent use.
 type Outbox interface {
 	// Pending returns the deliveries still to make, in the order they
-	// were queued (oldest first); neither delivered nor refused ones.
+	// were queued (oldest first); neither delivered nor refused ones. An
+	// outbox that several processes share claims what it returns for
+	// this run (a lease), so that two runs never make one delivery.
 	Pending(ctx context.Context) ([]Item, error)
 	// Attempted records one failed attempt that may be retried.
 	Attempted(ctx context.Context, id ID, at time.Time, reason string) error

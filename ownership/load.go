@@ -191,8 +191,10 @@ func (r nodeReader) team(f *File, e entry) (Team, error) {
 	if err != nil {
 		return Team{}, err
 	}
+	t.KeyPos = make(map[string]Pos, len(entries))
 	for _, te := range entries {
 		field := what + ": " + te.key
+		t.KeyPos[te.key] = te.position
 		switch te.key {
 		case "contact":
 			t.Contact, err = r.str(te.valNode, field)

@@ -11,16 +11,17 @@ import (
 // webhook secret, only where to find it, so printing or marshalling a Team
 // cannot leak it; Webhook reads the secret on demand.
 type Team struct {
-	Name       string   // key under teams:
-	Contact    string   // free text, usually an address or a handle
-	Email      string   // mail address for digests (the first of EmailTo), may be ""
-	EmailTo    []string // every address of email: (one address or {to: [...]})
-	Chat       Chat     // where the chat webhook secret lives
-	Hook       Webhook  // webhook: where the generic webhook's URL and signing secret live
-	Escalation []string // escalation chain, free text, in order
-	SLA        SLA      // triage deadlines; zero fields fall back to the file's sla:
-	SLO        float64  // availability objective in percent (99.5); 0: the file's slo:
-	Pos        Pos      // position of the team's name
+	Name       string         // key under teams:
+	Contact    string         // free text, usually an address or a handle
+	Email      string         // mail address for digests (the first of EmailTo), may be ""
+	EmailTo    []string       // every address of email: (one address or {to: [...]})
+	Chat       Chat           // where the chat webhook secret lives
+	Hook       Webhook        // webhook: where the generic webhook's URL and signing secret live
+	Escalation []string       // escalation chain, free text, in order
+	SLA        SLA            // triage deadlines; zero fields fall back to the file's sla:
+	SLO        float64        // availability objective in percent (99.5); 0: the file's slo:
+	Pos        Pos            // position of the team's name
+	KeyPos     map[string]Pos // position of each key of the team (chat, webhook, email, ...), for errors found later
 }
 
 // Chat says where a team's chat webhook URL is kept; both empty means none.

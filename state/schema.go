@@ -107,6 +107,42 @@ var migrations = []string{
 	);
 	CREATE INDEX maintenance_hosts_host ON maintenance_hosts(host);
 	ALTER TABLE episodes ADD COLUMN maint INTEGER REFERENCES maintenance(id);`,
+
+	// 4: the delivery outbox, and what delivery must remember: the SLA
+	// breaches already escalated and the last push to each push target
+	// (Alertmanager).
+	`CREATE TABLE outbox (
+		seq         INTEGER PRIMARY KEY,   -- queue order
+		id          TEXT NOT NULL UNIQUE,  -- the stable delivery id (team, receiver, sweep)
+		team        TEXT NOT NULL,
+		receiver    TEXT NOT NULL,
+		sweep       INTEGER NOT NULL,
+		kind        TEXT NOT NULL,         -- digest, escalation, alertmanager
+		subject     TEXT NOT NULL,
+		markdown    TEXT NOT NULL,
+		body        TEXT NOT NULL,         -- the JSON document, '' when none
+		alerts      TEXT NOT NULL,         -- a JSON array of alerts, '' when none
+		queued      INTEGER NOT NULL,
+		attempts    INTEGER NOT NULL DEFAULT 0,
+		last_error  TEXT NOT NULL DEFAULT '',
+		state       TEXT NOT NULL DEFAULT 'pending', -- pending, delivered, refused
+		settled     INTEGER,
+		claimed_by  TEXT NOT NULL DEFAULT '',
+		claim_until INTEGER
+	);
+	CREATE INDEX outbox_state ON outbox(state, seq);
+	CREATE TABLE escalated (
+		episode INTEGER NOT NULL REFERENCES episodes(id),
+		status  TEXT NOT NULL,   -- the severity whose SLA was breached
+		sweep   INTEGER NOT NULL,
+		at      INTEGER NOT NULL,
+		PRIMARY KEY (episode, status)
+	);
+	CREATE TABLE pushed (
+		target TEXT PRIMARY KEY,
+		sweep  INTEGER NOT NULL,
+		at     INTEGER NOT NULL
+	);`,
 }
 
 // SchemaVersion is the schema version this build writes.

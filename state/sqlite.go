@@ -326,24 +326,42 @@ func (s *DB) Episodes(ctx context.Context, f EpisodeFilter) ([]Episode, error) {
 // LastDelivered implements Store.
 func (s *DB) LastDelivered(ctx context.Context, team string) (Delivered, bool, error) {
 	d := Delivered{Team: team}
-	var at int64
-	err := s.db.QueryRowContext(ctx, "SELECT sweep, at FROM delivered WHERE team = ?", team).Scan(&d.Sweep, &at)
+	var ok bool
+	var err error
+	d.Sweep, d.At, ok, err = s.readMark(ctx, "SELECT sweep, at FROM delivered WHERE team = ?", team, "the last digest of "+team)
+	return d, ok, err
+}
+
+// readMark reads the (sweep, at) mark query selects by key; ok is false
+// when there is none.
+func (s *DB) readMark(ctx context.Context, query, key, what string) (int64, time.Time, bool, error) {
+	var sweep, at int64
+	err := s.db.QueryRowContext(ctx, query, key).Scan(&sweep, &at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return d, false, nil
+		return 0, time.Time{}, false, nil
 	}
 	if err != nil {
-		return d, false, fmt.Errorf("state %s: reading the last digest of %s: %w", s.path, team, err)
+		return 0, time.Time{}, false, fmt.Errorf("state %s: reading %s: %w", s.path, what, err)
 	}
-	d.At = fromMillis(at)
-	return d, true, nil
+	return sweep, fromMillis(at), true, nil
 }
 
 // MarkDelivered implements Store.
 func (s *DB) MarkDelivered(ctx context.Context, team string, sweep int64, at time.Time) error {
+	return s.markDelivered(ctx, s.db, team, sweep, at)
+}
+
+// execer runs a statement: the database, or a connection holding the
+// write lock.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (s *DB) markDelivered(ctx context.Context, ex execer, team string, sweep int64, at time.Time) error {
 	if at.IsZero() {
 		at = s.opt.now()
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO delivered(team, sweep, at) VALUES(?, ?, ?)
+	_, err := ex.ExecContext(ctx, `INSERT INTO delivered(team, sweep, at) VALUES(?, ?, ?)
 		ON CONFLICT(team) DO UPDATE SET sweep = excluded.sweep, at = excluded.at`, team, sweep, millis(at))
 	if err != nil {
 		if s.isBusy(err) {

@@ -62,6 +62,8 @@ type Store interface {
 	// MarkDelivered records that team was shown everything up to sweep, at
 	// at: the next digest's "new" starts there. Only delivery calls it.
 	MarkDelivered(ctx context.Context, team string, sweep int64, at time.Time) error
+	// Deliveries is the outbox and what delivery remembers (outbox.go).
+	Deliveries
 	// Close releases the store.
 	Close() error
 }

@@ -104,17 +104,17 @@ func newDigestCmd(t *terminal) *cli.Command {
 		Usage: "per-team digest from the state store: new, ongoing (age, SLA state) and resolved failures",
 		Description: "New means since the team's last delivered digest (or --since, or the last 24 hours);\n" +
 			"printing a digest only reads the store.",
-		Flags: append(inputFlags(), stateFlag(),
+		Flags: append(append(inputFlags(), stateFlag(),
 			&cli.StringFlag{Name: "team", Usage: "only this team's digest"},
 			&cli.StringFlag{Name: "since", Usage: "new and resolved within this `DURATION` (7d, 12h) instead of since each team's last digest"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "markdown", Usage: "output `FORMAT`: markdown or json"},
-		),
+		), postFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usageError("digest takes no arguments (got %q)", c.Args().First())
 			}
 			return runDigest(c.Context, t, &digestOptions{inputs: readInputs(c), state: c.String("state"),
-				team: c.String("team"), since: c.String("since"), format: c.String("output")})
+				team: c.String("team"), since: c.String("since"), format: c.String("output"), post: readPost(c)})
 		},
 	}
 }
@@ -123,11 +123,15 @@ func newDigestCmd(t *terminal) *cli.Command {
 type digestOptions struct {
 	inputs                     fleetenv.Inputs
 	state, team, since, format string
+	post                       postOptions
 }
 
 func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 	if o.format != "markdown" && o.format != "json" {
 		return usageError("-o %s: digest writes markdown or json", o.format)
+	}
+	if err := o.post.check(o); err != nil {
+		return err
 	}
 	var since time.Duration
 	if o.since != "" {
@@ -155,6 +159,9 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 		return err
 	}
 	defer store.Close()
+	if o.post.post || o.post.dryRun {
+		return runPost(ctx, t, e, owners, store, &o.post)
+	}
 	in, err := digest.ReadInput(ctx, store, owners, o.team, since, time.Now())
 	if err == nil {
 		err = triage.AddBudgets(ctx, &in, store, triage.Owners{File: owners, Matcher: matcher})

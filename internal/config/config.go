@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fleetcheck/fleetcheck/internal/duration"
+	"github.com/fleetcheck/fleetcheck/internal/posfile"
 	"github.com/fleetcheck/fleetcheck/internal/yamlfile"
 	"go.yaml.in/yaml/v3"
 )
@@ -35,6 +36,20 @@ type Config struct {
 	State         string     // state store: an SQLite file, resolved (a postgres:// URL is kept as it is)
 	Notify        Notify     // delivery of `digest --post`
 	Defaults      Defaults   // defaults of sweep flags
+	// Where is where each setting of a section was written, keyed as
+	// errors name it ("notify: smtp: password_file"), for errors found
+	// later (an unreadable secret).
+	Where map[string]Pos
+}
+
+// Pos is a line and column in the file.
+type Pos struct{ Line, Col int }
+
+// Errorf is an error about setting key (as Where keys it), naming the
+// file, line and column.
+func (c *Config) Errorf(key, format string, args ...any) *posfile.Error {
+	p := c.Where[key]
+	return posfile.Errorf(c.Path, p.Line, p.Col, "%s: %s", key, fmt.Sprintf(format, args...))
 }
 
 // PuppetDB is where P{} queries go.
@@ -132,7 +147,8 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := parser{r: r, dir: filepath.Dir(path)}
+	p := parser{r: r, dir: filepath.Dir(path), where: map[string]Pos{}}
+	c.Where = p.where
 	for _, kv := range pairs {
 		k, v := kv.Key, kv.Value
 		switch k.Value {
@@ -184,9 +200,10 @@ func settings(r *yamlfile.Reader, root *yaml.Node) ([]yamlfile.Pair, error) {
 
 // parser decodes settings, keeping the first error.
 type parser struct {
-	r   *yamlfile.Reader
-	dir string
-	err error
+	r     *yamlfile.Reader
+	dir   string
+	err   error
+	where map[string]Pos // see Config.Where
 }
 
 // keep records err unless an earlier error is kept.
@@ -392,6 +409,7 @@ func (p *parser) mapping(n *yaml.Node, what string, handlers map[string]func(str
 		return
 	}
 	for _, kv := range pairs {
+		p.where[what+": "+kv.Key.Value] = Pos{Line: kv.Key.Line, Col: kv.Key.Column}
 		handlers[kv.Key.Value](kv.Key.Value, kv.Value)
 	}
 }

@@ -5,14 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -78,113 +72,6 @@ func basicAuth(h http.Header) (string, string, bool) {
 	return r.BasicAuth()
 }
 
-// alertmanager starts Debian's prometheus-alertmanager on a free
-// loopback port with its own storage and a null receiver, and stops it
-// when the test ends.
-// Its one route sends every group (by host and check) to hook, resolved
-// ones included, within about a second.
-func alertmanager(t testing.TB, hook string) string {
-	t.Helper()
-	bin := "/usr/bin/prometheus-alertmanager"
-	if _, err := os.Stat(bin); err != nil {
-		if p, err := exec.LookPath("alertmanager"); err == nil {
-			bin = p
-		} else {
-			t.Skip("no Alertmanager here (/usr/bin/prometheus-alertmanager, Debian's prometheus-alertmanager): the real-Alertmanager test is skipped")
-		}
-	}
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "alertmanager.yml")
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`route:
-  receiver: hook
-  group_by: [host, check]
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-  - name: hook
-    webhook_configs: [{url: %q, send_resolved: true}]
-`, hook)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--web.listen-address="+addr, "--cluster.listen-address=", "--storage.path="+filepath.Join(dir, "data"), "--config.file="+cfg, "--log.level=warn")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("alertmanager's output:\n%s", logs.String())
-		}
-	})
-	base := "http://" + addr
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		select {
-		case err := <-exited:
-			t.Fatalf("alertmanager exited: %v\n%s", err, logs.String())
-		default:
-		}
-		if resp, err := (&http.Client{Timeout: time.Second}).Get(base + "/-/ready"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("alertmanager not ready after 20s:\n%s", logs.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// amAlert is what GET /api/v2/alerts returns of an alert.
-type amAlert struct {
-	Labels      map[string]string `json:"labels"`
-	Annotations map[string]string `json:"annotations"`
-	StartsAt    time.Time         `json:"startsAt"`
-	EndsAt      time.Time         `json:"endsAt"`
-	Status      struct {
-		State      string   `json:"state"`
-		SilencedBy []string `json:"silencedBy"`
-	} `json:"status"`
-}
-
-func get(t *testing.T, base string) (map[string]amAlert, string) {
-	t.Helper()
-	resp, err := (&http.Client{Timeout: 5 * time.Second}).Get(base + "/api/v2/alerts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	var alerts []amAlert
-	if err := json.Unmarshal(body, &alerts); err != nil {
-		t.Fatalf("GET /api/v2/alerts: %v: %s", err, body)
-	}
-	out := map[string]amAlert{}
-	for _, a := range alerts {
-		out[a.Labels["host"]+"/"+a.Labels["check"]] = a
-	}
-	return out, string(body)
-}
-
 // push sends one sweep's alerts through the Dispatcher, as --post will.
 func push(t *testing.T, base string, sweep int64, alerts []notify.Alert) notify.Outcome {
 	t.Helper()
@@ -203,18 +90,9 @@ func push(t *testing.T, base string, sweep int64, alerts []notify.Alert) notify.
 }
 
 // eventually polls cond for up to 10s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("after 10s: %s", what)
-		}
-	}
-}
-
 func TestRealAlertmanager(t *testing.T) {
 	hook := notifytest.New(t)
-	base := alertmanager(t, hook.URL)
+	base := notifytest.Alertmanager(t, hook.URL)
 	now := time.Now().UTC().Truncate(time.Second)
 	first := now.Add(-2 * time.Hour)
 	web := Episode{Host: "web1.dc1", Check: "disk", Team: "traffic", Severity: "critical", Summary: "disk CRITICAL: / 97%", Rule: "caches", FirstSeen: first, SLA: "ok"}
@@ -223,7 +101,7 @@ func TestRealAlertmanager(t *testing.T) {
 	// Sweep 1: both open.
 	o := push(t, base, 1, Alerts(now, time.Hour, []Episode{web, db}))
 	t.Logf("push of 2 firing alerts delivered in %s", o.Latency)
-	got, raw := get(t, base)
+	got, raw := notifytest.AlertmanagerAlerts(t, base)
 	t.Logf("GET /api/v2/alerts after the first push: %s", raw)
 	w, ok := got["web1.dc1/disk"]
 	if !ok || len(got) != 2 {
@@ -244,24 +122,11 @@ func TestRealAlertmanager(t *testing.T) {
 	}
 
 	// A silence created in Alertmanager silences it.
-	sil := fmt.Sprintf(`{"matchers":[{"name":"host","value":"db2.dc1","isRegex":false,"isEqual":true},{"name":"alertname","value":"FleetcheckFailure","isRegex":false}],"startsAt":%q,"endsAt":%q,"createdBy":"test","comment":"maintenance"}`,
-		now.Add(-time.Minute).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339))
-	resp, err := http.Post(base+"/api/v2/silences", "application/json", strings.NewReader(sil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var created struct {
-		SilenceID string `json:"silenceID"`
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&created)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || created.SilenceID == "" {
-		t.Fatalf("creating the silence: %s", resp.Status)
-	}
+	created := struct{ SilenceID string }{notifytest.Silence(t, base, "host", "db2.dc1", now.Add(-time.Minute), now.Add(time.Hour))}
 	// Sweep 2: the same failures pushed again; db2 stays silenced, web1 active.
 	push(t, base, 2, Alerts(now.Add(time.Minute), time.Hour, []Episode{web, db}))
-	eventually(t, "db2 suppressed by the silence", func() bool {
-		got, _ := get(t, base)
+	notifytest.Eventually(t, "db2 suppressed by the silence", func() bool {
+		got, _ := notifytest.AlertmanagerAlerts(t, base)
 		d := got["db2.dc1/host"]
 		return d.Status.State == "suppressed" && len(d.Status.SilencedBy) == 1 && d.Status.SilencedBy[0] == created.SilenceID && got["web1.dc1/disk"].Status.State == "active"
 	})
@@ -270,17 +135,17 @@ func TestRealAlertmanager(t *testing.T) {
 	fixed := web
 	fixed.Resolved = time.Now().UTC().Add(-time.Second)
 	push(t, base, 3, Alerts(time.Now(), time.Hour, []Episode{fixed, db}))
-	eventually(t, "web1 resolved", func() bool {
-		got, _ := get(t, base)
+	notifytest.Eventually(t, "web1 resolved", func() bool {
+		got, _ := notifytest.AlertmanagerAlerts(t, base)
 		_, active := got["web1.dc1/disk"]
 		_, still := got["db2.dc1/host"]
 		return !active && still
 	})
-	_, raw = get(t, base)
+	_, raw = notifytest.AlertmanagerAlerts(t, base)
 	t.Logf("GET /api/v2/alerts after web1 was resolved: %s", raw)
 	// Its API lists only unresolved alerts; that web1 was resolved, not
 	// dropped, shows in what Alertmanager itself sent its receiver.
-	eventually(t, "Alertmanager notified its receiver that web1 resolved", func() bool {
+	notifytest.Eventually(t, "Alertmanager notified its receiver that web1 resolved", func() bool {
 		for _, r := range hook.Requests() {
 			var n struct {
 				Status string `json:"status"`

@@ -14,7 +14,7 @@ import (
 // real Alertmanager (skipped without it).
 func BenchmarkPushRealAlertmanager(b *testing.B) {
 	hook := notifytest.New(b)
-	base := alertmanager(b, hook.URL)
+	base := notifytest.Alertmanager(b, hook.URL)
 	r, err := New(Config{URL: notify.NewSecret(base)})
 	if err != nil {
 		b.Fatal(err)

@@ -3,14 +3,21 @@
 package notifytest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -142,4 +149,144 @@ func Hidden(t testing.TB, secret string, vals ...any) {
 			t.Errorf("the secret %q shows: %s", secret, s)
 		}
 	}
+}
+
+// Alertmanager starts Debian's prometheus-alertmanager on a free
+// loopback port with its own storage and a null receiver, and stops it
+// when the test ends.
+// Its one route sends every group (by host and check) to hook, resolved
+// ones included, within about a second.
+func Alertmanager(t testing.TB, hook string) string {
+	t.Helper()
+	bin := "/usr/bin/prometheus-alertmanager"
+	if _, err := os.Stat(bin); err != nil {
+		if p, err := exec.LookPath("alertmanager"); err == nil {
+			bin = p
+		} else {
+			t.Skip("no Alertmanager here (/usr/bin/prometheus-alertmanager, Debian's prometheus-alertmanager): the real-Alertmanager test is skipped")
+		}
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "alertmanager.yml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`route:
+  receiver: hook
+  group_by: [host, check]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: hook
+    webhook_configs: [{url: %q, send_resolved: true}]
+`, hook)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, "--web.listen-address="+addr, "--cluster.listen-address=", "--storage.path="+filepath.Join(dir, "data"), "--config.file="+cfg, "--log.level=warn")
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("alertmanager's output:\n%s", logs.String())
+		}
+	})
+	base := "http://" + addr
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		select {
+		case err := <-exited:
+			t.Fatalf("alertmanager exited: %v\n%s", err, logs.String())
+		default:
+		}
+		if resp, err := (&http.Client{Timeout: time.Second}).Get(base + "/-/ready"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("alertmanager not ready after 20s:\n%s", logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// AMAlert is what GET /api/v2/alerts returns of an alert.
+type AMAlert struct {
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	StartsAt    time.Time         `json:"startsAt"`
+	EndsAt      time.Time         `json:"endsAt"`
+	Status      struct {
+		State      string   `json:"state"`
+		SilencedBy []string `json:"silencedBy"`
+	} `json:"status"`
+}
+
+// AlertmanagerAlerts returns what GET /api/v2/alerts holds, by
+// "host/check", and the body as it came.
+func AlertmanagerAlerts(t testing.TB, base string) (map[string]AMAlert, string) {
+	t.Helper()
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Get(base + "/api/v2/alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var alerts []AMAlert
+	if err := json.Unmarshal(body, &alerts); err != nil {
+		t.Fatalf("GET /api/v2/alerts: %v: %s", err, body)
+	}
+	out := map[string]AMAlert{}
+	for _, a := range alerts {
+		out[a.Labels["host"]+"/"+a.Labels["check"]] = a
+	}
+	return out, string(body)
+}
+
+// Eventually fails the test when cond does not hold within 10s.
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10s: %s", what)
+		}
+	}
+}
+
+// Silence creates a silence of fleetcheck's alerts whose label equals
+// value in the Alertmanager at base, from start to end; it returns its id.
+func Silence(t testing.TB, base, label, value string, start, end time.Time) string {
+	t.Helper()
+	sil := fmt.Sprintf(`{"matchers":[{"name":%q,"value":%q,"isRegex":false,"isEqual":true},{"name":"alertname","value":"FleetcheckFailure","isRegex":false}],"startsAt":%q,"endsAt":%q,"createdBy":"test","comment":"maintenance"}`,
+		label, value, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Post(base+"/api/v2/silences", "application/json", strings.NewReader(sil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var created struct {
+		SilenceID string `json:"silenceID"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&created)
+	if resp.StatusCode != http.StatusOK || created.SilenceID == "" {
+		t.Fatalf("creating the silence: %s", resp.Status)
+	}
+	return created.SilenceID
 }
