@@ -30,12 +30,17 @@ type Treatment struct {
 }
 
 // Treat decides an episode's alert and escalation treatment: the one
-// place where triage (issue 15) slots in. An acknowledged episode is to
-// be pushed with Acknowledged and not escalated; one in a maintenance
-// window neither pushed nor escalated. Until the store records acks and
-// windows, every open episode is pushed and escalated.
+// place where triage (issue 15) slots in. An acknowledged episode is
+// pushed with Acknowledged (a marked alert, not a new page) and not
+// escalated; an open one in a maintenance window is neither pushed nor
+// escalated (digest.Notifiable, digest.Escalatable). A resolved episode
+// is always pushed, as resolved.
 func Treat(e state.Episode) Treatment {
-	return Treatment{Alert: true, Escalate: true}
+	return Treatment{
+		Alert:        !e.Open() || digest.Notifiable(e),
+		Acknowledged: digest.AlertLabels(e)["acknowledged"] == "true",
+		Escalate:     digest.Escalatable(e),
+	}
 }
 
 // Plan is what one post decides after the newest sweep.
@@ -92,7 +97,7 @@ func MakePlan(ctx context.Context, store state.Store, owners *ownership.File, rs
 		}
 		p.Delivered = append(p.Delivered, t)
 		sec, ok := sections[t]
-		if !ok || sec.Empty() {
+		if !ok || !sec.Deliverable() { // only acknowledged or in-maintenance failures: nothing to tell
 			continue
 		}
 		one := d
