@@ -49,6 +49,7 @@ type recording struct {
 	done   bool
 	stmt   map[string]*sql.Stmt
 	triage *triageView
+	flaps  map[epKey]int // resolutions in the FlapWindow before the sweep
 }
 
 // The statements a recording runs once per failure.
@@ -134,13 +135,52 @@ func (r *recording) settleTriage(ctx context.Context) error {
 		return r.fail("expiring acknowledgements", err)
 	}
 	var err error
-	r.triage, err = r.s.readTriage(ctx, r.conn, r.info.Started)
-	return err
+	if r.triage, err = r.s.loadTriage(ctx, r.conn, r.info.Started); err != nil {
+		return err
+	}
+	if r.flaps, err = r.s.loadFlaps(ctx, r.conn, r.info.Started); err != nil {
+		return r.fail("counting flaps", err)
+	}
+	return nil
 }
 
-// triageMark adds to m what triage says of the failure of k.
+// loadFlaps counts, per (host, check), the episodes fixed that began in
+// the FlapWindow before started, keeping those that flap.
+func (s *DB) loadFlaps(ctx context.Context, q querier, started time.Time) (map[epKey]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT host, check_name, COUNT(*) FROM episodes
+		WHERE end_kind = ? AND first_seen >= ? GROUP BY host, check_name`, string(EndFixed), millis(started.Add(-FlapWindow)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	flaps := map[epKey]int{}
+	for rows.Next() {
+		var k epKey
+		var n int
+		if err := rows.Scan(&k.host, &k.check, &n); err != nil {
+			return nil, err
+		}
+		if n >= FlapCount {
+			flaps[k] = n
+		}
+	}
+	return flaps, rows.Err()
+}
+
+// triageMark adds to m what triage says of the failure of k at status.
 func (r *recording) triageMark(m Mark, k epKey, now time.Time) Mark {
-	return r.triage.mark(m, k, health.OK, now)
+	return markTriage(m, k, r.triage, r.flaps, now)
+}
+
+// markTriage adds to m what the acknowledgements and windows of v and the
+// flap counts say of the failure of k at now.
+func markTriage(m Mark, k epKey, v *triageView, flaps map[epKey]int, now time.Time) Mark {
+	if a := v.acks[m.Episode]; a != nil && m.Episode != 0 {
+		m.Ack = a
+	}
+	m.Maintenance = v.window(k.host, now)
+	m.Flaps = flaps[k]
+	return m
 }
 
 // checkAck ends the acknowledgement of an episode seen at status when it

@@ -26,10 +26,11 @@ type spooled struct {
 	info   SweepInfo
 	open   map[epKey]openEp // the open episodes at Begin
 	hosts  map[string]bool  // hosts with an open host episode at Begin
+	triage *triageView      // the acknowledgements and windows at Begin, for the marks
+	flaps  map[epKey]int    // the flap counts at Begin, for the marks
 	kept   []spooledRec
 	counts Counts
 	done   bool
-	triage *triageView // for the marks only: Commit decides on the history as it is then
 }
 
 type spooledRec struct {
@@ -44,11 +45,11 @@ func (s *DB) beginSpooled(ctx context.Context, info SweepInfo) (*spooled, error)
 		info.Started = s.opt.now()
 	}
 	sp := &spooled{s: s, info: info, open: map[epKey]openEp{}, hosts: map[string]bool{}}
-	// An episode that opened in a maintenance window that has ended began
-	// at its end (see Triage); Commit writes it so.
+	// An episode that opened in a window ended by now begins at the
+	// window's end, as the recording's settling will write.
 	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.host, e.check_name,
-		COALESCE((SELECT m.end_at FROM maintenance m WHERE m.id = e.maint AND m.end_at <= ?), e.first_seen)
-		FROM episodes e WHERE e.end_kind = ''`, millis(info.Started))
+		CASE WHEN m.end_at IS NOT NULL AND m.end_at <= ? THEN m.end_at ELSE e.first_seen END
+		FROM episodes e LEFT JOIN maintenance m ON m.id = e.maint WHERE e.end_kind = ''`, millis(info.Started))
 	if err != nil {
 		return nil, fmt.Errorf("state %s: reading open episodes: %w", s.path, err)
 	}
@@ -69,8 +70,11 @@ func (s *DB) beginSpooled(ctx context.Context, info SweepInfo) (*spooled, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("state %s: reading open episodes: %w", s.path, err)
 	}
-	if sp.triage, err = s.readTriage(ctx, s.db, info.Started); err != nil {
+	if sp.triage, err = s.loadTriage(ctx, s.db, info.Started); err != nil {
 		return nil, err
+	}
+	if sp.flaps, err = s.loadFlaps(ctx, s.db, info.Started); err != nil {
+		return nil, fmt.Errorf("state %s: counting flaps: %w", s.path, err)
 	}
 	return sp, nil
 }
@@ -99,9 +103,13 @@ func (sp *spooled) Add(_ context.Context, rec health.Record) (Mark, error) {
 	case rec.Status == health.OK:
 		return Mark{}, nil
 	case open:
-		return sp.triage.mark(Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, k, rec.Status, at), nil
+		m := markTriage(Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, k, sp.triage, sp.flaps, at)
+		if m.Ack != nil && (!m.Ack.ActiveAt(at) || rec.Status.Worse(m.Ack.Status)) {
+			m.Ack = nil // Commit ends it, as the recording does
+		}
+		return m, nil
 	default:
-		return sp.triage.mark(Mark{New: true, FirstSeen: at}, k, rec.Status, at), nil
+		return markTriage(Mark{New: true, FirstSeen: at}, k, sp.triage, sp.flaps, at), nil
 	}
 }
 

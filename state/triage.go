@@ -375,51 +375,6 @@ type triageView struct {
 	acks    map[int64]*Ack   // by episode
 	windows []Window         // ending after the view's time
 	byID    map[int64]Window // every window an open episode opened in
-	flaps   map[epKey]int    // recordings: resolutions in the FlapWindow, FlapCount or more
-}
-
-// readTriage is what a recording (or a spooled one, at Begin) needs of
-// triage at started: the acknowledgements and windows in force and how
-// often each (host, check) flapped.
-func (s *DB) readTriage(ctx context.Context, q querier, started time.Time) (*triageView, error) {
-	v, err := s.loadTriage(ctx, q, started)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := q.QueryContext(ctx, `SELECT host, check_name, COUNT(*) FROM episodes
-		WHERE end_kind = ? AND first_seen >= ? GROUP BY host, check_name`, string(EndFixed), millis(started.Add(-FlapWindow)))
-	if err != nil {
-		return nil, fmt.Errorf("state %s: counting flaps: %w", s.path, err)
-	}
-	defer rows.Close()
-	v.flaps = map[epKey]int{}
-	for rows.Next() {
-		var k epKey
-		var n int
-		if err := rows.Scan(&k.host, &k.check, &n); err != nil {
-			return nil, fmt.Errorf("state %s: counting flaps: %w", s.path, err)
-		}
-		if n >= FlapCount {
-			v.flaps[k] = n
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state %s: counting flaps: %w", s.path, err)
-	}
-	return v, nil
-}
-
-// mark adds to m (the mark of a failure of k, seen at status at now)
-// what triage says: the acknowledgement still covering it (one a worse
-// status or time has ended is not), the host's window, the flaps. status
-// OK means "already decided" (a recording ends acknowledgements as it goes).
-func (v *triageView) mark(m Mark, k epKey, status health.Status, now time.Time) Mark {
-	if a := v.acks[m.Episode]; a != nil && m.Episode != 0 && a.Covers(status, now) {
-		m.Ack = a
-	}
-	m.Maintenance = v.window(k.host, now)
-	m.Flaps = v.flaps[k]
-	return m
 }
 
 // loadTriage reads the acknowledgements in force at now and the windows
