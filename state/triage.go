@@ -14,7 +14,7 @@ import (
 )
 
 // Triage is the part of a store that acknowledges episodes and keeps
-// maintenance windows. *SQLite implements it.
+// maintenance windows. *DB implements it (SQLite and PostgreSQL).
 //
 // An acknowledgement (Ack) covers one open episode at the status it had
 // when acknowledged. It ends (AckEnd) when it expires (Until passed),
@@ -54,7 +54,7 @@ type Triage interface {
 	RemoveMaintenance(ctx context.Context, id int64) (Window, error)
 }
 
-var _ Triage = (*SQLite)(nil)
+var _ Triage = (*DB)(nil)
 
 // AckEnd says how an acknowledgement ended; AckActive is one in force.
 type AckEnd string
@@ -127,7 +127,7 @@ func (w Window) Covers(host string) bool {
 }
 
 // Acknowledge implements Triage.
-func (s *SQLite) Acknowledge(ctx context.Context, req AckRequest) ([]Ack, error) {
+func (s *DB) Acknowledge(ctx context.Context, req AckRequest) ([]Ack, error) {
 	now := s.opt.now()
 	var out []Ack
 	err := s.write(ctx, "acknowledging", func(conn *sql.Conn) error {
@@ -168,7 +168,7 @@ func (s *SQLite) Acknowledge(ctx context.Context, req AckRequest) ([]Ack, error)
 
 // write runs fn in a write transaction taken as a recording takes it, so
 // that it waits for (or fails clearly beside) a sweep being recorded.
-func (s *SQLite) write(ctx context.Context, what string, fn func(*sql.Conn) error) error {
+func (s *DB) write(ctx context.Context, what string, fn func(*sql.Conn) error) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("state %s: %w", s.path, err)
@@ -214,7 +214,7 @@ func scanAck(rows *sql.Rows) (Ack, error) {
 
 // Acks implements Triage. An acknowledgement past its until is shown as
 // expired even before a recording wrote so.
-func (s *SQLite) Acks(ctx context.Context, all bool) ([]Ack, error) {
+func (s *DB) Acks(ctx context.Context, all bool) ([]Ack, error) {
 	now := s.opt.now()
 	q := `SELECT ` + ackColumns + ` FROM acks a JOIN episodes e ON e.id = a.episode`
 	var args []any
@@ -245,7 +245,7 @@ func (s *SQLite) Acks(ctx context.Context, all bool) ([]Ack, error) {
 }
 
 // RemoveAcks implements Triage.
-func (s *SQLite) RemoveAcks(ctx context.Context, hosts []string, check string) ([]Ack, error) {
+func (s *DB) RemoveAcks(ctx context.Context, hosts []string, check string) ([]Ack, error) {
 	active, err := s.Acks(ctx, false)
 	if err != nil {
 		return nil, err
@@ -271,7 +271,7 @@ func (s *SQLite) RemoveAcks(ctx context.Context, hosts []string, check string) (
 }
 
 // AddMaintenance implements Triage.
-func (s *SQLite) AddMaintenance(ctx context.Context, w Window) (Window, error) {
+func (s *DB) AddMaintenance(ctx context.Context, w Window) (Window, error) {
 	now := s.opt.now()
 	if w.Start.IsZero() {
 		w.Start = now
@@ -297,7 +297,7 @@ func (s *SQLite) AddMaintenance(ctx context.Context, w Window) (Window, error) {
 }
 
 // Maintenance implements Triage.
-func (s *SQLite) Maintenance(ctx context.Context, since time.Time) ([]Window, error) {
+func (s *DB) Maintenance(ctx context.Context, since time.Time) ([]Window, error) {
 	return s.windows(ctx, s.db, since)
 }
 
@@ -305,7 +305,7 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func (s *SQLite) windows(ctx context.Context, q querier, since time.Time) ([]Window, error) {
+func (s *DB) windows(ctx context.Context, q querier, since time.Time) ([]Window, error) {
 	rows, err := q.QueryContext(ctx, `SELECT m.id, m.query, m.start_at, m.end_at, m.reason, m.by_name, m.created, m.removed, h.host
 		FROM maintenance m LEFT JOIN maintenance_hosts h ON h.maint = m.id
 		WHERE m.end_at > ? ORDER BY m.start_at, m.id, h.host`, millis(since))
@@ -340,7 +340,7 @@ func (s *SQLite) windows(ctx context.Context, q querier, since time.Time) ([]Win
 }
 
 // RemoveMaintenance implements Triage.
-func (s *SQLite) RemoveMaintenance(ctx context.Context, id int64) (Window, error) {
+func (s *DB) RemoveMaintenance(ctx context.Context, id int64) (Window, error) {
 	now := s.opt.now()
 	var w Window
 	err := s.write(ctx, "removing a maintenance window", func(conn *sql.Conn) error {
@@ -379,7 +379,7 @@ type triageView struct {
 
 // loadTriage reads the acknowledgements in force at now and the windows
 // that end after now (those an episode may be in).
-func (s *SQLite) loadTriage(ctx context.Context, q querier, now time.Time) (*triageView, error) {
+func (s *DB) loadTriage(ctx context.Context, q querier, now time.Time) (*triageView, error) {
 	v := &triageView{acks: map[int64]*Ack{}, byID: map[int64]Window{}}
 	rows, err := q.QueryContext(ctx, `SELECT `+ackColumns+` FROM acks a JOIN episodes e ON e.id = a.episode WHERE a.end_kind = ''`)
 	if err != nil {
@@ -447,7 +447,7 @@ func settle(e *Episode, end time.Time) {
 
 // fillTriage attaches acknowledgements and windows to the open episodes
 // of out; maints holds the window each episode opened in.
-func (s *SQLite) fillTriage(ctx context.Context, out []Episode, maints []sql.NullInt64) error {
+func (s *DB) fillTriage(ctx context.Context, out []Episode, maints []sql.NullInt64) error {
 	now := s.opt.now()
 	v, err := s.loadTriage(ctx, s.db, now)
 	if err != nil {

@@ -14,7 +14,7 @@ func one(hosts []string, recs ...health.Record) sweepSpec {
 	return sweepSpec{hosts: hosts, configured: []string{"disk"}, results: recs}
 }
 
-func ack(t *testing.T, s *SQLite, host string, d time.Duration) Ack {
+func ack(t *testing.T, s *DB, host string, d time.Duration) Ack {
 	t.Helper()
 	acks, err := s.Acknowledge(context.Background(), AckRequest{Hosts: []string{host}, Check: "disk", By: "alice", Reason: "T1", For: d})
 	if err != nil {
@@ -26,7 +26,7 @@ func ack(t *testing.T, s *SQLite, host string, d time.Duration) Ack {
 	return acks[0]
 }
 
-func openEpisode(t *testing.T, s *SQLite, host string) Episode {
+func openEpisode(t *testing.T, s *DB, host string) Episode {
 	t.Helper()
 	check := "disk"
 	eps, err := s.Episodes(context.Background(), EpisodeFilter{Host: host, Check: &check, OpenOnly: true})
@@ -39,7 +39,7 @@ func openEpisode(t *testing.T, s *SQLite, host string) Episode {
 	return eps[0]
 }
 
-func ackEnds(t *testing.T, s *SQLite) []AckEnd {
+func ackEnds(t *testing.T, s *DB) []AckEnd {
 	t.Helper()
 	acks, err := s.Acks(context.Background(), true)
 	if err != nil {

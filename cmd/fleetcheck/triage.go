@@ -212,7 +212,7 @@ func withStore(c *cli.Context, existing bool, fn func(*fleetenv.Env, state.Store
 	if err != nil {
 		return err
 	}
-	var s *state.SQLite
+	var s *state.DB
 	if existing {
 		s, err = requireStore(c.Context, e, c.String("state"))
 	} else {

@@ -47,10 +47,16 @@ func readDigest(t *testing.T, db string) digestDoc {
 // TestAckThroughTheBinary: sweep, acknowledge one failure, sweep again:
 // the table marks it ACK with its reason, the digest lists it under
 // acknowledged and no longer as new; a maintenance window marks the next
-// sweep's failures MAINT; budget reports the team.
+// sweep's failures MAINT; budget reports the team. On SQLite and on
+// PostgreSQL.
 func TestAckThroughTheBinary(t *testing.T) {
+	for _, b := range stateBackends {
+		t.Run(b.name, func(t *testing.T) { testAckThroughTheBinary(t, b.fresh(t)) })
+	}
+}
+
+func testAckThroughTheBinary(t *testing.T, db string) {
 	_, args := simFilesShare(t, 8, 0.5, fleetsim.FaultRefuse)
-	db := filepath.Join(t.TempDir(), "fleet.db")
 	sweepArgs := append([]string{"sweep", "--no-progress", "--timeout", "5s", "--state", db}, args...)
 	if _, stderr, code := runBinary(t, sweepArgs...); code == 64 || code == 78 {
 		t.Fatalf("first sweep: exit %d: %s", code, stderr)

@@ -30,14 +30,15 @@ type Treatment struct {
 }
 
 // Treat decides an episode's alert and escalation treatment, the one
-// place where triage's rules (digest.Notifiable, Escalatable) apply: a
-// failure in a maintenance window is neither pushed nor escalated; an
-// acknowledged one is pushed labelled acknowledged="true" (with who, why
-// and until when as annotations) and not escalated.
+// place where triage's rules (digest.Notifiable, Escalatable) apply: an
+// open failure in a maintenance window is neither pushed nor escalated;
+// an acknowledged one is pushed labelled acknowledged="true" (with who,
+// why and until when as annotations) and not escalated; a resolved
+// episode is always pushed, as resolved.
 func Treat(e state.Episode) Treatment {
 	return Treatment{
-		Alert:        e.Maintenance == nil,
-		Acknowledged: e.Ack != nil,
+		Alert:        !e.Open() || digest.Notifiable(e),
+		Acknowledged: digest.AlertLabels(e)["acknowledged"] == "true",
 		Escalate:     digest.Escalatable(e),
 	}
 }

@@ -74,7 +74,7 @@ func Post(ctx context.Context, o Options) (Report, error) {
 	if dl, ok := ctx.Deadline(); ok {
 		until = dl
 	}
-	ob := &outbox{store: o.Store, owner: runID(), until: until.Add(claimMargin)}
+	ob := &outbox{store: o.Store, owner: runID(), until: until.Add(claimMargin), now: o.now}
 	d := &notify.Dispatcher{Outbox: ob, Receivers: o.Receivers.ByDest, Timeout: o.Timeout, Backoff: o.Backoff, Logger: o.Logger, Now: o.Now}
 	rep.Result, err = d.Run(ctx)
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -151,6 +151,7 @@ type outbox struct {
 	store state.Deliveries
 	owner string
 	until time.Time
+	now   func() time.Time // when the claimed rows go out
 }
 
 // Pending implements notify.Outbox: it claims the rows for this run.
@@ -160,14 +161,33 @@ func (o *outbox) Pending(ctx context.Context) ([]notify.Item, error) {
 		return nil, err
 	}
 	out := make([]notify.Item, 0, len(rows))
+	now := o.now()
 	for _, r := range rows {
 		it, err := item(r)
 		if err != nil {
 			return nil, err
 		}
+		refresh(it.Message.Alerts, it.Queued, now)
 		out = append(out, it)
 	}
 	return out, nil
+}
+
+// refresh moves the endsAt of the firing alerts of a push queued at
+// queued (those ending after it: resolved ones end at their resolution,
+// before it) by the time the push waited, so that a push left queued by a
+// down Alertmanager does not resolve its alerts when it finally goes out;
+// the newer pushes queued behind it, sent after it, resolve what ended since.
+func refresh(alerts []notify.Alert, queued, now time.Time) {
+	waited := now.Sub(queued)
+	if waited <= 0 {
+		return
+	}
+	for i := range alerts {
+		if alerts[i].EndsAt.After(queued) {
+			alerts[i].EndsAt = alerts[i].EndsAt.Add(waited)
+		}
+	}
 }
 
 // item is a row as notify sees it.
