@@ -2,7 +2,11 @@ package inventory
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"strings"
+
+	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 )
 
 // jsonHost is one host as WriteJSON writes it.
@@ -25,4 +29,17 @@ func WriteJSON(w io.Writer, hosts []Host) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// WriteText writes the names of hosts to w for people: one a line (list),
+// else folded into a node set (web[01-03]) with the count on stderr.
+func WriteText(w, stderr io.Writer, hosts []Host, list bool) error {
+	names := Names(hosts)
+	if list {
+		_, err := fmt.Fprintln(w, strings.Join(names, "\n"))
+		return err
+	}
+	fmt.Fprintf(stderr, "%d hosts\n", len(names))
+	_, err := fmt.Fprintln(w, nodeset.Fold(names))
+	return err
 }

@@ -38,3 +38,23 @@ func TestWriteJSONAndNames(t *testing.T) {
 		t.Errorf("WriteJSON wrote\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+func TestWriteText(t *testing.T) {
+	hosts := []Host{{Name: "web01"}, {Name: "web02"}, {Name: "web03"}, {Name: "db1"}}
+	tests := []struct {
+		list           bool
+		stdout, stderr string
+	}{
+		{false, "db1,web[01-03]\n", "4 hosts\n"},
+		{true, "web01\nweb02\nweb03\ndb1\n", ""},
+	}
+	for _, tt := range tests {
+		var out, errw strings.Builder
+		if err := WriteText(&out, &errw, hosts, tt.list); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tt.stdout || errw.String() != tt.stderr {
+			t.Errorf("WriteText(list %v) = %q, %q; want %q, %q", tt.list, out.String(), errw.String(), tt.stdout, tt.stderr)
+		}
+	}
+}

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/inventory"
-	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 	"github.com/urfave/cli/v2"
 )
 
@@ -61,12 +59,5 @@ func runHosts(ctx context.Context, t *terminal, o *hostsOptions) error {
 	if o.format == "json" {
 		return inventory.WriteJSON(t.Out, hosts)
 	}
-	names := inventory.Names(hosts)
-	if o.list {
-		_, err := fmt.Fprintln(t.Out, strings.Join(names, "\n"))
-		return err
-	}
-	fmt.Fprintf(t.Err, "%d hosts\n", len(names))
-	_, err = fmt.Fprintln(t.Out, nodeset.Fold(names))
-	return err
+	return inventory.WriteText(t.Out, t.Err, hosts, o.list)
 }

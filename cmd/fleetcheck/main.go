@@ -70,11 +70,7 @@ func newApp(t *terminal) *cli.App {
 			return cli.ShowAppHelp(c)
 		},
 		Before: func(c *cli.Context) error {
-			level := slog.LevelWarn
-			if c.Bool("debug") {
-				level = slog.LevelDebug
-			}
-			slog.SetDefault(slog.New(slog.NewTextHandler(t.Err, &slog.HandlerOptions{Level: level})))
+			slog.SetDefault(cliutil.Logger(t.Err, c.Bool("debug")))
 			return nil
 		},
 		Commands: []*cli.Command{

@@ -89,3 +89,15 @@ func TestCheckFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestLogger(t *testing.T) {
+	for _, debug := range []bool{false, true} {
+		var b strings.Builder
+		l := Logger(&b, debug)
+		l.Debug("dbg")
+		l.Warn("wrn")
+		if got := b.String(); strings.Contains(got, "msg=dbg") != debug || !strings.Contains(got, "msg=wrn") {
+			t.Errorf("Logger(debug %v) wrote %q", debug, got)
+		}
+	}
+}
