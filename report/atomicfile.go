@@ -33,6 +33,15 @@ type AtomicFile struct {
 	bw   *bufio.Writer
 }
 
+// WriteOutput renders to path atomically (WriteFileAtomic), or to stdout
+// when path is "" (an output without --output-file).
+func WriteOutput(path string, stdout io.Writer, render func(io.Writer) error) error {
+	if path == "" {
+		return render(stdout)
+	}
+	return WriteFileAtomic(path, render)
+}
+
 // CreateAtomic starts writing path atomically, for output that is streamed
 // (NDJSON) rather than written in one call (WriteFileAtomic).
 func CreateAtomic(path string) (*AtomicFile, error) {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -69,5 +70,27 @@ func TestWriteFileAtomicMissingDir(t *testing.T) {
 	err := WriteFileAtomic(filepath.Join(t.TempDir(), "nope", "x.prom"), func(io.Writer) error { return nil })
 	if err == nil {
 		t.Fatal("no error for a missing directory")
+	}
+}
+
+func TestWriteOutput(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.txt")
+	render := func(w io.Writer) error { _, err := io.WriteString(w, "hello\n"); return err }
+	for _, file := range []string{"", path} {
+		var stdout bytes.Buffer
+		if err := WriteOutput(file, &stdout, render); err != nil {
+			t.Fatal(err)
+		}
+		got := stdout.String()
+		if file != "" {
+			b, err := os.ReadFile(file)
+			if err != nil || stdout.Len() > 0 {
+				t.Fatalf("file %s: %v, stdout %q", file, err, stdout.String())
+			}
+			got = string(b)
+		}
+		if got != "hello\n" {
+			t.Errorf("WriteOutput(%q) wrote %q", file, got)
+		}
 	}
 }

@@ -39,12 +39,6 @@ func run(ctx context.Context, args []string, t *terminal) int {
 	return cliutil.ExitStatus(err, t.Err, "fleetcheck")
 }
 
-// usageError is a bad command line: exit 64 (triage.go's, until it moves).
-func usageError(format string, args ...any) error { return cliutil.Usagef(format, args...) }
-
-// inputError is an error loading or reading the inputs (triage.go's).
-func inputError(err error) error { return cliutil.Exit(err, exitConfig) }
-
 func newApp(t *terminal) *cli.App {
 	app := &cli.App{
 		Name:  "fleetcheck",

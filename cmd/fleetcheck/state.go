@@ -67,19 +67,11 @@ func sweepDigest(ctx context.Context, e *fleetenv.Env, store state.Store, sw sta
 	if err != nil {
 		return cliutil.Exit(err, exitConfig)
 	}
-	in, err := digestInput(ctx, store, triage.Owners{File: owners, Matcher: matcher}, "", 0)
+	d, err := triage.Digest(ctx, store, triage.Owners{File: owners, Matcher: matcher}, "", 0, &sw, time.Now())
 	if err != nil {
-		return err
+		return cli.Exit(err.Error(), 1)
 	}
-	in.Sweep = &sw
-	d := digest.Make(in)
-	render := func(w io.Writer) error { return digest.Write(w, d, "markdown") }
-	if file != "" {
-		err = report.WriteFileAtomic(file, render)
-	} else {
-		err = render(stdout)
-	}
-	if err != nil {
+	if err := report.WriteOutput(file, stdout, func(w io.Writer) error { return digest.Write(w, d, "markdown") }); err != nil {
 		return cli.Exit(fmt.Sprintf("writing digest output: %v", err), 1)
 	}
 	return nil
@@ -145,27 +137,11 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 		return cliutil.Exit(deliver.Run(ctx, deliver.RunOptions{Store: store, Owners: owners, Config: e.Config,
 			DryRun: o.post.DryRun, Timeout: postTimeout, Logger: slog.Default()}, t.Out), 1)
 	}
-	in, err := digestInput(ctx, store, triage.Owners{File: owners, Matcher: matcher}, o.team, since)
+	d, err := triage.Digest(ctx, store, triage.Owners{File: owners, Matcher: matcher}, o.team, since, nil, time.Now())
 	if err != nil {
-		return err
-	}
-	if sweeps, err := store.Sweeps(ctx, 1); err == nil && len(sweeps) == 1 {
-		in.Sweep = &sweeps[0]
-	}
-	if err := digest.Write(t.Out, digest.Make(in), o.format); err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
-	return nil
-}
-
-// digestInput reads a digest's input from the store with the teams'
-// budget lines (team "" every team; since 0 since each team's last digest).
-func digestInput(ctx context.Context, store state.Store, owners triage.Owners, team string, since time.Duration) (digest.Input, error) {
-	in, err := digest.ReadInput(ctx, store, owners.File, team, since, time.Now())
-	if err == nil {
-		err = triage.AddBudgets(ctx, &in, store, owners)
-	}
-	return in, cliutil.Exit(err, 1)
+	return cliutil.Exit(digest.Write(t.Out, d, o.format), 1)
 }
 
 func newHistoryCmd(t *terminal) *cli.Command {

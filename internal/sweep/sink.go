@@ -174,14 +174,7 @@ func (c *collectSink) End(_ context.Context, s *health.Sweep) error {
 	full := *s
 	full.Results = c.recs
 	for _, o := range c.outs {
-		render := func(w io.Writer) error { return o.format.Render(w, &full) }
-		var err error
-		if o.File != "" {
-			err = report.WriteFileAtomic(o.File, render)
-		} else {
-			err = render(c.stdout)
-		}
-		if err != nil {
+		if err := report.WriteOutput(o.File, c.stdout, func(w io.Writer) error { return o.format.Render(w, &full) }); err != nil {
 			return fmt.Errorf("writing %s output: %w", o.Format, err)
 		}
 	}

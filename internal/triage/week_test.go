@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -206,6 +207,9 @@ func TestScriptedWeek(t *testing.T) {
 	sweeps, _ := store.Sweeps(ctx, 1)
 	in.Sweep = &sweeps[0]
 	d := digest.Make(in)
+	if got, err := Digest(ctx, store, Owners{File: file, Matcher: matcher}, "", 0, nil, now); err != nil || !reflect.DeepEqual(got, d) {
+		t.Errorf("Digest (newest sweep) differs from ReadInput, AddBudgets and Make: %v", err)
+	}
 	var md bytes.Buffer
 	if err := digest.Markdown(&md, d); err != nil {
 		t.Fatal(err)
