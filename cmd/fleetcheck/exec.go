@@ -110,14 +110,11 @@ func runExec(ctx context.Context, t *terminal, o *execOptions) error {
 	if err := adhoc.Write(t.Out, o.format, o.command, results, len(hosts), o.pct, t.color()); err != nil {
 		return err
 	}
-	switch code := adhoc.ExitCode(ctx.Err() != nil, adhoc.Successes(results), len(hosts), o.pct); code {
-	case 0:
-		return nil
-	case exitInterrupted:
+	code := adhoc.ExitCode(ctx.Err() != nil, adhoc.Successes(results), len(hosts), o.pct)
+	if code == exitInterrupted {
 		return cli.Exit("exec: interrupted", code)
-	default:
-		return cli.Exit("", code)
 	}
+	return cliutil.Code(code)
 }
 
 // confirm asks for the number of hosts at the terminal, as cumin does;

@@ -91,10 +91,7 @@ func runMerge(ctx context.Context, t *terminal, o *mergeOptions) error {
 	if err := writeMerged(ctx, whole, outs, sinks, t.Out, tty); err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
-	if code := health.Summarize(whole).ExitCode(); code != 0 {
-		return cli.Exit("", code)
-	}
-	return nil
+	return cliutil.Code(health.Summarize(whole).ExitCode())
 }
 
 // writeMerged writes the whole sweep to every output after the sinks

@@ -19,11 +19,8 @@ func newSimCmd(t *terminal) *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			o := demo.ServeOptions{Hosts: c.Int("hosts"), Latency: c.Duration("latency"), Healthy: c.Float64("healthy"), Dir: c.String("dir")}
-			if o.Hosts < 1 {
-				return cliutil.Usagef("--hosts: want at least 1, got %d", o.Hosts)
-			}
-			if o.Healthy < 0 || o.Healthy > 1 {
-				return cliutil.Usagef("--healthy: want a share from 0 to 1, got %v", o.Healthy)
+			if err := o.Check(); err != nil {
+				return cliutil.Usagef("%v", err)
 			}
 			var err error
 			if o.Faults, err = demo.ParseFaults(c.String("faults")); err != nil {

@@ -150,8 +150,5 @@ func execSweep(parent context.Context, t *terminal, job sweepJob) error {
 	if !out.Sweep.Complete {
 		fmt.Fprintf(t.Err, "fleetcheck: sweep incomplete (%v): partial results reported\n", out.Cause)
 	}
-	if code := out.ExitCode(); code != 0 {
-		return cli.Exit("", code)
-	}
-	return nil
+	return cliutil.Code(out.ExitCode())
 }

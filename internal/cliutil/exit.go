@@ -40,6 +40,15 @@ func Exit(err error, fallback int) error {
 	return cli.Exit(err.Error(), fallback)
 }
 
+// Code is a run's exit code as an error: nil for 0, else an exit with no
+// message (what went wrong was reported on stdout).
+func Code(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return cli.Exit("", code)
+}
+
 // CheckFormat is the check of an "-o FORMAT" flag (flag as shown, such as
 // "-o"): a usage error unless v is one of formats.
 func CheckFormat(flag, v string, formats ...string) error {

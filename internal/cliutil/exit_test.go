@@ -101,3 +101,13 @@ func TestLogger(t *testing.T) {
 		}
 	}
 }
+
+func TestCode(t *testing.T) {
+	for _, code := range []int{0, 1, 2, 3, 75} {
+		var b strings.Builder
+		err := Code(code)
+		if got := ExitStatus(err, &b, "p"); got != code || b.Len() > 0 || (code == 0) != (err == nil) {
+			t.Errorf("Code(%d): exit %d, stderr %q, err %v", code, got, b.String(), err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,5 +117,24 @@ func TestDemoCommandHelpers(t *testing.T) {
 	rc := d.RunnerConfig(7, time.Second, 2*time.Second)
 	if rc.DefaultUser != "demo" || rc.Fanout != 7 || rc.HostTimeout != time.Second || rc.ConnectTimeout != 2*time.Second || d.Runner.Fanout != 0 {
 		t.Errorf("RunnerConfig = %+v (fleet's %+v)", rc, d.Runner)
+	}
+}
+
+func TestServeOptionsCheck(t *testing.T) {
+	tests := []struct {
+		o    ServeOptions
+		want string // "" valid
+	}{
+		{ServeOptions{Hosts: 1, Healthy: 1}, ""},
+		{ServeOptions{Hosts: 1000, Healthy: 0}, ""},
+		{ServeOptions{Hosts: 0, Healthy: 1}, "--hosts: expected at least 1, found 0"},
+		{ServeOptions{Hosts: 5, Healthy: 1.5}, "--healthy: expected a share from 0 to 1, found 1.5"},
+		{ServeOptions{Hosts: 5, Healthy: -0.1}, "--healthy"},
+	}
+	for _, tt := range tests {
+		err := tt.o.Check()
+		if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("Check(%+v) = %v, want %q", tt.o, err, tt.want)
+		}
 	}
 }

@@ -21,6 +21,17 @@ type ServeOptions struct {
 	Dir     string                 // where to write the files; "" a temporary directory removed on return
 }
 
+// Check refuses a fleet that cannot be served, naming the flag.
+func (o ServeOptions) Check() error {
+	if o.Hosts < 1 {
+		return fmt.Errorf("--hosts: expected at least 1, found %d", o.Hosts)
+	}
+	if o.Healthy < 0 || o.Healthy > 1 {
+		return fmt.Errorf("--healthy: expected a share from 0 to 1, found %v", o.Healthy)
+	}
+	return nil
+}
+
 // ParseFaults reads KIND=N[,KIND=N].
 func ParseFaults(spec string) (map[fleetsim.Fault]int, error) {
 	out := map[fleetsim.Fault]int{}
