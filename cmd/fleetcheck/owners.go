@@ -19,7 +19,11 @@ func newOwnersCmd(t *terminal) *cli.Command {
 		if c.NArg() < 1 || c.NArg() > 2 {
 			return nil, cliutil.Usagef("owners %s: want HOST [CHECK]", c.Command.Name)
 		}
-		return &ownersOptions{inputs: readInputs(c), host: c.Args().Get(0), check: c.Args().Get(1), status: c.String("status"), expect: c.String("expect")}, nil
+		status, err := checks.ParseStatus(c.String("status"))
+		if err != nil {
+			return nil, cliutil.Usagef("--status: %v", err)
+		}
+		return &ownersOptions{inputs: readInputs(c), host: c.Args().Get(0), check: c.Args().Get(1), status: status, expect: c.String("expect")}, nil
 	}
 	return &cli.Command{
 		Name:  "owners",
@@ -68,8 +72,8 @@ func newOwnersCmd(t *terminal) *cli.Command {
 type ownersOptions struct {
 	inputs      fleetenv.Inputs
 	host, check string
-	status      string
-	expect      string // owners test: the team that should own it
+	status      checks.Status // --status: the failure's severity
+	expect      string        // owners test: the team that should own it
 }
 
 // ownersEnv is the loaded owners file and the checks that exist.
@@ -100,10 +104,6 @@ func loadOwners(ctx context.Context, in fleetenv.Inputs) (*ownersEnv, error) {
 // runOwnersExplain explains who owns the host's (check's) failure, warning
 // first when no check has that name.
 func runOwnersExplain(ctx context.Context, t *terminal, o *ownersOptions) error {
-	status, err := checks.ParseStatus(o.status)
-	if err != nil {
-		return cliutil.Usagef("--status: %v", err)
-	}
 	oe, err := loadOwners(ctx, o.inputs)
 	if err != nil {
 		return err
@@ -111,14 +111,11 @@ func runOwnersExplain(ctx context.Context, t *terminal, o *ownersOptions) error 
 	if o.check != "" && !ownership.NamesCheck(o.check, oe.checks) {
 		fmt.Fprintf(t.Err, "fleetcheck: warning: no check is named %q%s; checks: %s\n", o.check, suggest.DidYouMean(o.check, oe.checks), strings.Join(oe.checks, ", "))
 	}
-	return ownership.WriteExplain(t.Out, oe.matcher.Explain(o.host, o.check, status))
+	return ownership.WriteExplain(t.Out, oe.matcher.Explain(o.host, o.check, o.status))
 }
 
 // runOwnersTest exits 1 unless o.expect owns the host's (check's) failure.
 func runOwnersTest(ctx context.Context, t *terminal, o *ownersOptions) error {
-	if _, err := checks.ParseStatus(o.status); err != nil {
-		return cliutil.Usagef("--status: %v", err)
-	}
 	oe, err := loadOwners(ctx, o.inputs)
 	if err != nil {
 		return err
