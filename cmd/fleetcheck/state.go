@@ -86,7 +86,7 @@ func newDigestCmd(t *terminal) *cli.Command {
 		Flags: append(append(inputFlags(), stateFlag(),
 			&cli.StringFlag{Name: "team", Usage: "only this team's digest"},
 			&cli.StringFlag{Name: "since", Usage: "new and resolved within this `DURATION` (7d, 12h) instead of since each team's last digest"},
-			formatFlag("markdown", "markdown", "json"),
+			formatFlag("markdown", "markdown", "json", "slack"),
 		), postFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -106,7 +106,7 @@ type digestOptions struct {
 }
 
 func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
-	if err := cliutil.CheckFormat("-o", o.format, "markdown", "json"); err != nil {
+	if err := cliutil.CheckFormat("-o", o.format, "markdown", "json", "slack"); err != nil {
 		return err
 	}
 	postTimeout, err := o.post.Check()
@@ -140,6 +140,9 @@ func runDigest(ctx context.Context, t *terminal, o *digestOptions) error {
 	d, err := triage.Digest(ctx, store, triage.Owners{File: owners, Matcher: matcher}, o.team, since, nil, time.Now())
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
+	}
+	if o.format == "slack" {
+		return cliutil.Exit(deliver.WriteSlack(t.Out, d), 1)
 	}
 	return cliutil.Exit(digest.Write(t.Out, d, o.format), 1)
 }

@@ -97,6 +97,18 @@ func testSweepStateDigestHistory(t *testing.T, db string) {
 	if len(doc.Teams) == 0 || len(doc.Teams[0].New) == 0 {
 		t.Fatalf("digest has nothing new for a team never shown one:\n%s", stdout)
 	}
+	// -o slack: what the chat receiver would post, a payload a line, the
+	// first team's first.
+	slackOut, stderr, code := runBinary(t, "digest", "--state", db, "-o", "slack")
+	slackLine, _, _ := strings.Cut(slackOut, "\n")
+	var payload struct {
+		Text   string            `json:"text"`
+		Blocks []json.RawMessage `json:"blocks"`
+	}
+	if code != 0 || json.Unmarshal([]byte(slackLine), &payload) != nil ||
+		!strings.HasPrefix(payload.Text, "fleetcheck digest for "+doc.Teams[0].Team+":") || len(payload.Blocks) == 0 {
+		t.Errorf("digest -o slack: exit %d, first line %q (%s)", code, slackLine, stderr)
+	}
 	unreachable := ""
 	for _, g := range doc.Teams[0].New {
 		if g.Check == state.HostCheck {
@@ -157,7 +169,7 @@ func TestStateUsageErrors(t *testing.T) {
 		{[]string{"digest", "--state", filepath.Join(dir, "missing.db")}, 78, "missing.db"},
 		{[]string{"digest", "--state", newer}, 78, "upgrade fleetcheck"},
 		{[]string{"digest", "--state", newer, "--since", "soon"}, 64, "--since"},
-		{[]string{"digest", "--state", newer, "-o", "yaml"}, 64, "markdown or json"},
+		{[]string{"digest", "--state", newer, "-o", "yaml"}, 64, "markdown, json or slack"},
 		{[]string{"digest", "--state", newer, "--team", "nosuch"}, 64, "no owners file"},
 		{[]string{"history", "--state", newer}, 64, "HOST"},
 	} {

@@ -102,7 +102,7 @@ func MakePlan(ctx context.Context, store state.Store, owners *ownership.File, rs
 		}
 		one := d
 		one.Teams = []digest.Team{sec}
-		subject := fmt.Sprintf("fleetcheck digest for %s: %d new, %d ongoing, %d resolved", t, hosts(sec.New), hosts(sec.Ongoing), hosts(sec.Resolved))
+		subject := Subject(sec)
 		rows, err := rowsFor(one, t, names, sw.ID, KindDigest, subject, "")
 		if err != nil {
 			return p, err
@@ -139,6 +139,11 @@ func teamNames(owners *ownership.File) []string {
 		out = append(out, t.Name)
 	}
 	return out
+}
+
+// Subject is the subject (and chat headline) of a team's digest.
+func Subject(t digest.Team) string {
+	return fmt.Sprintf("fleetcheck digest for %s: %d new, %d ongoing, %d resolved", t.Team, hosts(t.New), hosts(t.Ongoing), hosts(t.Resolved))
 }
 
 func hosts(gs []digest.Group) int {
