@@ -190,13 +190,26 @@ func (r *recording) checkAck(ctx context.Context, id int64, status health.Status
 	if a == nil {
 		return nil
 	}
-	switch {
-	case !a.ActiveAt(now):
+	switch ackEnding(a, status, now) {
+	case AckExpired:
 		return r.endAck(ctx, id, AckExpired, a.Until)
-	case status.Worse(a.Status):
+	case AckWorsened:
 		return r.endAck(ctx, id, AckWorsened, now)
 	}
 	return nil
+}
+
+// ackEnding says how a seen at status at now ends: AckExpired past its
+// until, AckWorsened when status is worse than what was acknowledged,
+// else AckActive (it holds).
+func ackEnding(a *Ack, status health.Status, now time.Time) AckEnd {
+	switch {
+	case !a.ActiveAt(now):
+		return AckExpired
+	case status.Worse(a.Status):
+		return AckWorsened
+	}
+	return AckActive
 }
 
 func (r *recording) endAck(ctx context.Context, episode int64, how AckEnd, at time.Time) error {

@@ -104,7 +104,7 @@ func (sp *spooled) Add(_ context.Context, rec health.Record) (Mark, error) {
 		return Mark{}, nil
 	case open:
 		m := markTriage(Mark{Episode: ep.id, FirstSeen: ep.firstSeen}, k, sp.triage, sp.flaps, at)
-		if m.Ack != nil && (!m.Ack.ActiveAt(at) || rec.Status.Worse(m.Ack.Status)) {
+		if m.Ack != nil && ackEnding(m.Ack, rec.Status, at) != AckActive {
 			m.Ack = nil // Commit ends it, as the recording does
 		}
 		return m, nil
