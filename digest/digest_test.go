@@ -2,6 +2,7 @@ package digest
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"slices"
 	"testing"
@@ -9,9 +10,8 @@ import (
 
 	"github.com/fleetcheck/fleetcheck/health"
 	goldenfile "github.com/fleetcheck/fleetcheck/internal/golden"
-	"github.com/fleetcheck/fleetcheck/report"
+	"github.com/fleetcheck/fleetcheck/internal/schematest"
 	"github.com/fleetcheck/fleetcheck/state"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -187,6 +187,57 @@ func TestHistoryGolden(t *testing.T) {
 	}
 	golden(t, "history.txt", text.Bytes())
 	golden(t, "history.json", js.Bytes())
+	schematest.Validate(t, "history-v1.json", js.Bytes())
+}
+
+// TestHistorySchemaEdges validates the history documents that the golden
+// one does not show: nothing recorded, one check asked for, an episode
+// that is open (no end) beside one gone, and an owner change to unowned.
+func TestHistorySchemaEdges(t *testing.T) {
+	disk := "disk"
+	moved := worsened(ep("lb4", "disk", health.Warning, "traffic", 5*time.Hour), health.Critical, time.Hour)
+	moved.Changes = append(moved.Changes, state.Change{At: now.Add(-30 * time.Minute), Status: health.Critical, Summary: "disk CRITICAL", Owner: health.Owner{Unowned: true}})
+	tests := []struct {
+		name  string
+		check *string
+		eps   []state.Episode
+	}{
+		{"empty", nil, nil},
+		{"empty for one check", &disk, nil},
+		{"open and gone", &disk, []state.Episode{
+			ended(ep("lb4", "disk", health.Critical, "traffic", 30*time.Hour), state.EndGone, 20*time.Hour),
+			moved,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var js bytes.Buffer
+			if err := WriteHistory(&js, MakeHistory("lb4", tt.check, tt.eps, now), "json"); err != nil {
+				t.Fatal(err)
+			}
+			schematest.Validate(t, "history-v1.json", js.Bytes())
+			var got struct {
+				Check    *string          `json:"check"`
+				Episodes []map[string]any `json:"episodes"`
+			}
+			if err := json.Unmarshal(js.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Episodes == nil || len(got.Episodes) != len(tt.eps) {
+				t.Fatalf("episodes = %v, want %d (an empty history is [], not null)", got.Episodes, len(tt.eps))
+			}
+			if (got.Check == nil) != (tt.check == nil) {
+				t.Errorf("check = %v, want %v", got.Check, tt.check)
+			}
+			for i, e := range got.Episodes {
+				_, hasEnd := e["end"]
+				_, hasEnded := e["ended"]
+				if open := tt.eps[i].Open(); hasEnd == open || hasEnded == open {
+					t.Errorf("episode %d: open %v but end %v, ended %v", i, open, hasEnd, hasEnded)
+				}
+			}
+		})
+	}
 }
 
 // goldenDigest compares d as Markdown and JSON with name.md and
@@ -212,25 +263,5 @@ func golden(t *testing.T, name string, got []byte) {
 
 func validate(t *testing.T, doc []byte) {
 	t.Helper()
-	schema, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.DigestSchemaV1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const url = "https://github.com/fleetcheck/fleetcheck/report/schema/digest-v1.json"
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(url, schema); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		t.Errorf("digest does not validate: %v\n%s", err, doc)
-	}
+	schematest.Validate(t, "digest-v1.json", doc)
 }

@@ -13,3 +13,15 @@ var SchemaV1 []byte
 //
 //go:embed schema/digest-v1.json
 var DigestSchemaV1 []byte
+
+// HistorySchemaV1 is the JSON Schema (draft 2020-12) of the
+// fleetcheck.history/v1 document.
+//
+//go:embed schema/history-v1.json
+var HistorySchemaV1 []byte
+
+// BudgetSchemaV1 is the JSON Schema (draft 2020-12) of the
+// fleetcheck.budget/v1 document; its items are digest-v1.json's budget.
+//
+//go:embed schema/budget-v1.json
+var BudgetSchemaV1 []byte

@@ -20,6 +20,7 @@ import (
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/fleetsim"
 	goldenfile "github.com/fleetcheck/fleetcheck/internal/golden"
+	"github.com/fleetcheck/fleetcheck/internal/schematest"
 	"github.com/fleetcheck/fleetcheck/state"
 	"go.yaml.in/yaml/v3"
 )
@@ -222,6 +223,11 @@ func TestScriptedWeek(t *testing.T) {
 	if err := WriteBudgets(&table, budgets, "table"); err != nil {
 		t.Fatal(err)
 	}
+	var budgetJSON bytes.Buffer
+	if err := WriteBudgets(&budgetJSON, budgets, "json"); err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, "budget-v1.json", budgetJSON.Bytes())
 	for _, want := range []string{"### Acknowledged", "OPS-88", "### Flapping", "**flapping ×", "### In maintenance (not notified)",
 		"runner image rollout", "Error budget (30d, SLO 99.9%)", "Error budget (30d, SLO 99.5%)"} {
 		if !strings.Contains(md.String(), want) {
