@@ -50,8 +50,10 @@ func (hc *hostConn) runCommand(ctx context.Context, cmd Command) (out CommandOut
 	defer func() { <-hc.sem }()
 	start = time.Now()
 
-	// The deadline the host enforces: the command's own plus the slack, or
-	// else what is left of the host's.
+	// The deadline the host enforces: the command's own, or else what is
+	// left of the host's, plus the slack either way, so that the runner's
+	// TERM at the deadline comes first and the host's stop is the backstop
+	// (without the slack, the two raced on a loaded machine).
 	deadline := &DeadlineError{Deadline: cmd.Timeout}
 	hostStop := cmd.Timeout + hostSlack
 	if cmd.Timeout <= 0 {
@@ -59,7 +61,7 @@ func (hc *hostConn) runCommand(ctx context.Context, cmd Command) (out CommandOut
 		deadline.Deadline = hc.hostTimeout
 		hostStop = 0
 		if dl, ok := ctx.Deadline(); ok {
-			hostStop = time.Until(dl)
+			hostStop = time.Until(dl) + hostSlack
 		}
 	}
 	line := remotecmd.Wrap(cmd.Line, hostStop, killGrace)
