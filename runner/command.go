@@ -261,10 +261,43 @@ func waitFor(done <-chan error, d time.Duration) (bool, error) {
 	}
 }
 
-// newSession opens a session under ctx: a peer that never confirms the
+// How a refused session is retried. sshd refuses a session beyond its
+// MaxSessions (10 by default; the runner opens up to maxSessions) with
+// "connect failed", and counts a finished session until it has reaped
+// it, which a loaded host does late: the command tries again, backing
+// off from sessionBackoff to sessionBackoffMax, within its timeout, up to
+// sessionRetries times (about 4 s in all), before the refusal stands.
+const (
+	sessionRetries    = 20
+	sessionBackoff    = 25 * time.Millisecond
+	sessionBackoffMax = 250 * time.Millisecond
+)
+
+// newSession opens a session under ctx (openSession), retrying one the
+// host refused for want of a free session.
+func (hc *hostConn) newSession(ctx context.Context) (*ssh.Session, error) {
+	wait := sessionBackoff
+	for attempt := 0; ; attempt++ {
+		s, err := hc.openSession(ctx)
+		var oce *ssh.OpenChannelError
+		if err == nil || attempt == sessionRetries || !errors.As(err, &oce) || oce.Reason != ssh.ConnectionFailed {
+			return s, err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctxErr(ctx)
+		}
+		wait = min(2*wait, sessionBackoffMax)
+	}
+}
+
+// openSession opens a session under ctx: a peer that never confirms the
 // channel cannot hold the command past its deadline. A session that
 // arrives late is closed.
-func (hc *hostConn) newSession(ctx context.Context) (*ssh.Session, error) {
+func (hc *hostConn) openSession(ctx context.Context) (*ssh.Session, error) {
 	type result struct {
 		s   *ssh.Session
 		err error

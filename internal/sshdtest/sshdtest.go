@@ -70,6 +70,9 @@ type Options struct {
 	HostCA ssh.Signer
 	// CertPrincipals are the certificate's principals; nil: "127.0.0.1".
 	CertPrincipals []string
+	// MaxSessions is sshd's MaxSessions (sessions open at once on one
+	// connection); 0 leaves sshd's default, 10.
+	MaxSessions int
 }
 
 // Start runs sshd until the test ends; it skips the test when sshd is
@@ -115,6 +118,9 @@ func StartWith(t testing.TB, opts Options) *Server {
 			t.Fatalf("sshdtest: host certificate: %v", err)
 		}
 		extra = "HostCertificate " + certPath + "\n"
+	}
+	if opts.MaxSessions > 0 {
+		extra += fmt.Sprintf("MaxSessions %d\n", opts.MaxSessions)
 	}
 	s.ClientKeyPath = filepath.Join(dir, "client_ed25519")
 	clientPub, err := writeKey(s.ClientKeyPath)
