@@ -164,9 +164,18 @@ func BudgetLine(b Budget) string {
 		return s + "; no slo: set in the owners file."
 	}
 	if b.Left < 0 {
-		return s + fmt.Sprintf(", burn rate %.2f, budget overspent by %s.", b.Burn, percent(-b.Left))
+		return s + fmt.Sprintf(", burn rate %.2f, budget overspent: %s× what the SLO allows.", b.Burn, times(b.Burn))
 	}
 	return s + fmt.Sprintf(", burn rate %.2f, %s of the budget left.", b.Burn, percent(b.Left))
+}
+
+// times is a multiple of the budget as read at a glance: whole from 10
+// up (48×), else to a tenth (1.5×, 2×).
+func times(f float64) string {
+	if f >= 10 {
+		return strconv.FormatFloat(f, 'f', 0, 64)
+	}
+	return strings.TrimSuffix(strconv.FormatFloat(f, 'f', 1, 64), ".0")
 }
 
 // hostCheckTime is an amount of host-check time: whole hours from an

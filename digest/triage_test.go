@@ -200,7 +200,7 @@ func TestBudgetsScripted(t *testing.T) {
 		t.Errorf("--team web: %+v", got)
 	}
 	line := BudgetLine(want[1])
-	if wantLine := "Error budget (10h, SLO 99%): 10% failing of 20 host-check hours (critical 5%, warning 5%, unknown 0%, unreachable 0%), burn rate 10.00, budget overspent by 900%."; line != wantLine {
+	if wantLine := "Error budget (10h, SLO 99%): 10% failing of 20 host-check hours (critical 5%, warning 5%, unknown 0%, unreachable 0%), burn rate 10.00, budget overspent: 10× what the SLO allows."; line != wantLine {
 		t.Errorf("line %q\nwant %q", line, wantLine)
 	}
 }

@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fleetcheck/fleetcheck/checks"
 	"github.com/fleetcheck/fleetcheck/digest"
@@ -361,8 +363,7 @@ func WriteBudgets(w io.Writer, budgets []digest.Budget, format string) error {
 		_, err := fmt.Fprintln(w, "no sweeps recorded in the window: no budget to compute")
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "TEAM\tSLO\tWINDOW\tHOST-CHECKS\tHOURS\tFAILING\tCRITICAL\tWARNING\tUNKNOWN\tUNREACHABLE\tMAINT H\tBURN\tLEFT\t")
+	rows := [][]string{{"TEAM", "SLO", "WINDOW", "HOST-CHECKS", "HOURS", "FAILING", "CRITICAL", "WARNING", "UNKNOWN", "UNREACHABLE", "MAINT H", "BURN", "LEFT"}}
 	for _, b := range budgets {
 		slo, burn, left := "-", "-", "-"
 		if b.HasSLO() {
@@ -370,11 +371,46 @@ func WriteBudgets(w io.Writer, budgets []digest.Budget, format string) error {
 			burn = fmt.Sprintf("%.2f", b.Burn)
 			left = fmt.Sprintf("%.1f%%", b.Left*100)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1f\t%s\t%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t\n", b.Team, slo, duration.Human(b.Window.Duration()), b.HostChecks,
-			b.Total.Duration().Hours(), pct(b.Failing, b.Total), pct(b.Critical, b.Total), pct(b.Warning, b.Total), pct(b.Unknown, b.Total),
-			pct(b.Unreachable, b.Total), b.Maintenance.Duration().Hours(), burn, left)
+		rows = append(rows, []string{b.Team, slo, duration.Human(b.Window.Duration()), strconv.Itoa(b.HostChecks),
+			fmt.Sprintf("%.1f", b.Total.Duration().Hours()), pct(b.Failing, b.Total), pct(b.Critical, b.Total), pct(b.Warning, b.Total),
+			pct(b.Unknown, b.Total), pct(b.Unreachable, b.Total), fmt.Sprintf("%.1f", b.Maintenance.Duration().Hours()), burn, left})
 	}
-	return tw.Flush()
+	return writeColumns(w, rows, 1)
+}
+
+// writeColumns writes rows (the header first) as columns two blanks
+// apart: the first text columns left-aligned, the numbers after them
+// right-aligned, as the sweep table does; no trailing blanks.
+func writeColumns(w io.Writer, rows [][]string, text int) error {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		var line strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if i < text {
+				line.WriteString(c + pad)
+			} else {
+				line.WriteString(pad + c)
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("writing the budgets: %w", err)
+	}
+	return nil
 }
 
 func pct(part, total digest.Seconds) string {
