@@ -173,8 +173,9 @@ func (d *dialer) runHost(ctx context.Context, t Task) (ho HostOutput) {
 }
 
 // lostGrace is how long a host whose session broke waits to learn whether
-// the whole connection went down with it.
-const lostGrace = 200 * time.Millisecond
+// the whole connection went down with it (it returns as soon as it does;
+// 200 ms was too short for a loaded machine to notice).
+const lostGrace = time.Second
 
 // connectionEnded reports whether the client's connection ends within d.
 // It waits only on this failure path: a goroutine per host waiting for
