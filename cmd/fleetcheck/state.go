@@ -49,7 +49,7 @@ func newDigestCmd(t *terminal) *cli.Command {
 		),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return cliutil.Usagef("digest takes no arguments (got %q)", c.Args().First())
+				return cliutil.Usagef("digest takes no arguments (found %q)", c.Args().First())
 			}
 			o.post.Team, o.post.Since, o.post.Format = o.query.team, o.since, o.format
 			return runDigest(c.Context, t, o)

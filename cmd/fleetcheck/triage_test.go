@@ -174,7 +174,7 @@ func TestTriageUsageErrors(t *testing.T) {
 		{[]string{"maintenance", "-i", inv, "--state", db, "--reason", "r", "web1"}, 64, "--for is required"},
 		{[]string{"maintenance", "-i", inv, "--state", db, "--for", "1h", "web1"}, 64, "--reason: required"},
 		{[]string{"maintenance", "-i", inv, "--state", db, "--for", "2hours", "--reason", "r", "web1"}, 64, "--for: bad duration"},
-		{[]string{"maintenance", "-i", inv, "--state", db, "--for", "1h", "--reason", "r", "--start", "tomorrow", "web1"}, 64, `--start "tomorrow"`},
+		{[]string{"maintenance", "-i", inv, "--state", db, "--for", "1h", "--reason", "r", "--start", "tomorrow", "web1"}, 64, `--start: expected a time`},
 		{[]string{"maintenance", "-i", inv, "--state", db, "--for", "1h", "--reason", "r", "--start", "2020-01-01 10:00", "web1"}, 64, "already be over"},
 		{[]string{"maintenance", "-i", inv, "--state", db, "--for", "1h", "--reason", "r", "nosuch"}, 64, `QUERY "nosuch" selects no host`},
 		{[]string{"maintenance", "-i", inv, "--state", db, "--remove", "x"}, 64, "--remove"},

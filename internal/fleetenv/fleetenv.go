@@ -351,13 +351,13 @@ type Conn struct {
 func (c Conn) Validate() error {
 	switch {
 	case c.Fanout < 1:
-		return usagef("--fanout: want a number of hosts ≥ 1, got %d", c.Fanout)
+		return usagef("--fanout: expected a number of hosts ≥ 1, found %d", c.Fanout)
 	case c.Timeout <= 0 && c.Set["timeout"]:
-		return usagef("--timeout: want a positive duration such as 30s, got %v", c.Timeout)
+		return usagef("--timeout: expected a positive duration such as 30s, found %v", c.Timeout)
 	case c.ConnectTimeout <= 0 && c.Set["connect-timeout"]:
-		return usagef("--connect-timeout: want a positive duration such as 10s, got %v", c.ConnectTimeout)
+		return usagef("--connect-timeout: expected a positive duration such as 10s, found %v", c.ConnectTimeout)
 	case c.GlobalTimeout < 0:
-		return usagef("--global-timeout: want a duration ≥ 0 such as 10m (0: none), got %v", c.GlobalTimeout)
+		return usagef("--global-timeout: expected a duration ≥ 0 such as 10m (0: none), found %v", c.GlobalTimeout)
 	}
 	return nil
 }

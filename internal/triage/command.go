@@ -51,11 +51,11 @@ func (c *AckCommand) Check() error {
 	case c.List && c.Remove:
 		return usagef("ack: --list and --remove do not go together")
 	case c.List && len(c.Args) > 0:
-		return usagef("ack --list takes no arguments (got %q)", c.Args[0])
+		return usagef("ack --list takes no arguments (found %q)", c.Args[0])
 	case c.List:
 		return checkFormat(c.Format)
 	case len(c.Args) != 2:
-		return usagef("ack takes QUERY and CHECK (got %d arguments; quote a query with spaces)", len(c.Args))
+		return usagef("ack takes QUERY and CHECK (found %d arguments; quote a query with spaces)", len(c.Args))
 	case c.Remove:
 		return nil
 	}
@@ -96,7 +96,7 @@ func (c *MaintenanceCommand) Check() error {
 	case c.List && c.Remove != nil:
 		return usagef("maintenance: --list and --remove do not go together")
 	case c.List && len(c.Args) > 0:
-		return usagef("maintenance --list takes no arguments (got %q)", c.Args[0])
+		return usagef("maintenance --list takes no arguments (found %q)", c.Args[0])
 	case c.List:
 		return checkFormat(c.Format)
 	case c.Remove != nil:
@@ -150,7 +150,7 @@ type BudgetCommand struct {
 // Check validates the command line.
 func (c *BudgetCommand) Check() error {
 	if len(c.Args) > 0 {
-		return usagef("budget takes no arguments (got %q)", c.Args[0])
+		return usagef("budget takes no arguments (found %q)", c.Args[0])
 	}
 	if err := checkFormat(c.Format); err != nil {
 		return err

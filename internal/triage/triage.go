@@ -83,7 +83,7 @@ func ParseFor(flag, text string) (time.Duration, error) {
 		return 0, usagef("%s: %v", flag, err)
 	}
 	if d <= 0 {
-		return 0, usagef("%s %q: want a duration above 0 such as 2h or 7d", flag, text)
+		return 0, usagef("%s: expected a duration above 0 such as 2h or 7d, found %q", flag, text)
 	}
 	return d, nil
 }
@@ -103,7 +103,7 @@ func ParseTime(flag, text string, now time.Time) (time.Time, error) {
 	if d, err := duration.Parse(strings.TrimPrefix(text, "+")); err == nil && d >= 0 {
 		return now.Add(d), nil
 	}
-	return time.Time{}, usagef("%s %q: want a time such as 2026-12-01T22:00:00Z, \"2026-12-01 22:00\" (UTC) or +2h", flag, text)
+	return time.Time{}, usagef("%s: expected a time such as 2026-12-01T22:00:00Z, \"2026-12-01 22:00\" (UTC) or +2h, found %q", flag, text)
 }
 
 // AckOptions are ack's.
