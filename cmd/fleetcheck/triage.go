@@ -36,7 +36,7 @@ func newAckCmd(t *terminal) *cli.Command {
 			"CHECK 'unreachable' acknowledges a host that cannot be reached; ack --list shows those in force, ack --remove QUERY CHECK ends them.",
 		Flags: o.flags(
 			&cli.StringFlag{Name: "reason", Destination: &ack.Reason, Usage: "why the failure may wait (a ticket): required"},
-			&cli.StringFlag{Name: "for", Value: duration.Human(triage.DefaultAckFor), Destination: &ack.For, Usage: "how long the acknowledgement lasts (`DURATION`)"},
+			&cli.StringFlag{Name: "for", Value: duration.Human(triage.DefaultAckFor), Destination: &ack.For, Usage: "how long the acknowledgement lasts: a `DURATION`, or \"resolved\" (until the failure resolves or gets worse)"},
 			&cli.StringFlag{Name: "by", Destination: &ack.By, Usage: "who acknowledges (default: the login name)"},
 			&cli.BoolFlag{Name: "list", Destination: &ack.List, Usage: "list the acknowledgements in force"},
 			&cli.BoolFlag{Name: "remove", Destination: &ack.Remove, Usage: "end the acknowledgements of CHECK on QUERY"},

@@ -37,13 +37,18 @@ func LoginName() string {
 
 // AckCommand is ack's command line.
 type AckCommand struct {
-	Args         []string // QUERY CHECK (none with List)
-	List, Remove bool     // --list, --remove
-	Format       string   // -o of --list
-	Reason, By   string   // By "": LoginName
-	For          string   // --for, a duration
-	forD         time.Duration
+	Args          []string // QUERY CHECK (none with List)
+	List, Remove  bool     // --list, --remove
+	Format        string   // -o of --list
+	Reason, By    string   // By "": LoginName
+	For           string   // --for: a duration, or UntilResolved
+	forD          time.Duration
+	untilResolved bool
 }
+
+// UntilResolved is the --for of an acknowledgement with no expiry: it
+// ends when the failure resolves or gets worse.
+const UntilResolved = "resolved"
 
 // Check validates the command line.
 func (c *AckCommand) Check() error {
@@ -57,6 +62,10 @@ func (c *AckCommand) Check() error {
 	case len(c.Args) != 2:
 		return usagef("ack takes QUERY and CHECK (found %d arguments; quote a query with spaces)", len(c.Args))
 	case c.Remove:
+		return nil
+	}
+	if c.For == UntilResolved {
+		c.untilResolved = true
 		return nil
 	}
 	var err error
@@ -73,7 +82,7 @@ func (c *AckCommand) Run(ctx context.Context, e *fleetenv.Env, store state.Triag
 	case c.Remove:
 		return RemoveAcks(ctx, e, store, c.Args[0], c.Args[1], w)
 	}
-	return Ack(ctx, e, store, AckOptions{Query: c.Args[0], Check: c.Args[1], Reason: c.Reason, By: cmp.Or(c.By, LoginName()), For: c.forD}, w)
+	return Ack(ctx, e, store, AckOptions{Query: c.Args[0], Check: c.Args[1], Reason: c.Reason, By: cmp.Or(c.By, LoginName()), For: c.forD, UntilResolved: c.untilResolved}, w)
 }
 
 // MaintenanceCommand is maintenance's command line.

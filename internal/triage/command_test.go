@@ -47,8 +47,12 @@ func TestAckCommandCheck(t *testing.T) {
 		})
 	}
 	c := AckCommand{Args: []string{"web1", "disk"}, For: "2h"}
-	if err := c.Check(); err != nil || c.forD != 2*time.Hour {
-		t.Errorf("--for 2h: %v, %v", c.forD, err)
+	if err := c.Check(); err != nil || c.forD != 2*time.Hour || c.untilResolved {
+		t.Errorf("--for 2h: %v, %v, until resolved %v", c.forD, err, c.untilResolved)
+	}
+	c = AckCommand{Args: []string{"web1", "disk"}, For: UntilResolved}
+	if err := c.Check(); err != nil || !c.untilResolved {
+		t.Errorf("--for resolved: %v, until resolved %v", err, c.untilResolved)
 	}
 }
 

@@ -108,9 +108,10 @@ func ParseTime(flag, text string, now time.Time) (time.Time, error) {
 
 // AckOptions are ack's.
 type AckOptions struct {
-	Query, Check string // the arguments
-	Reason, By   string
-	For          time.Duration // 0: DefaultAckFor
+	Query, Check  string // the arguments
+	Reason, By    string
+	For           time.Duration // 0: DefaultAckFor
+	UntilResolved bool          // no expiry: For is ignored
 }
 
 // Ack acknowledges the open episodes of the check on the hosts the query
@@ -128,7 +129,10 @@ func Ack(ctx context.Context, e *fleetenv.Env, store state.Triage, o AckOptions,
 	if err != nil {
 		return err
 	}
-	if o.For == 0 {
+	switch {
+	case o.UntilResolved:
+		o.For = 0 // the store's "until resolved or worse"
+	case o.For == 0:
 		o.For = DefaultAckFor
 	}
 	acks, err := store.Acknowledge(ctx, state.AckRequest{Hosts: hosts, Check: check, By: o.By, Reason: o.Reason, For: o.For})
