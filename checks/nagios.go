@@ -102,7 +102,7 @@ func (c *nagiosCheck) Evaluate(out Output) Result {
 		res.Summary = "plugin ended without an exit status"
 	case out.ExitCode > 3:
 		res.Status, res.Reason = Unknown, ReasonPluginBadExit
-		res.Summary = fmt.Sprintf("plugin exited with status %d (want 0..3)", out.ExitCode)
+		res.Summary = fmt.Sprintf("plugin exited with status %d (expected 0 to 3)", out.ExitCode)
 	default:
 		res.Status = Status(out.ExitCode)
 		res.Reason = [...]string{"", ReasonPluginWarning, ReasonPluginCritical, ReasonPluginUnknown}[out.ExitCode]

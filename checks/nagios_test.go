@@ -35,7 +35,7 @@ func TestNagiosSignalsAndNoStatus(t *testing.T) {
 	}{
 		{Output{Stdout: []byte("OK partial\n"), ExitCode: -1, Signal: "KILL"}, "plugin killed by signal KILL"},
 		{Output{ExitCode: -1}, "plugin ended without an exit status"},
-		{Output{Stdout: []byte("FOO\n"), ExitCode: 255}, "plugin exited with status 255 (want 0..3)"},
+		{Output{Stdout: []byte("FOO\n"), ExitCode: 255}, "plugin exited with status 255 (expected 0 to 3)"},
 	}
 	for _, tt := range tests {
 		res := chk.Evaluate(tt.out)

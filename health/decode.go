@@ -180,7 +180,7 @@ func decodeStream(r io.Reader) (*Sweep, error) {
 			}
 			done = true
 		default:
-			return fail(fmt.Errorf("type %q, want %q or %q", typ.Type, lineResult, lineSummary))
+			return fail(fmt.Errorf("type %q, expected %q or %q", typ.Type, lineResult, lineSummary))
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -207,7 +207,7 @@ func expectDelim(dec *json.Decoder, d json.Delim) error {
 // apply sets the sweep's head from the decoded document head.
 func (h jsonHead) apply(s *Sweep) error {
 	if h.Schema != SchemaName {
-		return fmt.Errorf("schema %q, want %q", h.Schema, SchemaName)
+		return fmt.Errorf("schema %q, expected %q", h.Schema, SchemaName)
 	}
 	started, err := parseTime("started_at", h.StartedAt)
 	if err != nil {
@@ -228,7 +228,7 @@ func (h jsonHead) apply(s *Sweep) error {
 	s.Hosts = h.Summary.Hosts
 	if h.Shard != nil {
 		if h.Shard.Count < 1 || h.Shard.Index < 0 || h.Shard.Index >= h.Shard.Count {
-			return fmt.Errorf("shard: index %d of count %d, want 0 <= index < count", h.Shard.Index, h.Shard.Count)
+			return fmt.Errorf("shard: index %d of count %d, expected 0 <= index < count", h.Shard.Index, h.Shard.Count)
 		}
 		sh := Shard(*h.Shard)
 		s.Shard = &sh

@@ -42,7 +42,7 @@ func ParseStatus(name string) (Status, error) {
 			return Status(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown status %q (want one of %s)", name, strings.Join(statusNames[:], ", "))
+	return 0, fmt.Errorf("unknown status %q (expected one of %s)", name, strings.Join(statusNames[:], ", "))
 }
 
 // severity orders statuses for "worst of": CRITICAL beats UNREACHABLE beats

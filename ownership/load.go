@@ -128,7 +128,7 @@ func (r nodeReader) slo(n *yaml.Node, what string) (float64, error) {
 	}
 	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), "%")), 64)
 	if err != nil || math.IsNaN(v) || v <= 0 || v >= 100 {
-		return 0, r.Errorf(n, "%s: %q: want a percentage above 0 and below 100, such as 99.5%%", what, text)
+		return 0, r.Errorf(n, "%s: expected a percentage above 0 and below 100, such as 99.5%%, found %q", what, text)
 	}
 	return v, nil
 }

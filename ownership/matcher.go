@@ -228,12 +228,12 @@ func (m *Matcher) Test(host, check, expectTeam string) error {
 		what += " check " + check
 	}
 	if w < 0 {
-		return fmt.Errorf("%s: owned by %s (unowned: no rule matches, fallback team), want %s", what, o.Team, expectTeam)
+		return fmt.Errorf("%s: owned by %s (unowned: no rule matches, fallback team), expected %s", what, o.Team, expectTeam)
 	}
 	r := m.rules[w].rule
 	if r.Unowned {
-		return fmt.Errorf("%s: owned by %s (unowned: rule %s at %s says owner: null, fallback team), want %s",
+		return fmt.Errorf("%s: owned by %s (unowned: rule %s at %s says owner: null, fallback team), expected %s",
 			what, o.Team, r.ID, r.Pos.Short(), expectTeam)
 	}
-	return fmt.Errorf("%s: owned by %s (rule %s at %s), want %s", what, o.Team, r.ID, r.Pos.Short(), expectTeam)
+	return fmt.Errorf("%s: owned by %s (rule %s at %s), expected %s", what, o.Team, r.ID, r.Pos.Short(), expectTeam)
 }

@@ -182,11 +182,11 @@ func TestTest(t *testing.T) {
 		{"cache0001.dc1.example.org", "load", "traffic", ""},
 		{"misc0001.dc1.example.org", "load", "infra-triage", ""},
 		{"cache0001.dc1.example.org", "load", "storage",
-			"cache0001.dc1.example.org check load: owned by traffic (rule caches at testdata/owners.yaml:24), want storage"},
+			"cache0001.dc1.example.org check load: owned by traffic (rule caches at testdata/owners.yaml:24), expected storage"},
 		{"misc0001.dc1.example.org", "", "traffic",
-			"misc0001.dc1.example.org: owned by infra-triage (unowned: no rule matches, fallback team), want traffic"},
+			"misc0001.dc1.example.org: owned by infra-triage (unowned: no rule matches, fallback team), expected traffic"},
 		{"old0001.dc1.example.org", "disk", "storage",
-			"old0001.dc1.example.org check disk: owned by infra-triage (unowned: rule retired at testdata/owners.yaml:50 says owner: null, fallback team), want storage"},
+			"old0001.dc1.example.org check disk: owned by infra-triage (unowned: rule retired at testdata/owners.yaml:50 says owner: null, fallback team), expected storage"},
 	}
 	for _, tt := range tests {
 		err := m.Test(tt.host, tt.check, tt.team)

@@ -29,10 +29,10 @@ func TestSLOErrors(t *testing.T) {
 		line, col int
 		msg       string
 	}{
-		{"fallback: t\nslo: 100%\nteams: {t: {}}\n", 2, 6, `slo: "100%": want a percentage above 0 and below 100, such as 99.5%`},
-		{"fallback: t\nslo: 0\nteams: {t: {}}\n", 2, 6, `slo: "0": want a percentage above 0 and below 100, such as 99.5%`},
-		{"fallback: t\nteams:\n  t: {slo: high}\n", 3, 12, `team t: slo: "high": want a percentage above 0 and below 100, such as 99.5%`},
-		{"fallback: t\nteams:\n  t: {slo: -5%}\n", 3, 12, `team t: slo: "-5%": want a percentage above 0 and below 100, such as 99.5%`},
+		{"fallback: t\nslo: 100%\nteams: {t: {}}\n", 2, 6, `slo: expected a percentage above 0 and below 100, such as 99.5%, found "100%"`},
+		{"fallback: t\nslo: 0\nteams: {t: {}}\n", 2, 6, `slo: expected a percentage above 0 and below 100, such as 99.5%, found "0"`},
+		{"fallback: t\nteams:\n  t: {slo: high}\n", 3, 12, `team t: slo: expected a percentage above 0 and below 100, such as 99.5%, found "high"`},
+		{"fallback: t\nteams:\n  t: {slo: -5%}\n", 3, 12, `team t: slo: expected a percentage above 0 and below 100, such as 99.5%, found "-5%"`},
 		{"fallback: t\nteams:\n  t: {slos: 99%}\n", 3, 7, `unknown key "slos" in team t (did you mean "slo"?)`},
 	}
 	for _, tt := range tests {

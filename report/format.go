@@ -55,7 +55,7 @@ func formats() map[string]func(FormatOptions) Format {
 func NewFormat(name string, opts FormatOptions) (Format, error) {
 	newFormat, ok := formats()[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown output format %q (want one of %s)", name, strings.Join(FormatNames(), ", "))
+		return nil, fmt.Errorf("unknown output format %q (expected one of %s)", name, strings.Join(FormatNames(), ", "))
 	}
 	return newFormat(opts), nil
 }

@@ -78,7 +78,7 @@ func TestNewFormatUnknown(t *testing.T) {
 		t.Errorf("formats %s", got)
 	}
 	_, err := NewFormat("yaml", FormatOptions{})
-	if err == nil || !strings.Contains(err.Error(), `unknown output format "yaml" (want one of json, ndjson, prometheus, table)`) {
+	if err == nil || !strings.Contains(err.Error(), `unknown output format "yaml" (expected one of json, ndjson, prometheus, table)`) {
 		t.Errorf("error %v", err)
 	}
 }

@@ -7,65 +7,50 @@ import (
 
 	"github.com/fleetcheck/fleetcheck/internal/adhoc"
 	"github.com/fleetcheck/fleetcheck/internal/cliutil"
-	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/inventory"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
 	"github.com/urfave/cli/v2"
 )
 
+// execOptions are exec's options.
+type execOptions struct {
+	inputs            inputOptions
+	conn              connOptions
+	query, command    string
+	batch, format     string
+	sleep             time.Duration
+	pct               float64
+	force, noProgress bool
+}
+
 func newExecCmd(t *terminal) *cli.Command {
+	o := &execOptions{}
 	return &cli.Command{
 		Name:      "exec",
 		Usage:     "run an ad-hoc command on the selected hosts; identical outputs grouped under their node set (like cumin)",
 		ArgsUsage: "QUERY -- COMMAND",
 		Description: "Exit codes: 0 every host succeeded, 1 some failed but --success-percentage was reached, 2 it was missed.\n" +
 			"Without --force it runs on more than one host only after the host count is typed at a terminal.",
-		Flags: slices.Concat(inputFlags(), runnerFlags(), []cli.Flag{
-			&cli.StringFlag{Name: "batch-size", Aliases: []string{"b"}, Usage: "hosts at once, a number or a percentage (sliding window; default: --fanout)"},
-			&cli.DurationFlag{Name: "batch-sleep", Aliases: []string{"s"}, Usage: "wait between starting one host and the next"},
-			&cli.Float64Flag{Name: "success-percentage", Aliases: []string{"p"}, Value: 100, Usage: "stop scheduling hosts once this success ratio can no longer be reached"},
-			formatFlag("text", "text", "json"),
-			&cli.BoolFlag{Name: "force", Usage: "do not ask for confirmation"},
-			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar on stderr"},
+		Flags: slices.Concat(o.inputs.flags(), o.conn.runnerFlags(), []cli.Flag{
+			&cli.StringFlag{Name: "batch-size", Aliases: []string{"b"}, Destination: &o.batch, Usage: "hosts at once, a number or a percentage (sliding window; default: --fanout)"},
+			&cli.DurationFlag{Name: "batch-sleep", Aliases: []string{"s"}, Destination: &o.sleep, Usage: "wait between starting one host and the next"},
+			&cli.Float64Flag{Name: "success-percentage", Aliases: []string{"p"}, Value: 100, Destination: &o.pct, Usage: "stop scheduling hosts once this success ratio can no longer be reached"},
+			formatFlag(&o.format, "text", "json"),
+			&cli.BoolFlag{Name: "force", Destination: &o.force, Usage: "do not ask for confirmation"},
+			&cli.BoolFlag{Name: "no-progress", Destination: &o.noProgress, Usage: "no progress bar on stderr"},
 		}),
 		Action: func(c *cli.Context) error {
-			o := &execOptions{
-				inputs: readInputs(c), batch: c.String("batch-size"), sleep: c.Duration("batch-sleep"),
-				pct: c.Float64("success-percentage"), format: c.String("output"), force: c.Bool("force"),
-				progress: !c.Bool("no-progress"),
+			if err := o.conn.check(c); err != nil {
+				return err
 			}
 			var err error
-			if o.conn, err = readConn(c); err != nil {
-				return err
-			}
-			if o.query, o.command, err = execArgs(c.Args().Slice()); err != nil {
-				return err
+			if o.query, o.command, err = adhoc.SplitArgs(c.Args().Slice()); err != nil {
+				return cliutil.Usagef("exec: %v", err)
 			}
 			return runExec(c.Context, t, o)
 		},
 	}
-}
-
-// execOptions are exec's options.
-type execOptions struct {
-	inputs         fleetenv.Inputs
-	conn           fleetenv.Conn
-	query, command string
-	batch          string
-	sleep          time.Duration
-	pct            float64
-	format         string
-	force          bool
-	progress       bool
-}
-
-// execArgs splits exec's arguments at the required "--".
-func execArgs(args []string) (query, command string, err error) {
-	if query, command, err = adhoc.SplitArgs(args); err != nil {
-		return "", "", cliutil.Usagef("exec: %v", err)
-	}
-	return query, command, nil
 }
 
 // runExec runs the command on the selected hosts through one runner and
@@ -77,11 +62,11 @@ func runExec(ctx context.Context, t *terminal, o *execOptions) error {
 	if err := adhoc.CheckSuccessPct(o.pct); err != nil {
 		return cliutil.Usagef("%v", err)
 	}
-	e, hosts, err := loadHosts(ctx, o.inputs, o.query)
+	e, hosts, err := loadHosts(ctx, &o.inputs, o.query)
 	if err != nil {
 		return err
 	}
-	rc := e.RunnerConfig(o.conn)
+	rc := e.RunnerConfig(o.conn.Conn)
 	batch, err := adhoc.BatchSize(o.batch, len(hosts), rc.Fanout)
 	if err != nil {
 		return cliutil.Usagef("--batch-size: %v", err)
@@ -99,7 +84,7 @@ func runExec(ctx context.Context, t *terminal, o *execOptions) error {
 	defer pool.Close()
 	run := adhoc.Options{Batch: batch, Sleep: o.sleep, SuccessPct: o.pct}
 	var bar *report.Progress
-	if o.progress && t.ErrTTY && len(hosts) > 1 {
+	if !o.noProgress && t.ErrTTY && len(hosts) > 1 {
 		bar = report.NewProgress(t.Err, len(hosts))
 		run.Done = func(r report.ExecResult) { bar.HostDone(!adhoc.Succeeded(r)) }
 	}

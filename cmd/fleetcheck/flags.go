@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"strings"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/fleetcheck/fleetcheck/internal/cliutil"
 	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/internal/sweep"
-	"github.com/fleetcheck/fleetcheck/inventory"
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/report"
 	"github.com/fleetcheck/fleetcheck/runner"
@@ -18,49 +16,32 @@ import (
 )
 
 // The flags shared by several commands, each defined once here with its
-// default, and the options they read into.
+// default and bound to the options it sets (cli/cli's shape: a command's
+// flags write its options struct; nothing reads a flag by name twice).
 
-// inputFlags name the input files; every command that reads the fleet has them.
-func inputFlags() []cli.Flag {
+// inputOptions are the input files the command line names.
+type inputOptions struct {
+	fleetenv.Inputs
+	inventory, knownHosts cli.StringSlice
+}
+
+// flags are the input flags; every command that reads the fleet has them.
+func (in *inputOptions) flags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "config", Usage: "configuration `FILE` (default: $FLEETCHECK_CONFIG, ./fleetcheck.yaml, ~/.config/fleetcheck/config.yaml, /etc/fleetcheck/config.yaml)"},
-		&cli.StringSliceFlag{Name: "inventory", Aliases: []string{"i"}, Usage: "inventory `FILE` (native YAML, Ansible YAML or INI); repeatable"},
-		&cli.StringFlag{Name: "owners", Usage: "owners `FILE`"},
-		&cli.StringFlag{Name: "ssh-config", Usage: "OpenSSH client config `FILE` (default ~/.ssh/config; \"none\" to ignore)"},
-		&cli.StringSliceFlag{Name: "known-hosts", Usage: "known_hosts `FILE`; repeatable (default: from ssh config, else ~/.ssh/known_hosts)"},
+		&cli.StringFlag{Name: "config", Destination: &in.Config, Usage: "configuration `FILE` (default: $FLEETCHECK_CONFIG, ./fleetcheck.yaml, ~/.config/fleetcheck/config.yaml, /etc/fleetcheck/config.yaml)"},
+		&cli.StringSliceFlag{Name: "inventory", Aliases: []string{"i"}, Destination: &in.inventory, Usage: "inventory `FILE` (native YAML, Ansible YAML or INI); repeatable"},
+		&cli.StringFlag{Name: "owners", Destination: &in.Owners, Usage: "owners `FILE`"},
+		&cli.StringFlag{Name: "ssh-config", Destination: &in.SSHConfig, Usage: "OpenSSH client config `FILE` (default ~/.ssh/config; \"none\" to ignore)"},
+		&cli.StringSliceFlag{Name: "known-hosts", Destination: &in.knownHosts, Usage: "known_hosts `FILE`; repeatable (default: from ssh config, else ~/.ssh/known_hosts)"},
 	}
 }
 
-// readInputs reads the input flags.
-func readInputs(c *cli.Context) fleetenv.Inputs {
-	return fleetenv.Inputs{
-		Config: c.String("config"), Inventory: c.StringSlice("inventory"), Owners: c.String("owners"),
-		SSHConfig: c.String("ssh-config"), KnownHosts: c.StringSlice("known-hosts"),
-	}
-}
-
-// loadEnv loads the configuration and inventory the inputs name.
-func loadEnv(in fleetenv.Inputs) (*fleetenv.Env, error) {
+// load loads the configuration and inventory the inputs name (its errors
+// carry their exit code: 78 for a file, 64 for the command line).
+func (in *inputOptions) load() (*fleetenv.Env, error) {
+	in.Inventory, in.KnownHosts = in.inventory.Value(), in.knownHosts.Value()
 	home, _ := os.UserHomeDir()
-	e, err := fleetenv.Load(in, os.Getenv, home)
-	if err != nil {
-		return nil, cliutil.Exit(err, exitConfig)
-	}
-	return e, nil
-}
-
-// loadHosts loads the inputs and evaluates q; a query that selects
-// nothing is exit 3.
-func loadHosts(ctx context.Context, in fleetenv.Inputs, q string) (*fleetenv.Env, []inventory.Host, error) {
-	e, err := loadEnv(in)
-	if err != nil {
-		return nil, nil, err
-	}
-	hosts, err := e.SelectSome(ctx, q)
-	if err != nil {
-		return nil, nil, cliutil.Exit(err, exitConfig)
-	}
-	return e, hosts, nil
+	return fleetenv.Load(in.Inputs, os.Getenv, home)
 }
 
 // checkTeam rejects a team that the owners file does not define (flag
@@ -78,12 +59,6 @@ func checkTeam(flag, team string, f *ownership.File) error {
 	return nil
 }
 
-// formatFlag is -o/--output of a command that writes one of formats
-// (def first); checkFormat validates the value.
-func formatFlag(def string, formats ...string) cli.Flag {
-	return &cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: def, Usage: "output `FORMAT`: " + strings.Join(formats, " or ")}
-}
-
 // checkReportTeam is checkTeam("--team") for a report of the store
 // (digest, budget), which may also name the unowned team and the owners
 // file's fallback.
@@ -94,6 +69,22 @@ func checkReportTeam(team string, f *ownership.File) error {
 	return checkTeam("--team", team, f)
 }
 
+// formatFlag is -o/--output of a command that writes one of formats (the
+// default first) into dst; the command checks the value with
+// cliutil.CheckFormat.
+func formatFlag(dst *string, formats ...string) cli.Flag {
+	return &cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: formats[0], Destination: dst, Usage: "output `FORMAT`: " + strings.Join(formats, " or ")}
+}
+
+// stateFlag is --state (an SQLite file or a postgres:// URL) into dst.
+func stateFlag(dst *string) cli.Flag {
+	return &cli.StringFlag{Name: "state", Destination: dst, Usage: "the state store: an SQLite `FILE` or a postgres:// URL (default: state: in the config)"}
+}
+
+// connOptions are the connection flags: how many hosts at once and how
+// long to wait.
+type connOptions struct{ fleetenv.Conn }
+
 // connDefaults are the defaults of the connection flags.
 type connDefaults struct {
 	fanout                  int
@@ -101,104 +92,83 @@ type connDefaults struct {
 	timeoutUsage            string
 }
 
-// productDefaults are the defaults of sweep and exec (SPEC "Main flags").
-func productDefaults() connDefaults {
-	return connDefaults{
-		fanout: runner.DefaultFanout, timeout: 30 * time.Second, connectTimeout: 10 * time.Second,
-		timeoutUsage: "per host: connection and all its commands",
-	}
-}
-
-// connFlags are the flags every command that connects has: how many hosts
-// at once and how long to wait.
-func connFlags(d connDefaults) []cli.Flag {
+// flags are the flags every command that connects has.
+func (o *connOptions) flags(d connDefaults) []cli.Flag {
 	return []cli.Flag{
-		&cli.IntFlag{Name: "fanout", Value: d.fanout, Usage: "hosts in parallel, `N` ≥ 1"},
-		&cli.DurationFlag{Name: "timeout", Value: d.timeout, Usage: d.timeoutUsage},
-		&cli.DurationFlag{Name: "connect-timeout", Value: d.connectTimeout, Usage: "TCP connect plus SSH handshake"},
-		&cli.DurationFlag{Name: "global-timeout", Usage: "stop the whole run after this long and report what finished (0: none)"},
+		&cli.IntFlag{Name: "fanout", Value: d.fanout, Destination: &o.Fanout, Usage: "hosts in parallel, `N` ≥ 1"},
+		&cli.DurationFlag{Name: "timeout", Value: d.timeout, Destination: &o.Timeout, Usage: d.timeoutUsage},
+		&cli.DurationFlag{Name: "connect-timeout", Value: d.connectTimeout, Destination: &o.ConnectTimeout, Usage: "TCP connect plus SSH handshake"},
+		&cli.DurationFlag{Name: "global-timeout", Destination: &o.GlobalTimeout, Usage: "stop the whole run after this long and report what finished (0: none)"},
 	}
 }
 
 // runnerFlags are the connection flags of commands that connect to the
-// configured fleet.
-func runnerFlags() []cli.Flag {
-	return append(connFlags(productDefaults()),
-		&cli.StringFlag{Name: "user", Usage: "SSH user when neither the inventory nor the ssh config names one"},
-		&cli.BoolFlag{Name: "accept-new", Usage: "record unknown host keys in the first writable known_hosts file (never a changed or revoked one), like StrictHostKeyChecking=accept-new"},
+// configured fleet, with the product's defaults (SPEC "Main flags").
+func (o *connOptions) runnerFlags() []cli.Flag {
+	return append(o.flags(connDefaults{fanout: runner.DefaultFanout, timeout: 30 * time.Second, connectTimeout: 10 * time.Second,
+		timeoutUsage: "per host: connection and all its commands"}),
+		&cli.StringFlag{Name: "user", Destination: &o.User, Usage: "SSH user when neither the inventory nor the ssh config names one"},
+		&cli.BoolFlag{Name: "accept-new", Destination: &o.AcceptNew, Usage: "record unknown host keys in the first writable known_hosts file (never a changed or revoked one), like StrictHostKeyChecking=accept-new"},
 	)
 }
 
-// readConn reads and checks the connection flags: a value that cannot
-// work is a usage error naming the flag and what it takes.
-func readConn(c *cli.Context) (fleetenv.Conn, error) {
-	o := fleetenv.Conn{
-		Fanout: c.Int("fanout"), Timeout: c.Duration("timeout"), ConnectTimeout: c.Duration("connect-timeout"),
-		GlobalTimeout: c.Duration("global-timeout"), User: c.String("user"), AcceptNew: c.Bool("accept-new"),
-		Set: map[string]bool{},
-	}
+// check notes which timeouts were given (the others take the
+// configuration's defaults) and refuses values that cannot work (64,
+// naming the flag).
+func (o *connOptions) check(c *cli.Context) error {
+	o.Set = map[string]bool{}
 	for _, n := range []string{"fanout", "timeout", "connect-timeout", "global-timeout"} {
 		o.Set[n] = c.IsSet(n)
 	}
-	if err := o.Validate(); err != nil {
-		return o, cliutil.Exit(err, exitConfig)
-	}
-	return o, nil
+	return o.Validate()
 }
 
-// sweepFlags are the flags of the commands that sweep: which checks, which
-// outputs, which team.
-func sweepFlags(defaultChecks string) []cli.Flag {
-	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "check", Aliases: []string{"c"}, Usage: "checks to run, `NAME[,NAME]` (default: " + defaultChecks + ")"},
-		&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FORMAT`: table, json, ndjson, prometheus; repeatable"},
-		&cli.StringFlag{Name: "output-file", Usage: "write the (last) output format to `FILE`, atomically"},
-		&cli.StringFlag{Name: "team", Usage: "only this team's failures (the exit code reflects only them)"},
-		&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar on stderr"},
-		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "table: every exact summary on its own line (no ranges, no folding)"},
-		&cli.StringFlag{Name: "status", Usage: "table: only failures at least this bad, `STATUS` (warning, unknown, unreachable, critical)"},
-	}
-}
-
-// sweepOptions are the options of the commands that sweep.
+// sweepOptions are the options of the commands that sweep: which checks,
+// which outputs, which team.
 type sweepOptions struct {
-	query      string
-	checks     []string
-	formats    []string // -o as given; the default format applies when empty
-	outputFile string
-	team       string
-	progress   bool
-	verbose    bool   // -v: the table's every exact summary
-	minStatus  string // --status as given
+	query            string
+	checks, formats  cli.StringSlice // -o as given; the default format applies when empty
+	outputFile, team string
+	noProgress       bool
+	verbose          bool   // -v: the table's every exact summary
+	minStatus        string // --status as given
+	outs             []sweep.Output
+	table            report.TableOptions
 }
 
-// readSweep reads the sweep flags and the query.
-func readSweep(c *cli.Context) sweepOptions {
-	o := sweepOptions{
-		query: strings.Join(c.Args().Slice(), " "), formats: c.StringSlice("output"),
-		outputFile: c.String("output-file"), team: c.String("team"), progress: !c.Bool("no-progress"),
-		verbose: c.Bool("verbose"), minStatus: c.String("status"),
+// flags are the sweep flags.
+func (o *sweepOptions) flags(defaultChecks string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "check", Aliases: []string{"c"}, Destination: &o.checks, Usage: "checks to run, `NAME[,NAME]` (default: " + defaultChecks + ")"},
+		&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Destination: &o.formats, Usage: "output `FORMAT`: table, json, ndjson, prometheus; repeatable"},
+		&cli.StringFlag{Name: "output-file", Destination: &o.outputFile, Usage: "write the (last) output format to `FILE`, atomically"},
+		&cli.StringFlag{Name: "team", Destination: &o.team, Usage: "only this team's failures (the exit code reflects only them)"},
+		&cli.BoolFlag{Name: "no-progress", Destination: &o.noProgress, Usage: "no progress bar on stderr"},
+		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Destination: &o.verbose, Usage: "table: every exact summary on its own line (no ranges, no folding)"},
+		&cli.StringFlag{Name: "status", Destination: &o.minStatus, Usage: "table: only failures at least this bad, `STATUS` (warning, unknown, unreachable, critical)"},
 	}
-	for _, v := range c.StringSlice("check") {
-		o.checks = append(o.checks, strings.Split(v, ",")...)
-	}
-	return o
 }
 
-// table validates --status and returns the table's options (-v, --status, --team).
-func (o sweepOptions) table() (report.TableOptions, error) {
+// check validates -o, --output-file (def: the configured default format)
+// and --status, and sets outs and table.
+func (o *sweepOptions) check(def string) error {
+	var err error
+	if o.outs, err = sweep.ParseOutputs(o.formats.Value(), def, o.outputFile); err != nil {
+		return cliutil.Usagef("%v", err)
+	}
 	st, err := sweep.ParseMinStatus(o.minStatus)
 	if err != nil {
-		return report.TableOptions{}, cliutil.Usagef("%v", err)
+		return cliutil.Usagef("%v", err)
 	}
-	return report.TableOptions{Verbose: o.verbose, Team: o.team, MinStatus: st}, nil
+	o.table = report.TableOptions{Verbose: o.verbose, Team: o.team, MinStatus: st}
+	return nil
 }
 
-// outputs validates -o and --output-file (def: the configured default format).
-func (o sweepOptions) outputs(def string) ([]sweep.Output, error) {
-	outs, err := sweep.ParseOutputs(o.formats, def, o.outputFile)
-	if err != nil {
-		return nil, cliutil.Usagef("%v", err)
+// checkNames are the names -c gave (comma-separated or repeated).
+func (o *sweepOptions) checkNames() []string {
+	var names []string
+	for _, v := range o.checks.Value() {
+		names = append(names, strings.Split(v, ",")...)
 	}
-	return outs, nil
+	return names
 }

@@ -6,40 +6,38 @@ import (
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/internal/cliutil"
-	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/fleetcheck/fleetcheck/inventory"
 	"github.com/urfave/cli/v2"
 )
 
+// hostsOptions are the options of hosts.
+type hostsOptions struct {
+	inputs inputOptions
+	query  string
+	list   bool
+	format string
+	shard  string // --shard I/N; "" for every selected host
+}
+
 func newHostsCmd(t *terminal) *cli.Command {
+	o := &hostsOptions{}
 	return &cli.Command{
 		Name:      "hosts",
 		Usage:     "resolve a query without connecting: the folded node set (count on stderr), one host a line, or JSON",
 		ArgsUsage: "QUERY",
-		Flags: slices.Concat(inputFlags(), []cli.Flag{
-			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: "one host a line"},
-			formatFlag("text", "text", "json"),
-			&cli.StringFlag{Name: "shard", Usage: "only the hosts of shard `I/N` (those sweep --shard I/N checks)"},
+		Flags: slices.Concat(o.inputs.flags(), []cli.Flag{
+			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Destination: &o.list, Usage: "one host a line"},
+			formatFlag(&o.format, "text", "json"),
+			&cli.StringFlag{Name: "shard", Destination: &o.shard, Usage: "only the hosts of shard `I/N` (those sweep --shard I/N checks)"},
 		}),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return cliutil.Usagef("hosts: a QUERY is required ('all' for every host)")
 			}
-			return runHosts(c.Context, t, &hostsOptions{
-				inputs: readInputs(c), query: strings.Join(c.Args().Slice(), " "),
-				list: c.Bool("list"), format: c.String("output"), shard: c.String("shard"),
-			})
+			o.query = strings.Join(c.Args().Slice(), " ")
+			return runHosts(c.Context, t, o)
 		},
 	}
-}
-
-// hostsOptions are the options of hosts.
-type hostsOptions struct {
-	inputs fleetenv.Inputs
-	query  string
-	list   bool
-	format string
-	shard  string // --shard I/N; "" for every selected host
 }
 
 // runHosts prints the hosts the query selects.
@@ -51,7 +49,7 @@ func runHosts(ctx context.Context, t *terminal, o *hostsOptions) error {
 	if err != nil {
 		return err
 	}
-	_, hosts, err := loadHosts(ctx, o.inputs, o.query)
+	_, hosts, err := loadHosts(ctx, &o.inputs, o.query)
 	if err != nil {
 		return err
 	}

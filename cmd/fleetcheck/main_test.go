@@ -184,7 +184,7 @@ func TestTerminalIsSetByTests(t *testing.T) {
 	}{
 		{"no terminal on stdin", terminal{In: strings.NewReader("3\n")}, exitUsage, "stdin is not a terminal"},
 		{"q at the prompt", terminal{In: strings.NewReader("q\n"), InTTY: true}, exitUsage, "aborted: nothing was run"},
-		{"wrong count", terminal{In: strings.NewReader("2\n"), InTTY: true}, exitUsage, `not confirmed (got "2", want 3)`},
+		{"wrong count", terminal{In: strings.NewReader("2\n"), InTTY: true}, exitUsage, `not confirmed (expected 3, found "2")`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

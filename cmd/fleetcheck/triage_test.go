@@ -174,7 +174,7 @@ func TestTriageUsageErrors(t *testing.T) {
 		{[]string{"maintenance", "-i", inv, "--state", db, "--reason", "r", "web1"}, 64, "--for is required"},
 		{[]string{"maintenance", "-i", inv, "--state", db, "--for", "1h", "web1"}, 64, "--reason: required"},
 		{[]string{"maintenance", "-i", inv, "--state", db, "--for", "2hours", "--reason", "r", "web1"}, 64, "--for: bad duration"},
-		{[]string{"maintenance", "-i", inv, "--state", db, "--for", "1h", "--reason", "r", "--start", "tomorrow", "web1"}, 64, `--start "tomorrow"`},
+		{[]string{"maintenance", "-i", inv, "--state", db, "--for", "1h", "--reason", "r", "--start", "tomorrow", "web1"}, 64, `--start: expected a time`},
 		{[]string{"maintenance", "-i", inv, "--state", db, "--for", "1h", "--reason", "r", "--start", "2020-01-01 10:00", "web1"}, 64, "already be over"},
 		{[]string{"maintenance", "-i", inv, "--state", db, "--for", "1h", "--reason", "r", "nosuch"}, 64, `QUERY "nosuch" selects no host`},
 		{[]string{"maintenance", "-i", inv, "--state", db, "--remove", "x"}, 64, "--remove"},
@@ -187,5 +187,50 @@ func TestTriageUsageErrors(t *testing.T) {
 		if code != tc.code || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, stderr, tc.code, tc.want)
 		}
+	}
+}
+
+// TestAckUntilResolved: ack --for resolved records an acknowledgement
+// with no expiry: ack --list shows it until "resolved" (JSON: no until),
+// and the next sweep's table marks it "ACK T9 until resolved".
+func TestAckUntilResolved(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "fleet.db")
+	_, args := simFilesShare(t, 8, 0.5, fleetsim.FaultRefuse)
+	sweepArgs := append([]string{"sweep", "--no-progress", "--timeout", "5s", "--state", db}, args...)
+	if _, stderr, code := runBinary(t, sweepArgs...); code == 64 || code == 78 {
+		t.Fatalf("first sweep: exit %d: %s", code, stderr)
+	}
+	var target digestItem
+	for _, tm := range readDigest(t, db).Teams {
+		for _, g := range tm.New {
+			if g.Check != "" && !strings.ContainsAny(g.Hosts, "[,") && target.Check == "" {
+				target = g
+			}
+		}
+	}
+	if target.Check == "" {
+		t.Fatal("no failure of a single host to acknowledge")
+	}
+	stdout, stderr, code := runBinary(t, append(append([]string{"ack", "--state", db, "--reason", "T9", "--for", "resolved"}, args...), target.Hosts, target.Check)...)
+	if code != 0 || !strings.Contains(stdout, "until resolved or worse") {
+		t.Fatalf("ack --for resolved: exit %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, _, _ = runBinary(t, "ack", "--list", "--state", db)
+	if !strings.Contains(stdout, "T9") || !strings.HasSuffix(strings.TrimSpace(stdout), "resolved") {
+		t.Errorf("ack --list does not show the acknowledgement until resolved:\n%s", stdout)
+	}
+	stdout, _, _ = runBinary(t, "ack", "--list", "--state", db, "-o", "json")
+	var list struct {
+		Acks []map[string]any `json:"acks"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &list); err != nil || len(list.Acks) != 1 {
+		t.Fatalf("ack --list -o json: %v\n%s", err, stdout)
+	}
+	if _, ok := list.Acks[0]["until"]; ok {
+		t.Errorf("an acknowledgement until resolved has an until: %v", list.Acks[0])
+	}
+	table, _, _ := runBinaryEnv(t, []string{"COLUMNS=200"}, sweepArgs...)
+	if !strings.Contains(table, "ACK T9 until resolved") {
+		t.Errorf("second sweep's table: want ACK T9 until resolved:\n%s", table)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/fleetcheck/fleetcheck/internal/cliutil"
-	"github.com/fleetcheck/fleetcheck/internal/fleetenv"
 	"github.com/urfave/cli/v2"
 )
 
@@ -29,7 +28,7 @@ func newCompletionCmd(t *terminal) *cli.Command {
 				return listNames(c.Context, t, kind)
 			}
 			if c.NArg() != 1 {
-				return cliutil.Usagef("completion: want one of %s", strings.Join(cliutil.Shells, ", "))
+				return cliutil.Usagef("completion: expected one of %s, found %d arguments", strings.Join(cliutil.Shells, ", "), c.NArg())
 			}
 			return cliutil.Completion(t.Out, c.App, c.Args().First(), cliutil.CompletionSpec{
 				Values: map[string]string{"check": "checks", "team": "teams", "expect": "teams"},
@@ -49,11 +48,11 @@ func listNames(ctx context.Context, t *terminal, kind string) error {
 	case "shells":
 		names = cliutil.Shells
 	case "checks", "teams":
-		if e, err := loadEnv(fleetenv.Inputs{}); err == nil {
+		if e, err := new(inputOptions).load(); err == nil {
 			names = e.Names(ctx, kind)
 		}
 	default:
-		return cliutil.Usagef("completion --list: want checks, teams or shells, got %q", kind)
+		return cliutil.Usagef("completion --list: expected checks, teams or shells, found %q", kind)
 	}
 	_, err := fmt.Fprintln(t.Out, strings.Join(names, "\n"))
 	return err

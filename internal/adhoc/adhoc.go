@@ -49,13 +49,13 @@ func BatchSize(s string, hosts, fanout int) (int, error) {
 	if p, ok := strings.CutSuffix(s, "%"); ok {
 		f, err := strconv.ParseFloat(p, 64)
 		if err != nil || f <= 0 || f > 100 {
-			return 0, fmt.Errorf("want a number or a percentage in (0, 100], got %q", s)
+			return 0, fmt.Errorf("expected a number or a percentage in (0, 100], found %q", s)
 		}
 		return max(1, int(math.Ceil(f*float64(hosts)/100))), nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {
-		return 0, fmt.Errorf("want a number ≥ 1 or a percentage, got %q", s)
+		return 0, fmt.Errorf("expected a number ≥ 1 or a percentage, found %q", s)
 	}
 	return n, nil
 }
@@ -163,7 +163,7 @@ func Confirm(ctx context.Context, in io.Reader, out io.Writer, hosts []string, c
 			return errors.New("aborted: nothing was run")
 		}
 		if a != strconv.Itoa(n) {
-			return fmt.Errorf("not confirmed (got %q, want %d): nothing was run", a, n)
+			return fmt.Errorf("not confirmed (expected %[2]d, found %[1]q): nothing was run", a, n)
 		}
 	}
 	return nil
@@ -174,14 +174,14 @@ func Confirm(ctx context.Context, in io.Reader, out io.Writer, hosts []string, c
 func SplitArgs(args []string) (query, command string, err error) {
 	i := slices.Index(args, "--")
 	if i < 0 {
-		return "", "", errors.New("want QUERY -- COMMAND (the -- is required: everything before it is the query)")
+		return "", "", errors.New("expected QUERY -- COMMAND (the -- is required: everything before it is the query)")
 	}
 	query, command = strings.Join(args[:i], " "), strings.Join(args[i+1:], " ")
 	if strings.TrimSpace(query) == "" {
-		return "", "", errors.New("want QUERY -- COMMAND: no query before -- ('all' for every host)")
+		return "", "", errors.New("expected QUERY -- COMMAND, found no query before -- ('all' for every host)")
 	}
 	if strings.TrimSpace(command) == "" {
-		return "", "", errors.New("want QUERY -- COMMAND: no command after --")
+		return "", "", errors.New("expected QUERY -- COMMAND, found no command after --")
 	}
 	return query, command, nil
 }

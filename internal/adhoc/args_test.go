@@ -15,9 +15,9 @@ func TestSplitArgs(t *testing.T) {
 	}{
 		{[]string{"web*", "--", "uptime"}, "web*", "uptime", ""},
 		{[]string{"role=db", "and", "dc=dc1", "--", "df", "-h", "--", "x"}, "role=db and dc=dc1", "df -h -- x", ""},
-		{[]string{"web*", "uptime"}, "", "", "want QUERY -- COMMAND (the -- is required: everything before it is the query)"},
-		{[]string{"--", "uptime"}, "", "", "want QUERY -- COMMAND: no query before -- ('all' for every host)"},
-		{[]string{"all", "--", " "}, "", "", "want QUERY -- COMMAND: no command after --"},
+		{[]string{"web*", "uptime"}, "", "", "expected QUERY -- COMMAND (the -- is required: everything before it is the query)"},
+		{[]string{"--", "uptime"}, "", "", "expected QUERY -- COMMAND, found no query before -- ('all' for every host)"},
+		{[]string{"all", "--", " "}, "", "", "expected QUERY -- COMMAND, found no command after --"},
 	}
 	for _, tt := range tests {
 		q, c, err := SplitArgs(tt.args)

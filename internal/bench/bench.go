@@ -150,7 +150,7 @@ func parseIntList(s string, min int) ([]int, error) {
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < min {
-			return nil, fmt.Errorf("bad number %q (want an integer ≥ %d)", f, min)
+			return nil, fmt.Errorf("bad number %q (expected an integer ≥ %d)", f, min)
 		}
 		out = append(out, n)
 	}

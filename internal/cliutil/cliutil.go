@@ -145,11 +145,11 @@ func UsageMessage(err error, defs []cli.Flag) string {
 		}
 		switch f.(type) {
 		case *cli.DurationFlag:
-			return fmt.Sprintf("%s: invalid value %q: want a duration with a unit, such as 30s, 5m or 1h", dashed(f.Names()[0]), value)
+			return fmt.Sprintf("%s: expected a duration with a unit, such as 30s, 5m or 1h, found %q", dashed(f.Names()[0]), value)
 		case *cli.IntFlag:
-			return fmt.Sprintf("%s: invalid value %q: want a whole number", dashed(f.Names()[0]), value)
+			return fmt.Sprintf("%s: expected a whole number, found %q", dashed(f.Names()[0]), value)
 		case *cli.Float64Flag:
-			return fmt.Sprintf("%s: invalid value %q: want a number", dashed(f.Names()[0]), value)
+			return fmt.Sprintf("%s: expected a number, found %q", dashed(f.Names()[0]), value)
 		}
 	}
 	return err.Error()

@@ -53,7 +53,7 @@ func Samples() (map[string][]Sample, error) {
 		base := strings.TrimSuffix(path.Base(p), ".out")
 		statusName, caseName, ok := strings.Cut(base, "-")
 		if !ok {
-			return fmt.Errorf("sample %s: want <status>-<case>.out", p)
+			return fmt.Errorf("sample %s: expected <status>-<case>.out", p)
 		}
 		status, err := checks.ParseStatus(statusName)
 		if err != nil {

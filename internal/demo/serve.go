@@ -42,7 +42,7 @@ func ParseFaults(spec string) (map[fleetsim.Fault]int, error) {
 		k, v, ok := strings.Cut(part, "=")
 		n, err := strconv.Atoi(v)
 		if !ok || err != nil || n < 0 {
-			return nil, fmt.Errorf("bad fault %q: want KIND=N", part)
+			return nil, fmt.Errorf("bad fault: expected KIND=N, found %q", part)
 		}
 		out[fleetsim.Fault(k)] = n
 	}

@@ -38,6 +38,26 @@ func usagef(format string, args ...any) error {
 	return &UsageError{fmt.Errorf(format, args...)}
 }
 
+// ConfigError is an error of an input file (configuration, inventory,
+// owners, checks, state store) or of what it names (PuppetDB).
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// ExitCode is SPEC's exit code of a configuration error, 78.
+func (e *ConfigError) ExitCode() int { return health.ExitConfig }
+
+// configErr is err as a ConfigError, unless it is nil or already carries
+// its exit code: every error an Env method returns says how to exit.
+func configErr(err error) error {
+	var coded interface{ ExitCode() int }
+	if err == nil || errors.As(err, &coded) {
+		return err
+	}
+	return &ConfigError{err}
+}
+
 // Inputs are the input files named on the command line; empty fields
 // leave the configuration's.
 type Inputs struct {
@@ -76,7 +96,7 @@ func Load(in Inputs, getenv func(string) string, home string) (*Env, error) {
 	}
 	inv, err := loadInventories(cfg)
 	if err != nil {
-		return nil, err
+		return nil, configErr(err)
 	}
 	qenv := &query.Env{Inventory: inv, KnownHosts: cfg.KnownHosts}
 	if cfg.PuppetDB.URL != "" {
@@ -85,7 +105,7 @@ func Load(in Inputs, getenv func(string) string, home string) (*Env, error) {
 			KeyFile: cfg.PuppetDB.Key, Timeout: cfg.PuppetDB.Timeout,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("puppetdb: %w", err)
+			return nil, configErr(fmt.Errorf("puppetdb: %w", err))
 		}
 		qenv.PuppetDB = db
 	}
@@ -97,9 +117,10 @@ func Load(in Inputs, getenv func(string) string, home string) (*Env, error) {
 func LoadConfig(file string, getenv func(string) string, home string) (*config.Config, error) {
 	path, err := config.Locate(file, getenv, home)
 	if err != nil || path == "" {
-		return &config.Config{}, err
+		return &config.Config{}, configErr(err)
 	}
-	return config.Load(path)
+	cfg, err := config.Load(path)
+	return cfg, configErr(err)
 }
 
 // loadInventories merges the configured inventories (an inline one and
@@ -135,7 +156,7 @@ func (e *Env) Select(ctx context.Context, q string) ([]inventory.Host, error) {
 		if errors.As(err, &pe) && pe.File == "query" {
 			return nil, &UsageError{err}
 		}
-		return nil, err
+		return nil, configErr(err)
 	}
 	return hosts, nil
 }
@@ -175,7 +196,7 @@ func (e *Env) SelectSome(ctx context.Context, q string) ([]inventory.Host, error
 func (e *Env) SweepInfo(hosts []string) (state.SweepInfo, error) {
 	configured, err := e.CheckNames()
 	if err != nil {
-		return state.SweepInfo{}, err
+		return state.SweepInfo{}, err // a ConfigError
 	}
 	info := state.SweepInfo{Hosts: hosts, Configured: configured}
 	if len(e.Inventory.Hosts) > 0 {
@@ -189,7 +210,8 @@ func (e *Env) configured() ([]checks.Configured, error) {
 	if e.Config.Checks == nil {
 		return nil, nil
 	}
-	return checks.LoadConfig(e.Config.ChecksFile, e.Config.Checks, checks.Builtins())
+	cs, err := checks.LoadConfig(e.Config.ChecksFile, e.Config.Checks, checks.Builtins())
+	return cs, configErr(err)
 }
 
 // CheckNames is every check a rule or -c may name: the built-in types
@@ -244,7 +266,7 @@ func (e *Env) Checks(ctx context.Context, names []string) ([]sweep.Check, error)
 		for _, n := range reg.Defaults() {
 			ck, err := reg.New(n, n, checks.Params{})
 			if err != nil {
-				return nil, fmt.Errorf("built-in check %s: %w", n, err)
+				return nil, configErr(fmt.Errorf("built-in check %s: %w", n, err))
 			}
 			chosen = append(chosen, checks.Configured{Check: ck, Type: n})
 		}
@@ -256,7 +278,7 @@ func (e *Env) Checks(ctx context.Context, names []string) ([]sweep.Check, error)
 		if c.Hosts != "" && c.Hosts != "all" {
 			hosts, err := query.Select(ctx, e.Query, c.Hosts)
 			if err != nil {
-				return nil, fmt.Errorf("check %s: hosts %q: %w", c.Check.Name(), c.Hosts, err)
+				return nil, configErr(fmt.Errorf("check %s: hosts %q: %w", c.Check.Name(), c.Hosts, err))
 			}
 			sc.Hosts = make(map[string]struct{}, len(hosts))
 			for _, h := range hosts {
@@ -281,11 +303,11 @@ func (e *Env) Owners(ctx context.Context) (*ownership.File, *ownership.Matcher, 
 		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, configErr(err)
 	}
 	m, err := f.Compile(ctx, e.Query)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, configErr(err)
 	}
 	return f, m, nil
 }
@@ -329,13 +351,13 @@ type Conn struct {
 func (c Conn) Validate() error {
 	switch {
 	case c.Fanout < 1:
-		return usagef("--fanout: want a number of hosts ≥ 1, got %d", c.Fanout)
+		return usagef("--fanout: expected a number of hosts ≥ 1, found %d", c.Fanout)
 	case c.Timeout <= 0 && c.Set["timeout"]:
-		return usagef("--timeout: want a positive duration such as 30s, got %v", c.Timeout)
+		return usagef("--timeout: expected a positive duration such as 30s, found %v", c.Timeout)
 	case c.ConnectTimeout <= 0 && c.Set["connect-timeout"]:
-		return usagef("--connect-timeout: want a positive duration such as 10s, got %v", c.ConnectTimeout)
+		return usagef("--connect-timeout: expected a positive duration such as 10s, found %v", c.ConnectTimeout)
 	case c.GlobalTimeout < 0:
-		return usagef("--global-timeout: want a duration ≥ 0 such as 10m (0: none), got %v", c.GlobalTimeout)
+		return usagef("--global-timeout: expected a duration ≥ 0 such as 10m (0: none), found %v", c.GlobalTimeout)
 	}
 	return nil
 }

@@ -18,10 +18,10 @@ func TestConnValidate(t *testing.T) {
 	}{
 		{ok, ""},
 		{Conn{Fanout: 1, Timeout: 0, Set: map[string]bool{}}, ""}, // not given: the default applies
-		{Conn{Fanout: 0}, "--fanout: want a number of hosts ≥ 1, got 0"},
-		{Conn{Fanout: 1, Timeout: -time.Second, Set: map[string]bool{"timeout": true}}, "--timeout: want a positive duration such as 30s, got -1s"},
-		{Conn{Fanout: 1, ConnectTimeout: 0, Set: map[string]bool{"connect-timeout": true}}, "--connect-timeout: want a positive duration such as 10s, got 0s"},
-		{Conn{Fanout: 1, GlobalTimeout: -time.Minute}, "--global-timeout: want a duration ≥ 0 such as 10m (0: none), got -1m0s"},
+		{Conn{Fanout: 0}, "--fanout: expected a number of hosts ≥ 1, found 0"},
+		{Conn{Fanout: 1, Timeout: -time.Second, Set: map[string]bool{"timeout": true}}, "--timeout: expected a positive duration such as 30s, found -1s"},
+		{Conn{Fanout: 1, ConnectTimeout: 0, Set: map[string]bool{"connect-timeout": true}}, "--connect-timeout: expected a positive duration such as 10s, found 0s"},
+		{Conn{Fanout: 1, GlobalTimeout: -time.Minute}, "--global-timeout: expected a duration ≥ 0 such as 10m (0: none), found -1m0s"},
 	}
 	for _, tt := range tests {
 		err := tt.c.Validate()

@@ -31,7 +31,7 @@ func ParseOutputs(formats []string, def, file string) ([]Output, error) {
 	for _, f := range formats {
 		for _, f := range strings.Split(f, ",") {
 			if !slices.Contains(names, f) {
-				return nil, fmt.Errorf("unknown output format %q%s (want one of %s)", f, suggest.DidYouMean(f, names), strings.Join(names, ", "))
+				return nil, fmt.Errorf("unknown output format %q%s (expected one of %s)", f, suggest.DidYouMean(f, names), strings.Join(names, ", "))
 			}
 			outs = append(outs, Output{Format: f})
 		}

@@ -24,7 +24,7 @@ func ParseShard(s string) (Shard, error) {
 	idx, err1 := strconv.Atoi(i)
 	cnt, err2 := strconv.Atoi(n)
 	if !ok || err1 != nil || err2 != nil || cnt < 1 || idx < 0 || idx >= cnt {
-		return Shard{}, fmt.Errorf("bad shard %q: want I/N with 0 <= I < N, e.g. 0/4", s)
+		return Shard{}, fmt.Errorf("bad shard: expected I/N with 0 <= I < N, such as 0/4, found %q", s)
 	}
 	return Shard{Index: idx, Count: cnt}, nil
 }

@@ -37,13 +37,18 @@ func LoginName() string {
 
 // AckCommand is ack's command line.
 type AckCommand struct {
-	Args         []string // QUERY CHECK (none with List)
-	List, Remove bool     // --list, --remove
-	Format       string   // -o of --list
-	Reason, By   string   // By "": LoginName
-	For          string   // --for, a duration
-	forD         time.Duration
+	Args          []string // QUERY CHECK (none with List)
+	List, Remove  bool     // --list, --remove
+	Format        string   // -o of --list
+	Reason, By    string   // By "": LoginName
+	For           string   // --for: a duration, or UntilResolved
+	forD          time.Duration
+	untilResolved bool
 }
+
+// UntilResolved is the --for of an acknowledgement with no expiry: it
+// ends when the failure resolves or gets worse.
+const UntilResolved = "resolved"
 
 // Check validates the command line.
 func (c *AckCommand) Check() error {
@@ -51,12 +56,16 @@ func (c *AckCommand) Check() error {
 	case c.List && c.Remove:
 		return usagef("ack: --list and --remove do not go together")
 	case c.List && len(c.Args) > 0:
-		return usagef("ack --list takes no arguments (got %q)", c.Args[0])
+		return usagef("ack --list takes no arguments (found %q)", c.Args[0])
 	case c.List:
 		return checkFormat(c.Format)
 	case len(c.Args) != 2:
-		return usagef("ack takes QUERY and CHECK (got %d arguments; quote a query with spaces)", len(c.Args))
+		return usagef("ack takes QUERY and CHECK (found %d arguments; quote a query with spaces)", len(c.Args))
 	case c.Remove:
+		return nil
+	}
+	if c.For == UntilResolved {
+		c.untilResolved = true
 		return nil
 	}
 	var err error
@@ -73,7 +82,7 @@ func (c *AckCommand) Run(ctx context.Context, e *fleetenv.Env, store state.Triag
 	case c.Remove:
 		return RemoveAcks(ctx, e, store, c.Args[0], c.Args[1], w)
 	}
-	return Ack(ctx, e, store, AckOptions{Query: c.Args[0], Check: c.Args[1], Reason: c.Reason, By: cmp.Or(c.By, LoginName()), For: c.forD}, w)
+	return Ack(ctx, e, store, AckOptions{Query: c.Args[0], Check: c.Args[1], Reason: c.Reason, By: cmp.Or(c.By, LoginName()), For: c.forD, UntilResolved: c.untilResolved}, w)
 }
 
 // MaintenanceCommand is maintenance's command line.
@@ -96,7 +105,7 @@ func (c *MaintenanceCommand) Check() error {
 	case c.List && c.Remove != nil:
 		return usagef("maintenance: --list and --remove do not go together")
 	case c.List && len(c.Args) > 0:
-		return usagef("maintenance --list takes no arguments (got %q)", c.Args[0])
+		return usagef("maintenance --list takes no arguments (found %q)", c.Args[0])
 	case c.List:
 		return checkFormat(c.Format)
 	case c.Remove != nil:
@@ -150,7 +159,7 @@ type BudgetCommand struct {
 // Check validates the command line.
 func (c *BudgetCommand) Check() error {
 	if len(c.Args) > 0 {
-		return usagef("budget takes no arguments (got %q)", c.Args[0])
+		return usagef("budget takes no arguments (found %q)", c.Args[0])
 	}
 	if err := checkFormat(c.Format); err != nil {
 		return err

@@ -33,9 +33,9 @@ func TestAckCommandCheck(t *testing.T) {
 		{"list", AckCommand{List: true, Format: "json"}, ""},
 		{"remove", AckCommand{Remove: true, Args: []string{"web1", "disk"}, For: "bad"}, ""},
 		{"list and remove", AckCommand{List: true, Remove: true}, "--list and --remove do not go together"},
-		{"list with arguments", AckCommand{List: true, Args: []string{"web1"}, Format: "table"}, `ack --list takes no arguments (got "web1")`},
+		{"list with arguments", AckCommand{List: true, Args: []string{"web1"}, Format: "table"}, `ack --list takes no arguments (found "web1")`},
 		{"list format", AckCommand{List: true, Format: "yaml"}, "-o yaml: expected table or json"},
-		{"one argument", AckCommand{Args: []string{"web1"}, For: "7d"}, "ack takes QUERY and CHECK (got 1 arguments"},
+		{"one argument", AckCommand{Args: []string{"web1"}, For: "7d"}, "ack takes QUERY and CHECK (found 1 arguments"},
 		{"bad for", AckCommand{Args: []string{"web1", "disk"}, For: "soon"}, "--for"},
 		{"zero for", AckCommand{Args: []string{"web1", "disk"}, For: "0s"}, "above 0"},
 	}
@@ -47,8 +47,12 @@ func TestAckCommandCheck(t *testing.T) {
 		})
 	}
 	c := AckCommand{Args: []string{"web1", "disk"}, For: "2h"}
-	if err := c.Check(); err != nil || c.forD != 2*time.Hour {
-		t.Errorf("--for 2h: %v, %v", c.forD, err)
+	if err := c.Check(); err != nil || c.forD != 2*time.Hour || c.untilResolved {
+		t.Errorf("--for 2h: %v, %v, until resolved %v", c.forD, err, c.untilResolved)
+	}
+	c = AckCommand{Args: []string{"web1", "disk"}, For: UntilResolved}
+	if err := c.Check(); err != nil || !c.untilResolved {
+		t.Errorf("--for resolved: %v, until resolved %v", err, c.untilResolved)
 	}
 }
 
@@ -66,14 +70,14 @@ func TestMaintenanceCommandCheck(t *testing.T) {
 		{"list", MaintenanceCommand{List: true, Format: "table"}, "", false},
 		{"remove", MaintenanceCommand{Remove: str("3")}, "", true},
 		{"list and remove", MaintenanceCommand{List: true, Remove: str("3")}, "--list and --remove do not go together", true},
-		{"list with arguments", MaintenanceCommand{List: true, Args: []string{"web1"}}, `maintenance --list takes no arguments (got "web1")`, false},
+		{"list with arguments", MaintenanceCommand{List: true, Args: []string{"web1"}}, `maintenance --list takes no arguments (found "web1")`, false},
 		{"list format", MaintenanceCommand{List: true, Format: "xml"}, "-o xml: expected table or json", false},
 		{"remove no id", MaintenanceCommand{Remove: str("web1")}, `--remove "web1": expected a window ID`, true},
 		{"remove zero", MaintenanceCommand{Remove: str("0")}, `--remove "0"`, true},
 		{"no query", MaintenanceCommand{For: "2h"}, "maintenance takes a QUERY", false},
 		{"no for", MaintenanceCommand{Args: []string{"web1"}}, "--for is required", false},
 		{"bad for", MaintenanceCommand{Args: []string{"web1"}, For: "-"}, "--for", false},
-		{"bad start", MaintenanceCommand{Args: []string{"web1"}, For: "2h", Start: str("tomorrow")}, `--start "tomorrow"`, false},
+		{"bad start", MaintenanceCommand{Args: []string{"web1"}, For: "2h", Start: str("tomorrow")}, `--start: expected a time`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,7 +108,7 @@ func TestBudgetCommandCheck(t *testing.T) {
 	}{
 		{"default", BudgetCommand{Window: "30d", Format: "table"}, ""},
 		{"json", BudgetCommand{Window: "7d", Format: "json"}, ""},
-		{"arguments", BudgetCommand{Args: []string{"x"}, Window: "30d", Format: "table"}, `budget takes no arguments (got "x")`},
+		{"arguments", BudgetCommand{Args: []string{"x"}, Window: "30d", Format: "table"}, `budget takes no arguments (found "x")`},
 		{"format", BudgetCommand{Window: "30d", Format: "csv"}, "-o csv: expected table or json"},
 		{"window", BudgetCommand{Window: "month", Format: "table"}, "--window"},
 	}

@@ -85,7 +85,7 @@ func ParseFor(flag, text string) (time.Duration, error) {
 		return 0, usagef("%s: %v", flag, err)
 	}
 	if d <= 0 {
-		return 0, usagef("%s %q: want a duration above 0 such as 2h or 7d", flag, text)
+		return 0, usagef("%s: expected a duration above 0 such as 2h or 7d, found %q", flag, text)
 	}
 	return d, nil
 }
@@ -105,14 +105,15 @@ func ParseTime(flag, text string, now time.Time) (time.Time, error) {
 	if d, err := duration.Parse(strings.TrimPrefix(text, "+")); err == nil && d >= 0 {
 		return now.Add(d), nil
 	}
-	return time.Time{}, usagef("%s %q: want a time such as 2026-12-01T22:00:00Z, \"2026-12-01 22:00\" (UTC) or +2h", flag, text)
+	return time.Time{}, usagef("%s: expected a time such as 2026-12-01T22:00:00Z, \"2026-12-01 22:00\" (UTC) or +2h, found %q", flag, text)
 }
 
 // AckOptions are ack's.
 type AckOptions struct {
-	Query, Check string // the arguments
-	Reason, By   string
-	For          time.Duration // 0: DefaultAckFor
+	Query, Check  string // the arguments
+	Reason, By    string
+	For           time.Duration // 0: DefaultAckFor
+	UntilResolved bool          // no expiry: For is ignored
 }
 
 // Ack acknowledges the open episodes of the check on the hosts the query
@@ -130,7 +131,10 @@ func Ack(ctx context.Context, e *fleetenv.Env, store state.Triage, o AckOptions,
 	if err != nil {
 		return err
 	}
-	if o.For == 0 {
+	switch {
+	case o.UntilResolved:
+		o.For = 0 // the store's "until resolved or worse"
+	case o.For == 0:
 		o.For = DefaultAckFor
 	}
 	acks, err := store.Acknowledge(ctx, state.AckRequest{Hosts: hosts, Check: check, By: o.By, Reason: o.Reason, For: o.For})

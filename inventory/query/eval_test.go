@@ -116,7 +116,7 @@ func TestSelect(t *testing.T) {
 		{"P{R:Class = Role::Web} and dc=dc1", "web01.dc1"},
 		{"P{R:Class = Role::Web}and dc=dc2", "web02.dc2"},
 		{"P{nothing}", ""},
-		{"P{F:a = 1 or F:b = 2 and F:c = 3}", "ERR:got 'and' after 'or' in the same group"},
+		{"P{F:a = 1 or F:b = 2 and F:c = 3}", "ERR:found 'and' after 'or' in the same group"},
 		{"P{R:File%owner@tag = x}", "ERR:holds both '%' (a parameter) and '@' (a field)"},
 		// cumin's documentation examples
 		{"(D{host1 or host2} and (P{R:Class = Role::MyClass} and not A:group1)) or D{host3}", "host3"},

@@ -63,7 +63,7 @@ func TestPQL(t *testing.T) {
 		{"(web1 or web2) and not (C:Role::Web)", res(`((certname = "web1" or certname = "web2") and !((type = "Class" and title = "Role::Web")))`)},
 		{"F:os.family = Debian and R:Service%ensure ~ '^run'", res(`(certname in inventory[certname] { facts.os.family = "Debian" } and (type = "Service" and parameters.ensure ~ "^run"))`)},
 		{"F:kernel = Linux and (F:a = 1 or (P:Base))", res(`(certname in inventory[certname] { facts.kernel = "Linux" } and (certname in inventory[certname] { facts.a = 1 } or (type = "Class" and title = "Profile::Base")))`)},
-		{"F:a = 1 or F:b = 2 and F:c = 3", "ERR:got 'and' after 'or'"},
+		{"F:a = 1 or F:b = 2 and F:c = 3", "ERR:found 'and' after 'or'"},
 		{"R:File%a@b = 1", "ERR:both '%'"},
 		{"C:Role::Web = x", "ERR:takes no value"},
 	}

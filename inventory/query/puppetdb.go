@@ -41,7 +41,7 @@ type PuppetDBClient struct {
 func NewPuppetDBClient(opts PuppetDBOptions) (*PuppetDBClient, error) {
 	base := strings.TrimRight(opts.URL, "/")
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
-		return nil, fmt.Errorf("puppetdb: URL %q: want http:// or https://", opts.URL)
+		return nil, fmt.Errorf("puppetdb: URL %q: expected http:// or https://", opts.URL)
 	}
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
 	if opts.CAFile != "" {

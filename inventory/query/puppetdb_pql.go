@@ -66,7 +66,7 @@ func pqlGroup(q *PuppetQuery) (string, error) {
 	parts := make([]string, len(q.Items))
 	for i, it := range q.Items {
 		if i > 0 && q.Ops[i-1] != q.Ops[0] {
-			return "", fmt.Errorf("got '%s' after '%s' in the same group: add parentheses (cumin's PuppetDB grammar does not mix them)", q.Ops[i-1], q.Ops[0])
+			return "", fmt.Errorf("found '%s' after '%s' in the same group: add parentheses (cumin's PuppetDB grammar does not mix them)", q.Ops[i-1], q.Ops[0])
 		}
 		p, err := pqlItem(it)
 		if err != nil {

@@ -211,7 +211,7 @@ var realPuppetDBCases = []struct {
 	{q: "R:Service%enable", want: "web1", cumin: "ERR:400",
 		why: nullValue},
 	// Refused by both.
-	{q: "F:kernel = Linux or F:processorcount = 2 and F:os.family = RedHat", want: "ERR:got 'and' after 'or'", cumin: "ERR:boolean operator"},
+	{q: "F:kernel = Linux or F:processorcount = 2 and F:os.family = RedHat", want: "ERR:found 'and' after 'or'", cumin: "ERR:boolean operator"},
 	{q: "C:Role::Web = x", want: "ERR:takes no value", cumin: "ERR:only when using %param or @field"},
 }
 

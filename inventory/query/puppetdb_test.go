@@ -155,7 +155,7 @@ func TestNewPuppetDBClientErrors(t *testing.T) {
 		opts PuppetDBOptions
 		want string
 	}{
-		{PuppetDBOptions{URL: "puppetdb:8081"}, "want http:// or https://"},
+		{PuppetDBOptions{URL: "puppetdb:8081"}, "expected http:// or https://"},
 		{PuppetDBOptions{URL: "https://p", CAFile: filepath.Join(dir, "missing.pem")}, "CA file"},
 		{PuppetDBOptions{URL: "https://p", CAFile: bad}, "no PEM certificate"},
 		{PuppetDBOptions{URL: "https://p", CertFile: bad}, "both a cert file and a key file"},
