@@ -225,10 +225,15 @@ func (s *DB) Outbox(ctx context.Context, state string) ([]OutboxRow, error) {
 		return nil, fmt.Errorf("state %s: reading the outbox: %w", s.path, err)
 	}
 	defer rows.Close()
-	return s.scanOutbox(rows)
+	out, err := scanOutbox(rows)
+	if err != nil {
+		return nil, fmt.Errorf("state %s: reading the outbox: %w", s.path, err)
+	}
+	return out, nil
 }
 
-func (s *DB) scanOutbox(rows *sql.Rows) ([]OutboxRow, error) {
+// scanOutbox reads the outbox rows a query returned (outboxColumns).
+func scanOutbox(rows *sql.Rows) ([]OutboxRow, error) {
 	var out []OutboxRow
 	for rows.Next() {
 		var r OutboxRow
@@ -237,7 +242,7 @@ func (s *DB) scanOutbox(rows *sql.Rows) ([]OutboxRow, error) {
 		var settled, until sql.NullInt64
 		if err := rows.Scan(&r.Seq, &r.ID, &r.Team, &r.Receiver, &r.Sweep, &r.Kind, &r.Subject, &r.Markdown, &body, &alerts,
 			&queued, &r.Attempts, &r.LastError, &r.State, &settled, &r.ClaimedBy, &until); err != nil {
-			return nil, fmt.Errorf("state %s: reading the outbox: %w", s.path, err)
+			return nil, err
 		}
 		if body != "" {
 			r.Body = []byte(body)
@@ -254,10 +259,7 @@ func (s *DB) scanOutbox(rows *sql.Rows) ([]OutboxRow, error) {
 		}
 		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state %s: reading the outbox: %w", s.path, err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // Claim takes for run owner, until until, the pending rows no other run
@@ -266,33 +268,23 @@ func (s *DB) scanOutbox(rows *sql.Rows) ([]OutboxRow, error) {
 // are never delivered out of order). It runs in the write transaction,
 // so that two runs at once never claim the same row.
 func (s *DB) Claim(ctx context.Context, owner string, until time.Time) ([]OutboxRow, error) {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("state %s: %w", s.path, err)
-	}
-	defer conn.Close()
-	if err := s.beginWrite(ctx, conn); err != nil {
-		return nil, err
-	}
 	now := millis(s.opt.now())
-	rows, err := conn.QueryContext(ctx, `UPDATE outbox SET claimed_by = ?, claim_until = ?
+	var out []OutboxRow
+	err := s.write(ctx, "claiming the outbox", func(conn *sql.Conn) error {
+		rows, err := conn.QueryContext(ctx, `UPDATE outbox SET claimed_by = ?, claim_until = ?
 		WHERE state = 'pending' AND (claim_until IS NULL OR claim_until < ? OR claimed_by = ?)
 		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.team = outbox.team AND o.receiver = outbox.receiver
 			AND o.state = 'pending' AND o.seq < outbox.seq AND o.claim_until >= ? AND o.claimed_by <> ?)
 		RETURNING `+outboxColumns, owner, millis(until), now, owner, now, owner)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out, err = scanOutbox(rows)
+		return err
+	})
 	if err != nil {
-		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck // the error that matters is err
-		return nil, fmt.Errorf("state %s: claiming the outbox: %w", s.path, err)
-	}
-	out, err := s.scanOutbox(rows)
-	rows.Close()
-	if err != nil {
-		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck // the error that matters is err
 		return nil, err
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck // the error that matters is err
-		return nil, fmt.Errorf("state %s: claiming the outbox: %w", s.path, err)
 	}
 	slices.SortFunc(out, func(a, b OutboxRow) int { return int(a.Seq - b.Seq) })
 	return out, nil

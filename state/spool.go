@@ -120,19 +120,8 @@ func (sp *spooled) Commit(ctx context.Context, end SweepEnd) (Sweep, error) {
 		return Sweep{}, fmt.Errorf("state %s: the sweep was already ended", sp.s.path)
 	}
 	sp.done = true
-	s := sp.s
-	conn, err := s.db.Conn(ctx)
+	r, err := sp.s.record(ctx, sp.info)
 	if err != nil {
-		return Sweep{}, fmt.Errorf("state %s: %w", s.path, err)
-	}
-	if err := s.beginWrite(ctx, conn); err != nil {
-		conn.Close()
-		return Sweep{}, err
-	}
-	r, err := newRecording(ctx, s, conn, sp.info)
-	if err != nil {
-		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck // the error that matters is err
-		conn.Close()
 		return Sweep{}, err
 	}
 	for _, k := range sp.kept {

@@ -171,6 +171,16 @@ func (s *DB) Begin(ctx context.Context, info SweepInfo) (Recording, error) {
 	if s.spool {
 		return s.beginSpooled(ctx, info)
 	}
+	r, err := s.record(ctx, info)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// record takes the write lock and starts recording the sweep info
+// describes on it (Begin's, or a spooled sweep's at Commit).
+func (s *DB) record(ctx context.Context, info SweepInfo) (*recording, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("state %s: %w", s.path, err)
