@@ -15,7 +15,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/fleetcheck/fleetcheck/checks"
 	"github.com/fleetcheck/fleetcheck/digest"
@@ -26,6 +25,9 @@ import (
 	"github.com/fleetcheck/fleetcheck/inventory/nodeset"
 	"github.com/fleetcheck/fleetcheck/ownership"
 	"github.com/fleetcheck/fleetcheck/state"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
 )
 
 // DefaultAckFor is how long an acknowledgement lasts when --for is not
@@ -384,34 +386,33 @@ func WriteBudgets(w io.Writer, budgets []digest.Budget, format string) error {
 
 // writeColumns writes rows (the header first) as columns two blanks
 // apart: the first text columns left-aligned, the numbers after them
-// right-aligned, as the sweep table does; no trailing blanks.
+// right-aligned, as the sweep table does; no borders, no trailing blanks.
 func writeColumns(w io.Writer, rows [][]string, text int) error {
-	var widths []int
-	for _, r := range rows {
-		for i, c := range r {
-			if i == len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+	align := make([]tw.Align, len(rows[0]))
+	pad := make([]tw.Padding, len(rows[0]))
+	for i := range align {
+		align[i], pad[i] = tw.AlignRight, tw.Padding{Right: " ", Overwrite: true}
+		if i < text {
+			align[i] = tw.AlignLeft
 		}
 	}
-	var b strings.Builder
-	for _, r := range rows {
-		var line strings.Builder
-		for i, c := range r {
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
-			if i < text {
-				line.WriteString(c + pad)
-			} else {
-				line.WriteString(pad + c)
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	pad[len(pad)-1] = tw.Padding{Overwrite: true}
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders:  tw.BorderNone,
+			Symbols:  tw.NewSymbolCustom("columns").WithColumn(" "),
+			Settings: tw.Settings{Separators: tw.Separators{BetweenColumns: tw.On}, Lines: tw.Lines{ShowHeaderLine: tw.Off}},
+		})),
+		tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithTrimSpace(tw.Off),
+		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithHeaderPaddingPerColumn(pad), tablewriter.WithRowPaddingPerColumn(pad),
+	)
+	t.Header(rows[0])
+	if err := t.Bulk(rows[1:]); err != nil {
+		return fmt.Errorf("writing the budgets: %w", err)
 	}
-	if _, err := io.WriteString(w, b.String()); err != nil {
+	if err := t.Render(); err != nil {
 		return fmt.Errorf("writing the budgets: %w", err)
 	}
 	return nil
