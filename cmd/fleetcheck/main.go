@@ -14,12 +14,11 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// Exit codes of SPEC.md that are not check statuses (cliutil's).
+// Exit codes of SPEC.md that are not check statuses (cliutil's) that the
+// commands return themselves.
 const (
-	exitUsage       = cliutil.ExitUsage
 	exitConfig      = cliutil.ExitConfig
 	exitInterrupted = cliutil.ExitInterrupted
-	exitNoVerdict   = cliutil.ExitNoVerdict
 )
 
 func main() {

@@ -8,6 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fleetcheck/fleetcheck/internal/cliutil"
+)
+
+// The exit codes the tests expect besides exitConfig and exitInterrupted.
+const (
+	exitUsage     = cliutil.ExitUsage
+	exitNoVerdict = cliutil.ExitNoVerdict
 )
 
 // binary is the fleetcheck binary built once for the end-to-end tests.
